@@ -1,0 +1,1 @@
+"""Subcommands of the ``miner`` CLI, one module each, each with ``register(app)``."""
