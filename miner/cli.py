@@ -8,6 +8,7 @@ options (``--db``, ``--version``) and loads the subcommands listed in
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import sys
 from dataclasses import dataclass
@@ -59,12 +60,8 @@ def _main(
 ) -> None:
     settings = Settings.from_env()
     if db:
-        settings = Settings(**{**_as_dict(settings), "db_url": db})
+        settings = dataclasses.replace(settings, db_url=db)
     ctx.obj = CliState(settings=settings)
-
-
-def _as_dict(settings: Settings) -> dict[str, object]:
-    return {name: getattr(settings, name) for name in settings.__slots__}
 
 
 def state(ctx: typer.Context) -> CliState:

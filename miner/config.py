@@ -1,18 +1,16 @@
 """Settings read from the environment (one place, no module globals elsewhere).
 
-========================  ==============================================  =====================================
-variable                  meaning                                         default
-========================  ==============================================  =====================================
-``MINER_DB_URL``          SQLAlchemy URL of the store                     ``sqlite:///<MINER_HOME>/miner.db``
-``MINER_HOME``            folder for the default SQLite file              ``~/.local/share/miner``
-``MINER_BROKER_URL``      Celery broker; unset = run in-process           unset (embedded default)
-``MINER_REDIS_URL``       Redis for locks and the shared rate limiter     ``redis://127.0.0.1:6379/0``
-``MINER_EUTILS_URL``      E-utilities base URL                            ``https://eutils.ncbi.nlm.nih.gov/entrez/eutils``
-``MINER_NCBI_EMAIL``      e-mail sent to NCBI with each request           ``miner@example.org``
-``MINER_NCBI_API_KEY``    NCBI API key (10 requests/s instead of 3)       unset
-``MINER_OFFLINE``         ``1`` = never try the network                   unset
-``MINER_API_TOKEN``       bearer token for the API's write endpoints      unset (writes refused)
-========================  ==============================================  =====================================
+- ``MINER_DB_URL``: SQLAlchemy URL of the store
+  (default ``sqlite:///<MINER_HOME>/miner.db``).
+- ``MINER_HOME``: folder for the default SQLite file (default ``~/.local/share/miner``).
+- ``MINER_BROKER_URL``: Celery broker; unset means everything runs in-process.
+- ``MINER_REDIS_URL``: Redis for locks and the shared rate limiter
+  (default ``redis://127.0.0.1:6379/0``).
+- ``MINER_EUTILS_URL``: E-utilities base URL (default NCBI's).
+- ``MINER_NCBI_EMAIL``: e-mail sent to NCBI with each request.
+- ``MINER_NCBI_API_KEY``: NCBI API key (10 requests/s instead of 3).
+- ``MINER_OFFLINE``: ``1`` means never try the network.
+- ``MINER_API_TOKEN``: bearer token for the API's write endpoints (unset: writes refused).
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ articles = sa.Table(
     sa.Column("language", sa.Text),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
-    sa.Column("needs_extraction", sa.Boolean, nullable=False, default=True),
+    sa.Column("needs_extraction", sa.Boolean, nullable=False, default=True, index=True),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
@@ -77,14 +77,13 @@ extractions = sa.Table(
 def _migration_1(conn: Connection) -> None:
     for table in (articles, extractions):
         table.create(conn, checkfirst=True)
-    sa.Index("ix_articles_needs_extraction", articles.c.needs_extraction).create(
-        conn, checkfirst=True
-    )
 
 
 Migration = tuple[int, str, Callable[[Connection], None]]
 
 #: Ordered, append-only list of schema migrations.
+# A migration that alters an existing table must check what is already there:
+# on a fresh database, migration 1 creates tables as they are defined now.
 MIGRATIONS: list[Migration] = [
     (1, "articles and extractions", _migration_1),
 ]

@@ -47,3 +47,15 @@ def store(sqlite_url: str) -> Iterator[Store]:
     """A migrated store on a fresh SQLite file."""
     with Store.open(sqlite_url) as s:
         yield s
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store URL on each backend (PostgreSQL skipped when no server answers)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'miner.db'}"
+        return
+    from tests.backends import postgres_database
+
+    with postgres_database() as url:
+        yield url
