@@ -20,7 +20,7 @@ from miner.config import Settings
 from miner.errors import MinerError
 
 #: Subcommand modules, each ``miner.commands.<name>`` with ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("run",)
+COMMAND_MODULES: tuple[str, ...] = ("run", "extract")
 
 app = typer.Typer(
     name="miner",

@@ -1,0 +1,234 @@
+"""Study design: randomized or not, crossover, cluster, blinding, placebo control.
+
+The component ``miner_design`` finds design wording with compiled regular
+expressions over the raw text and appends spans to ``doc.spans["miner"]``:
+
+- ``DESIGN_RANDOMIZED`` -- this study randomized ("were randomized",
+  "randomly assigned", "random allocation", "a randomised controlled trial").
+  Not: "non-randomized", "quasi-randomized", "randomly selected" (sampling),
+  plural "randomized trials" (other studies: background or a review),
+  negated or future wording ("were not randomized", "will be randomized").
+- ``DESIGN_NOT_TRIAL`` -- the paper describes itself as a systematic review,
+  meta-analysis or protocol, so randomized wording is about other trials or
+  a trial still to come: ``is_rct`` is false.
+- ``DESIGN_CROSSOVER``, ``DESIGN_CLUSTER``, ``DESIGN_PLACEBO``,
+  ``DESIGN_BLIND_DOUBLE|SINGLE|TRIPLE|OPEN``.
+
+:func:`collect_design` turns them into ``{"is_rct", "crossover", "cluster",
+"blinding", "placebo", "evidence"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from miner.extract.negation import is_negated
+
+SPAN_KEY = "miner"
+
+_RZ = r"randomi[sz]"
+_RANDOM_RE = re.compile(
+    rf"\b(?:{_RZ}(?:ed|ation|ing|e|es)\b"
+    r"|randomly\s+(?:\w+\s+)?(?:assigned|allocated|divided|distributed|sorted|split|placed"
+    r"|grouped|received|given|stratified)"
+    r"|random(?:ized)?\s+(?:allocation|assignment)"
+    r"|(?:allocated|assigned|divided)\s+at\s+random"
+    r"|RCT\b)",
+    re.IGNORECASE,
+)
+# Immediately before a randomization word: not this study's randomization.
+_NOT_RANDOM_LEFT_RE = re.compile(r"(?:\bnon|\bquasi|\bpseudo|\bun)[\s-]*$", re.IGNORECASE)
+# "randomized (controlled|clinical) trials" (plural) and "RCTs": other studies.
+_PLURAL_TRIALS_RE = re.compile(
+    r"^(?:ed|ised|ized)?\s*(?:,?\s*(?:placebo[\s-]controlled|double[\s-]blind(?:ed)?"
+    r"|controlled|clinical|prospective|multicent(?:er|re)|large|comparative)\s*,?\s*){0,4}"
+    r"\s*(?:trials|studies|RCTs)\b|^s\b",
+    re.IGNORECASE,
+)
+# "meta-analysis of (...) randomized", "review of randomized": other studies.
+_REVIEW_LEFT_RE = re.compile(
+    r"\b(?:meta-?analys[ie]s|(?:systematic\s+)?reviews?|overview|pooled\s+analys[ie]s|search(?:ed)?"
+    r"|identified|included|eligible)\s+(?:of\s+|in\s+|for\s+)?(?:\S+\s+){0,4}$",
+    re.IGNORECASE,
+)
+# The paper about itself: a review, a meta-analysis or a protocol.
+_SELF_REVIEW_RE = re.compile(
+    r"\b(?:we|this|present|current|the\s+aim\s+of\s+this)\s+(?:\S+\s+){0,3}?"
+    r"(?:systematic(?:ally)?\s+review(?:ed)?|meta-?analys[ie]s|meta-?analy[sz]ed|network\s+meta)"
+    r"|\b(?:systematic\s+review|meta-?analysis)\s+(?:and\s+meta-?analysis\s+)?(?:was|were)\s+"
+    r"(?:conducted|performed|undertaken|carried\s+out)"
+    r"|\bthis\s+(?:study\s+|trial\s+)?protocol\b|\bstudy\s+protocol\b|\btrial\s+protocol\b"
+    r"|\bprotocol\s+(?:for|of)\s+an?\s+(?:\S+\s+){0,3}?(?:trial|study)\b",
+    re.IGNORECASE,
+)
+_TITLE_REVIEW_RE = re.compile(
+    r"\b(?:systematic\s+review|meta-?analys[ie]s|study\s+protocol|protocol\s+for)\b", re.IGNORECASE
+)
+_CROSSOVER_RE = re.compile(
+    r"\bcross[\s-]?over\b(?=\s*,?\s*(?:\S+\s+){0,3}?(?:trials?|stud(?:y|ies)|design|fashion"
+    r"|manner|experiment|comparison|protocol|RCT|sequence|period|phase)\b)"
+    r"|\b(?:randomi[sz]ed|double[\s-]blind(?:ed)?|single[\s-]blind(?:ed)?|placebo[\s-]controlled"
+    r"|two[\s-]period|three[\s-]period|two[\s-]way|three[\s-]way|\d[\s-]way|\d[\s-]period"
+    r"|balanced|open[\s-]label|,)\s+(?:\S+\s+){0,2}?cross[\s-]?over\b"
+    r"|\bcrossed\s+over\s+to\s+the\s+(?:other|alternate|opposite)\b",
+    re.IGNORECASE,
+)
+_CLUSTER_RE = re.compile(
+    r"\bcluster[\s-]*(?:randomi[sz]ed|randomi[sz]ation|randomly|random|trial|RCT|allocation"
+    r"|design)"
+    r"|\brandomi[sz]ed\s+(?:by|at\s+the\s+level\s+of(?:\s+the)?)\s+(?:cluster|practice|school"
+    r"|village|ward|hospital|site|clinic|communit|household|class|unit)"
+    r"|\b(?:schools|villages|practices|clinics|wards|communities|households|classes|classrooms"
+    r"|hospitals|nursing\s+homes|sites|districts|health\s+cent(?:er|re)s)\s+(?:\S+\s+){0,3}?"
+    r"(?:were|was)\s+(?:randomi[sz]ed|randomly)",
+    re.IGNORECASE,
+)
+_BLIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("triple", re.compile(r"\b(?:triple|quadruple)[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b", re.I)),
+    ("double", re.compile(r"\bdouble[\s-]*(?:blind(?:ed)?|mask(?:ed)?|dummy)\b", re.I)),
+    (
+        "single",
+        re.compile(
+            r"\bsingle[\s-]*(?:blind(?:ed)?|mask(?:ed)?)\b|\b(?:assessor|observer|evaluator|rater"
+            r"|investigator|examiner)[\s-]+(?:blind(?:ed)?|mask(?:ed)?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "open",
+        re.compile(
+            r"\bopen[\s-]*label(?:ed|led)?\b|\bunblinded\b|\bnon[\s-]?blinded\b"
+            r"|\bopen\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:trial|study)\b",
+            re.I,
+        ),
+    ),
+)
+_BLIND_ORDER = ("triple", "double", "single", "open")
+_PLACEBO_RE = re.compile(r"\bplacebos?\b", re.IGNORECASE)
+
+
+def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is not None:
+        spans.append(span)
+
+
+class DesignComponent:
+    """Find design wording; see the module docstring for the labels."""
+
+    def __init__(self, nlp: Language, name: str, window: int) -> None:
+        self.name = name
+        self.window = window
+
+    def _randomized(self, doc: Doc, text: str, spans: list[Span]) -> None:
+        w = self.window
+        for m in _RANDOM_RE.finditer(text):
+            s, e = m.span()
+            left = text[max(0, s - w) : s]
+            if _NOT_RANDOM_LEFT_RE.search(left):
+                continue
+            word = m.group(0).lower()
+            if word.startswith("rct") or word.startswith("random"):
+                right = text[e : e + w]
+                if word.startswith("rct") and right.startswith("s"):
+                    continue
+                if word.endswith(("ed", "ised", "ized")) and _PLURAL_TRIALS_RE.match(right):
+                    continue
+            if _REVIEW_LEFT_RE.search(left):
+                continue
+            if is_negated(doc, s, e):
+                continue
+            _add(doc, spans, s, e, "DESIGN_RANDOMIZED")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        spans: list[Span] = []
+        self._randomized(doc, text, spans)
+        title_end = text.find("\n")
+        title = text[:title_end] if title_end >= 0 else text
+        m = _TITLE_REVIEW_RE.search(title)
+        if m:
+            _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
+        for m in _SELF_REVIEW_RE.finditer(text):
+            _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
+        for m in _CROSSOVER_RE.finditer(text):
+            if not is_negated(doc, m.start(), m.end()):
+                _add(doc, spans, m.start(), m.end(), "DESIGN_CROSSOVER")
+        for m in _CLUSTER_RE.finditer(text):
+            if not is_negated(doc, m.start(), m.end()):
+                _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
+        for kind, regex in _BLIND_RES:
+            for m in regex.finditer(text):
+                if kind != "open" and is_negated(doc, m.start(), m.end()):
+                    continue
+                _add(doc, spans, m.start(), m.end(), f"DESIGN_BLIND_{kind.upper()}")
+        for m in _PLACEBO_RE.finditer(text):
+            if not is_negated(doc, m.start(), m.end()):
+                _add(doc, spans, m.start(), m.end(), "DESIGN_PLACEBO")
+        if SPAN_KEY not in doc.spans:
+            doc.spans[SPAN_KEY] = []
+        group = doc.spans[SPAN_KEY]
+        for span in spans:
+            group.append(span)
+        return doc
+
+
+@Language.factory("miner_design", default_config={"window": 60})
+def make_design(nlp: Language, name: str, window: int) -> DesignComponent:
+    """spaCy factory of the design component.
+
+    Parameters
+    ----------
+    window:
+        Characters of context looked at around a randomization word.
+    """
+    return DesignComponent(nlp, name, window)
+
+
+_LABEL_NAMES = {
+    "DESIGN_RANDOMIZED": "randomized",
+    "DESIGN_NOT_TRIAL": "not_trial",
+    "DESIGN_CROSSOVER": "crossover",
+    "DESIGN_CLUSTER": "cluster",
+    "DESIGN_PLACEBO": "placebo",
+    "DESIGN_BLIND_TRIPLE": "blinding",
+    "DESIGN_BLIND_DOUBLE": "blinding",
+    "DESIGN_BLIND_SINGLE": "blinding",
+    "DESIGN_BLIND_OPEN": "blinding",
+}
+
+
+def collect_design(doc: Doc) -> dict[str, Any]:
+    """The ``design`` field of the contract from this component's spans.
+
+    Returns
+    -------
+    dict
+        ``{"is_rct": bool, "crossover": bool, "cluster": bool, "blinding":
+        "triple"|"double"|"single"|"open"|None, "placebo": bool, "evidence":
+        [{"kind", "start", "end", "text"}]}``. ``is_rct`` needs randomized
+        wording about this study and no self-description as a review or
+        protocol; the strongest blinding mentioned wins.
+    """
+    spans = [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ in _LABEL_NAMES]
+    labels = {s.label_ for s in spans}
+    blinds = [k for k in _BLIND_ORDER if f"DESIGN_BLIND_{k.upper()}" in labels]
+    evidence = []
+    for s in sorted(spans, key=lambda s: s.start_char):
+        kind = _LABEL_NAMES[s.label_]
+        if kind == "blinding":
+            kind = f"blinding:{s.label_.rsplit('_', 1)[1].lower()}"
+        evidence.append({"kind": kind, "start": s.start_char, "end": s.end_char, "text": s.text})
+    randomized = "DESIGN_RANDOMIZED" in labels and "DESIGN_NOT_TRIAL" not in labels
+    return {
+        "is_rct": randomized,
+        "crossover": "DESIGN_CROSSOVER" in labels,
+        "cluster": "DESIGN_CLUSTER" in labels,
+        "blinding": blinds[0] if blinds else None,
+        "placebo": "DESIGN_PLACEBO" in labels,
+        "evidence": evidence,
+    }

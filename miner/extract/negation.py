@@ -1,0 +1,138 @@
+"""Negation and hedging cues around a span, so that "no patient received X" is no fact.
+
+A fact is dropped when, inside its own sentence, a cue stands in a short
+window before it (``no``, ``not``, ``without``, ``none of``, ``neither``,
+``failed to``, ``may``, ``could``, ``planned`` ...) with no clause break
+(``but``, ``however``, ``whereas``, ``;``) in between, or when a cue follows
+it closely ("... was not", "... will be"). The windows are short on purpose:
+a cue far away in a long sentence usually governs something else.
+
+:func:`negation_cue` is the pure text version (tested without spaCy);
+:func:`is_negated` finds the sentence in a ``Doc`` and calls it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+#: Characters looked at before / after the span.
+WINDOW_BEFORE = 60
+WINDOW_AFTER = 30
+
+# Cues before the span. "no" is not a cue in "No." (number) or "no significant
+# difference" about something else is handled by the short window.
+_BEFORE_CUES = (
+    r"no",
+    r"not",
+    r"nor",
+    r"never",
+    r"without",
+    r"none\s+of",
+    r"neither",
+    r"absence\s+of",
+    r"free\s+of",
+    r"failed\s+to",
+    r"did\s+not",
+    r"didn'?t",
+    r"cannot",
+    r"unable\s+to",
+    r"may",
+    r"might",
+    r"could",
+    r"would",
+    r"should",
+    r"will",
+    r"shall",
+    r"plan(?:s|ned)?\s+to",
+    r"planned",
+    r"proposed",
+    r"intend(?:s|ed)?\s+to",
+    r"to\s+be",
+    r"if",
+    r"unless",
+    r"whether",
+)
+_BEFORE_RE = re.compile(
+    r"\b(?:" + "|".join(_BEFORE_CUES) + r")\b(?!\.\s*\d)",  # "No. 5" is a number
+    re.IGNORECASE,
+)
+# Cues right after the span: "X was not given", "X will be randomized".
+_AFTER_RE = re.compile(
+    r"^[^.;:]{0,15}?\b(?:(?:was|were|is|are|be|been)\s+not|not|will|would|may|might|could"
+    r"|(?:is|are)\s+planned)\b",
+    re.IGNORECASE,
+)
+# A clause break ends the reach of a cue.
+_BREAK_RE = re.compile(
+    r"(?:[;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|\band\s+then\b)",
+    re.IGNORECASE,
+)
+
+
+def negation_cue(
+    sentence: str,
+    start: int,
+    end: int,
+    *,
+    before: int = WINDOW_BEFORE,
+    after: int = WINDOW_AFTER,
+) -> str | None:
+    """Return the negation/hedging cue governing ``sentence[start:end]``, if any.
+
+    Parameters
+    ----------
+    sentence:
+        The sentence text.
+    start, end:
+        Offsets of the span inside ``sentence``.
+    before, after:
+        Window sizes in characters.
+
+    Returns
+    -------
+    str | None
+        The cue as written (e.g. ``"failed to"``), or ``None``.
+
+    Examples
+    --------
+    >>> negation_cue("No patient received ketamine.", 20, 28)
+    'No'
+    >>> negation_cue("Patients received ketamine.", 18, 26) is None
+    True
+    """
+    left = sentence[max(0, start - before) : start]
+    breaks = list(_BREAK_RE.finditer(left))
+    if breaks:
+        left = left[breaks[-1].end() :]
+    cues = list(_BEFORE_RE.finditer(left))
+    if cues:
+        return cues[-1].group(0)
+    m = _AFTER_RE.match(sentence[end : end + after])
+    if m:
+        return m.group(0).split()[-1]
+    return None
+
+
+def is_negated(doc: Doc, start_char: int, end_char: int) -> bool:
+    """Whether the span at ``start_char:end_char`` of ``doc`` is negated or hedged.
+
+    Parameters
+    ----------
+    doc:
+        A Doc with sentence boundaries (the extraction pipeline sets them).
+    start_char, end_char:
+        Character offsets of the span in ``doc.text``.
+
+    Returns
+    -------
+    bool
+        ``True`` when a cue of :func:`negation_cue` governs the span.
+    """
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None:
+        return False
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    offset = sent.start_char
+    return negation_cue(sent.text, start_char - offset, end_char - offset) is not None
