@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import typer
 
@@ -38,7 +38,7 @@ def _open_binary(path: str) -> IO[bytes]:
     if not p.exists():
         raise ConfigError(f"input file not found: {path}")
     if p.suffix == ".gz":
-        return gzip.open(p, "rb")
+        return cast(IO[bytes], gzip.open(p, "rb"))
     return p.open("rb")
 
 
@@ -105,7 +105,7 @@ def extract(
     ),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents per nlp.pipe batch."),
 ) -> None:
-    """Extract design, sample size, doses, routes, effects and arm values, one JSON line per record."""
+    """Extract design, sample size, doses, routes, effects, arm values: one JSON line a record."""
     from miner.extract import Extractor
     from miner.extract.extractor import error_record
 

@@ -26,7 +26,7 @@ RecordLike = Article | tuple[str, str, str] | tuple[str, str, str, str | None]
 # Frequent English function words. Real English abstracts have 25-40 % of
 # their words in this set; French, German or Spanish text has well under 8 %.
 _ENGLISH_WORDS = frozenset(
-    [
+    {
         "the",
         "of",
         "and",
@@ -67,7 +67,7 @@ _ENGLISH_WORDS = frozenset(
         "been",
         "have",
         "has",
-    ]
+    }
 )
 _WORD_RE = re.compile(r"[^\W\d_]+")
 #: Fewer words than this are too few to judge the language of.
