@@ -1,0 +1,81 @@
+"""``miner eval``: score extraction against the gold of the shared corpora."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from miner.errors import ConfigError
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eval`` to ``app``."""
+    app.command("eval")(eval_command)
+
+
+def eval_command(
+    corpus: str = typer.Option(
+        "all", "--corpus", help="pico, ctro, llm, rctart or all (comma-separated allowed)."
+    ),
+    split: str = typer.Option(
+        "both", "--split", help="tune, check, all, or both (tune and check side by side)."
+    ),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", help="JSONL of `miner extract` output (default: run the extractor)."
+    ),
+    errors: int = typer.Option(
+        0, "--errors", help="Print N false positives and N false negatives per field (TUNE half)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    markdown: Path | None = typer.Option(
+        None, "--markdown", help="Also write the table as markdown to this file."
+    ),
+    inputs: Path | None = typer.Option(
+        None,
+        "--write-inputs",
+        help="Write the corpus texts as `miner extract` input JSONL and exit.",
+    ),
+) -> None:
+    """Print precision, recall and F1 per field and corpus (TUNE and CHECK halves)."""
+    from miner.evaluate import evaluate, format_errors, format_markdown, format_table
+    from miner.evaluate.gold import CORPORA
+    from miner.evaluate.score import load_records
+
+    names = [c.strip() for c in corpus.split(",") if c.strip()]
+    for name in names:
+        if name != "all" and name not in CORPORA:
+            raise ConfigError(f"unknown corpus {name!r}; allowed: {', '.join(CORPORA)}, all")
+    allowed = {"tune": ["tune"], "check": ["check"], "all": ["all"], "both": ["tune", "check"]}
+    if split not in allowed:
+        raise ConfigError(f"unknown split {split!r}; allowed: {', '.join(allowed)}")
+    if inputs is not None:
+        with inputs.open("w", encoding="utf-8") as fh:
+            for rec in load_records(names):
+                fh.write(json.dumps(rec.as_input(), ensure_ascii=False) + "\n")
+        typer.echo(f"wrote {inputs}")
+        return
+    report = evaluate(names, splits=allowed[split], predictions=predictions)
+    if as_json:
+        data = report.to_dict()
+        if not errors:
+            data.pop("errors")
+        else:
+            data["errors"] = [e for e in data["errors"] if e["split"] == "tune"]
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        typer.echo(f"predictions: {report.source}")
+        gone = {k: v for k, v in report.missing.items() if v}
+        if gone:
+            typer.echo(f"records with no prediction (scored as empty): {gone}")
+        failed = {k: v for k, v in report.failed.items() if v}
+        if failed:
+            typer.echo(f"records the extractor rejected (scored as empty): {failed}")
+        typer.echo(format_table(report))
+        if errors:
+            typer.echo("")
+            typer.echo(format_errors(report, per_field=errors, split="tune"))
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(format_markdown(report), encoding="utf-8")
