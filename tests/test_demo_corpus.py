@@ -23,6 +23,7 @@ from miner.demo import (
     demo_corpus_path,
     is_synthetic_id,
 )
+from miner.pubmed_xml import iter_pubmed_xml
 from miner.records import Article
 
 # --------------------------------------------------------------------------- helpers
@@ -287,15 +288,16 @@ def test_mean_differences_agree_with_their_intervals_arm_means_and_p_values() ->
 
 
 def test_pubmed_xml_parser_reads_every_record() -> None:
-    # The parser is being written alongside this corpus; skip only until it lands.
-    iter_pubmed_xml = pytest.importorskip("miner.pubmed_xml").iter_pubmed_xml
-    expected = [r.findtext("MedlineCitation/PMID") for r in _records()]
-    articles = list(iter_pubmed_xml(demo_corpus_path()))
-    assert all(isinstance(a, Article) for a in articles)
-    assert [a.pmid for a in articles] == expected
-    for article in articles:
-        assert isinstance(article, Article)
+    records = _records()
+    parsed = list(iter_pubmed_xml(demo_corpus_path()))
+    articles = [a for a in parsed if isinstance(a, Article)]
+    assert len(articles) == len(parsed) == len(records)
+    for article, record in zip(articles, records, strict=True):
+        assert article.pmid == record.findtext("MedlineCitation/PMID")
         assert article.abstract.strip(), article.pmid
         assert article.title.startswith(DEMO_TITLE_MARK), article.pmid
-        assert article.year is not None and 2000 <= article.year <= 2100, article.pmid
+        year = record.findtext("MedlineCitation/Article/Journal/JournalIssue/PubDate/Year")
+        assert article.year == int(year or 0), article.pmid
         assert "Ketamine" in article.mesh_terms, article.pmid
+        # The synthetic-notice CopyrightInformation is not part of the abstract text.
+        assert "Synthetic text written" not in article.abstract, article.pmid
