@@ -1,0 +1,571 @@
+"""Outcome values per arm: mean ± SD, mean (SD), median (IQR), events/total, n (%).
+
+The component ``miner_arm_value`` finds the values with compiled regular
+expressions over each sentence's raw text and appends one ``ARM_VALUE`` span
+per value to ``doc.spans["miner"]``; :func:`collect_arm_values` turns those
+spans into the ``arm_values`` list of the ``miner extract`` contract, each
+tied to the arm the sentence names for it ("in the ketamine group", "ketamine:
+3.1 ± 1.2 vs placebo: 4.0 ± 1.1", "18% and 27% in groups A and B,
+respectively") and to the sentence's time point.
+
+What is *not* an arm value: numbers inside effect estimates and their CIs
+(those belong to :mod:`miner.extract.effect`), p-values, "n = 21" arm sizes,
+doses ("10/20 mg"), ratios written like blood pressure ("120/80"), thresholds
+("HbA1c < 7%"), and planned values in power calculations. A bare percentage
+is kept only when the sentence ties it to an arm, because untied percentages
+are mostly thresholds, relative changes and eligibility criteria.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from miner.extract.effect import (
+    CI_WORD,
+    DASHES,
+    HEDGE_RE,
+    P_RE,
+    PAIR,
+    SIGNED,
+    SPAN_KEY,
+    add_spans,
+    find_effects,
+    find_timepoint,
+    make_span,
+    outcome_before,
+    parse_num,
+    sentence_bounds,
+)
+
+LABEL = "ARM_VALUE"
+KINDS = ("mean", "median", "events", "percent")
+
+_WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_WORD_NUM = r"(?:" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
+_INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+_PM = r"(?:\u00b1|\+\s?/\s?[-\u2212\u2013]|\+\s?[-\u2212])"
+_VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?"
+
+# Alternatives are tried left to right at each position, so the longer forms
+# ("30% (12/40)") come before the shorter ones ("30%").
+_VALUE_RE = re.compile(
+    rf"(?<![\w.\u00b7/])(?:"
+    # 30% (12/40)
+    rf"(?P<pe_pct>\d+(?:\.\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
+    # 12/40 (30%) | 12 of 40 (30%) | seven of 67
+    rf"|(?P<ev_ev>{_INT}|(?i:{_WORD_NUM}))\s?(?:/|\s(?:of|out\s+of)\s)\s?(?P<ev_tot>{_INT})(?![\d.,]\d|\s?/)"
+    rf"(?:\s?(?:patients|participants|subjects|children|women|men|cases|eyes))?"
+    rf"(?:\s*[(\[]\s*(?P<ev_pct>\d+(?:\.\d+)?)\s?%\s*[)\]])?"
+    # 12.3 ± 4.1 | 12.3 +/- 4.1
+    rf"|(?P<ms_m>{SIGNED}){_VUNIT}\s*{_PM}\s*(?P<ms_sd>\d+(?:[.\u00b7]\d+)?)"
+    # 12.3 (SD 4.1) | 12.3 [SD: 4.1]
+    rf"|(?P<psd_m>{SIGNED}){_VUNIT}\s*[(\[]\s*(?:SD|s\.d\.|standard\s+deviation)\s*[:=,]?\s*"
+    rf"(?P<psd_sd>\d+(?:[.\u00b7]\d+)?)\s*[)\]]"
+    # 5 (IQR 3-8) | 5 (3–8) | 5 [range 1 to 9]
+    rf"|(?P<q_m>{SIGNED}){_VUNIT}\s*[(\[]\s*(?P<q_word>IQR|interquartile\s+range|range|Q1\s?[{DASHES}]\s?Q3)?"
+    rf"\s*[:=,]?\s*{PAIR}\s*[)\]]"
+    # 12 (30%) | 12 patients (30%)
+    rf"|(?P<np_n>{_INT}|(?i:{_WORD_NUM}))(?:\s(?:patients|participants|subjects|children|women|men|cases|eyes))?"
+    rf"\s*[(\[]\s*(?P<np_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
+    # 12.3 (4.1)
+    rf"|(?P<pp_m>{SIGNED}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
+    # 27.5%
+    rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|percent\b)"
+    r")"
+)
+_MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
+_SD_CUE = re.compile(r"\bmeans?\b|\bSD\b|standard\s+deviation|\u00b1|\+/-", re.IGNORECASE)
+_SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bby|\bto|\bof|\bfrom|\bwithin|"
+    r"\bover|\bunder|\babove|\bbelow|\bup|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
+    re.IGNORECASE,
+)
+_AFTER_EVENTS_NOT = re.compile(r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu)\b", re.I)
+_NOT_RATIO_BEFORE = re.compile(r"(?:phase|grade|stage|type)\s*$", re.IGNORECASE)
+_N_EQUALS = re.compile(r"\b[nN]\s?=\s?\d+")
+_CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
+
+# ---------------------------------------------------------------- arms
+_STOP_ARM = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "with",
+        "for",
+        "to",
+        "at",
+        "on",
+        "by",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "vs",
+        "versus",
+        "than",
+        "both",
+        "each",
+        "all",
+        "two",
+        "three",
+        "treatment",
+        "study",
+        "patients",
+        "participants",
+        "subjects",
+        "compared",
+        "respectively",
+        "group",
+        "groups",
+        "arm",
+        "arms",
+        "who",
+        "which",
+        "that",
+        "received",
+        "receiving",
+        "given",
+        "from",
+        "after",
+        "during",
+        "significantly",
+        "higher",
+        "lower",
+        "more",
+        "less",
+        "greater",
+        "similar",
+    ]
+)
+_STOP_ALT = "|".join(sorted(_STOP_ARM, key=len, reverse=True))
+# An arm word is any word but a function word, so that a leftmost regex match
+# starts at the arm's first content word.
+_ARM_WORD = rf"(?<![\w'+/-])(?!(?i:{_STOP_ALT})\b)[A-Za-z][\w+\-/']*"
+_ARM_PHRASE = rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}"
+_UNIT_AFTER = (
+    r"(?:%|(?!(?:in|for|with|among|on|of|from|after|and|vs|versus)\b)"
+    r"[a-zA-Z\u00b5\u03bc]{1,8}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
+)
+_ARM_AFTER = re.compile(
+    rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|among|on|receiving|after)\s+"
+    r"(?:the\s+)?(?:(?:patients|participants|subjects|children|women|men)\s+"
+    r"(?:receiving|given|treated\s+with|in|on|with)\s+(?:the\s+)?)?"
+    rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\]]|$|\s(?:vs|versus|and|compared|than|respectively|p\b|P\b))))"
+)
+_ARM_BEFORE_STRONG = re.compile(
+    rf"(?:(?P<arm1>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*(?:\(\s*n\s?=\s?\d+\s*\))?\s*[(:,=]?\s*"
+    r"(?:was|were|had|of|showed|reported)?\s*[(\[]?\s*"
+    rf"|(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s*[:=]\s*"
+    rf"|(?:group|arm)\s+(?P<arm3>[A-Z0-9]{{1,3}})\s*[(:,=]?\s*(?:was|were|had)?\s*[(\[]?\s*)$"
+)
+_ARM_BEFORE_WEAK = re.compile(
+    r"(?:vs\.?|versus|compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
+    rf"(?P<arm>{_ARM_PHRASE})\s*(?:groups?|arms?)?\s*[(:,]?\s*$"
+)
+_RESPECTIVELY_LIST = re.compile(
+    rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
+    r"\s+(?:groups|arms)\b"
+    r"|(?:groups?|arms?)\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*[A-Z0-9]{1,3})*,?\s+and\s+[A-Z0-9]{1,3})\b"
+    r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
+    rf"(?P<list3>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
+    r"(?:\s+groups?)?\s*,?\s*respectively"
+)
+_COMPARISON = re.compile(
+    r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
+    rf"(?P<x>{_ARM_PHRASE})\s+(?:groups?\s+|arms?\s+)?"
+    r"(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
+    rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+)
+_GROUP_MENTION = re.compile(
+    rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b|\b(?P<pl>placebo)\b", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArmValueMatch:
+    """One value found in a sentence (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    kind: str
+    value: float
+    sd: float | None = None
+    se: float | None = None
+    low: float | None = None
+    high: float | None = None
+    range_kind: str | None = None
+    events: int | None = None
+    total: int | None = None
+    percent: float | None = None
+    arm: str | None = None
+    outcome: str | None = None
+    timepoint: str | None = None
+
+
+def _int(text: str) -> int:
+    low = text.lower()
+    if low in _WORD_NUMBERS:
+        return _WORD_NUMBERS[low]
+    return int(text.replace(",", ""))
+
+
+def _clean_arm(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    words = raw.strip(" ,;:()[]").split()
+
+    def stop(word: str) -> bool:
+        # "A" and "B" name arms ("group A"); only lower-case forms are articles
+        return word.lower() in _STOP_ARM and not (len(word) <= 3 and word.isupper())
+
+    while words and stop(words[0]):
+        words.pop(0)
+    while words and stop(words[-1]):
+        words.pop()
+    if not words or re.fullmatch(r"[\d.,%]+", words[0]):
+        return None
+    return " ".join(words)
+
+
+def _split_list(text: str) -> list[str]:
+    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", text)
+    out = []
+    for part in parts:
+        arm = _clean_arm(re.sub(r"^(?:in|the)\s+(?:the\s+)?", "", part.strip()))
+        if arm:
+            out.append(arm)
+    return out
+
+
+def _masked(sentence: str) -> str:
+    """``sentence`` with effect estimates, CIs, p-values and "n = 21" blanked out."""
+    chars = list(sentence)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, b):
+            chars[k] = " "
+
+    for est in find_effects(sentence):
+        blank(est.start, est.end)
+    for rx in (_CI_REGION, P_RE, _N_EQUALS):
+        for m in rx.finditer(sentence):
+            blank(m.start(), m.end())
+    return "".join(chars)
+
+
+def _values(sentence: str) -> list[ArmValueMatch]:
+    masked = _masked(sentence)
+    median_ctx = bool(_MEDIAN_CUE.search(sentence))
+    sd_ctx = bool(_SD_CUE.search(sentence))
+    se_ctx = bool(_SE_CUE.search(sentence))
+    out: list[ArmValueMatch] = []
+    for m in _VALUE_RE.finditer(masked):
+        g = m.groupdict()
+        before = masked[max(0, m.start() - 25) : m.start()]
+        after = masked[m.end() : m.end() + 12]
+        try:
+            val = _make_value(m, g, before, after, median_ctx, sd_ctx, se_ctx)
+        except (ValueError, KeyError):
+            continue
+        if val is not None:
+            out.append(val)
+    return out
+
+
+def _make_value(
+    m: re.Match[str],
+    g: dict[str, str | None],
+    before: str,
+    after: str,
+    median_ctx: bool,
+    sd_ctx: bool,
+    se_ctx: bool,
+) -> ArmValueMatch | None:
+    s, e = m.start(), m.end()
+    if g["pe_pct"] is not None:
+        ev, tot = _int(g["pe_ev"] or ""), _int(g["pe_tot"] or "")
+        if not 0 <= ev <= tot or tot == 0:
+            return None
+        return ArmValueMatch(
+            s, e, "events", float(ev), events=ev, total=tot, percent=float(g["pe_pct"] or 0)
+        )
+    if g["ev_ev"] is not None:
+        ev, tot = _int(g["ev_ev"]), _int(g["ev_tot"] or "")
+        if not 0 <= ev <= tot or tot == 0 or _AFTER_EVENTS_NOT.match(after):
+            return None
+        if _NOT_RATIO_BEFORE.search(before) or re.search(r"\d\s?[:/]\s*$", before):
+            return None
+        pct = float(g["ev_pct"]) if g["ev_pct"] else None
+        return ArmValueMatch(s, e, "events", float(ev), events=ev, total=tot, percent=pct)
+    if g["ms_m"] is not None or g["psd_m"] is not None:
+        mean = parse_num(g["ms_m"] or g["psd_m"] or "")
+        spread = parse_num(g["ms_sd"] or g["psd_sd"] or "")
+        if se_ctx and not re.search(r"\bSD\b|standard\s+deviation", m.group(0) + before, re.I):
+            return ArmValueMatch(s, e, "mean", mean, se=spread)
+        return ArmValueMatch(s, e, "mean", mean, sd=spread)
+    if g["q_m"] is not None:
+        word = (g["q_word"] or "").lower()
+        if not word and not median_ctx:
+            return None
+        lo, hi = parse_num(g["lo"] or ""), parse_num(g["hi"] or "")
+        if lo > hi:
+            lo, hi = hi, lo
+        mid = parse_num(g["q_m"])
+        if not lo <= mid <= hi:
+            return None
+        kind = "range" if word == "range" else "iqr"
+        return ArmValueMatch(s, e, "median", mid, low=lo, high=hi, range_kind=kind)
+    if g["np_n"] is not None:
+        return ArmValueMatch(
+            s,
+            e,
+            "events",
+            float(_int(g["np_n"])),
+            events=_int(g["np_n"]),
+            percent=float(g["np_pct"] or 0),
+        )
+    if g["pp_m"] is not None:
+        if not sd_ctx and not se_ctx:
+            return None
+        mean, spread = parse_num(g["pp_m"]), parse_num(g["pp_sd"] or "")
+        if se_ctx and not sd_ctx:
+            return ArmValueMatch(s, e, "mean", mean, se=spread)
+        return ArmValueMatch(s, e, "mean", mean, sd=spread)
+    if g["pc"] is not None:
+        if _THRESHOLD_BEFORE.search(before):
+            return None
+        pct = parse_num(g["pc"])
+        if pct > 100:
+            return None
+        return ArmValueMatch(s, e, "percent", pct, percent=pct)
+    return None
+
+
+def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    arms: list[str | None] = [None] * len(values)
+    # 1. "... 18% and 27% in groups A and B, respectively"
+    if "respectively" in sentence.lower():
+        for lm in _RESPECTIVELY_LIST.finditer(sentence):
+            names = _split_list(lm.group("list") or lm.group("list2") or lm.group("list3") or "")
+            if len(names) < 2:
+                continue
+            _assign_runs(values, arms, names)
+            break
+    # 2./3. arms written right before or right after each value
+    for i, v in enumerate(values):
+        if arms[i] is not None:
+            continue
+        prev_end = values[i - 1].end if i else 0
+        next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
+        before = sentence[max(prev_end, v.start - 70) : v.start]
+        after = sentence[v.end : min(next_start, v.end + 70)]
+        strong = _ARM_BEFORE_STRONG.search(before)
+        if strong:
+            arms[i] = _clean_arm(
+                strong.group("arm1") or strong.group("arm2") or strong.group("arm3")
+            )
+            if arms[i]:
+                continue
+        am = _ARM_AFTER.match(after)
+        if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
+            arms[i] = _clean_arm(am.group("arm"))
+            if arms[i]:
+                continue
+        weak = _ARM_BEFORE_WEAK.search(before)
+        if weak:
+            arms[i] = _clean_arm(weak.group("arm"))
+    arms = [a for a in arms]
+    # 4. "higher with doxorubicin than with PLD (66% vs 20%; 53% vs 37%)": pairs
+    if any(a is None for a in arms):
+        cm = _COMPARISON.search(sentence)
+        if cm:
+            x, y = _clean_arm(cm.group("x")), _clean_arm(cm.group("y"))
+            i = 0
+            while x and y and i + 1 < len(values):
+                link = sentence[values[i].end : values[i + 1].start]
+                if (
+                    arms[i] is None
+                    and arms[i + 1] is None
+                    and values[i].kind == values[i + 1].kind
+                    and re.fullmatch(r"\W*(?:vs\.?|versus|and|v)?\W*", link.strip() or "-")
+                ):
+                    arms[i], arms[i + 1] = x, y
+                    i += 2
+                else:
+                    i += 1
+    # 5. as many "<arm> group" mentions as values: in order
+    if any(a is None for a in arms):
+        mentions = []
+        for gm in _GROUP_MENTION.finditer(sentence):
+            name = _clean_arm(gm.group("arm") or gm.group("pl"))
+            if name and name not in mentions:
+                mentions.append(name)
+        if len(mentions) == len(values) and all(
+            a is None or a == mentions[i] for i, a in enumerate(arms)
+        ):
+            arms = list(mentions)
+    return [replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+
+
+def _assign_runs(values: list[ArmValueMatch], arms: list[str | None], names: list[str]) -> None:
+    """Give consecutive values of one kind the arms of a "respectively" list in order."""
+    k = len(names)
+    i = 0
+    while i + k <= len(values):
+        run = values[i : i + k]
+        if len({v.kind for v in run}) == 1:
+            for j, name in enumerate(names):
+                arms[i + j] = name
+            i += k
+        else:
+            i += 1
+
+
+def find_arm_values(sentence: str) -> list[ArmValueMatch]:
+    """Find outcome values per arm in one sentence.
+
+    Returns
+    -------
+    list[ArmValueMatch]
+        In text order, offsets relative to ``sentence``; bare percentages are
+        kept only when an arm is found for them.
+    """
+    if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
+        return []
+    values = _values(sentence)
+    if not values:
+        return []
+    values = _assign_arms(sentence, values)
+    out = []
+    outcome: str | None = None
+    prev_end = 0
+    for v in values:
+        # a later value names its own outcome only in the text since the
+        # previous value ("Alopecia (66% vs 20%) and nausea (53% vs 37%)")
+        segment = sentence[prev_end : v.start]
+        if v.arm:
+            segment = segment.replace(v.arm, " " * len(v.arm))
+        own = outcome_before(segment, len(segment))
+        outcome = own or outcome
+        prev_end = v.end
+        if v.kind == "percent" and v.arm is None:
+            continue
+        out.append(replace(v, outcome=outcome, timepoint=find_timepoint(sentence, v.start)))
+    return out
+
+
+def _doc_values(doc: Doc) -> Iterator[tuple[int, ArmValueMatch]]:
+    for start, end in sentence_bounds(doc):
+        for val in find_arm_values(doc.text[start:end]):
+            yield start, val
+
+
+class ArmValueFinder:
+    """The ``miner_arm_value`` component: adds ``ARM_VALUE`` spans to ``doc.spans["miner"]``."""
+
+    def __init__(self, nlp: Language, name: str, label: str = LABEL) -> None:
+        self.name = name
+        self.label = label
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for offset, val in _doc_values(doc):
+            span = make_span(doc, offset + val.start, offset + val.end, self.label)
+            if span is not None:
+                spans.append(span)
+        add_spans(doc, spans)
+        return doc
+
+
+@Language.factory("miner_arm_value", default_config={"label": LABEL})
+def make_arm_value(nlp: Language, name: str, label: str) -> ArmValueFinder:
+    """Build the ``miner_arm_value`` component (see :class:`ArmValueFinder`)."""
+    return ArmValueFinder(nlp, name, label=label)
+
+
+def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
+    """Turn the ``ARM_VALUE`` spans of ``doc`` into contract dicts.
+
+    Returns
+    -------
+    list[dict]
+        One dict per value: ``arm``, ``kind`` (mean, median, events, percent),
+        ``value``, ``sd``, ``se``, ``iqr_low``/``iqr_high`` (median with IQR) or
+        ``low``/``high`` (median with range), ``n``, ``events``, ``total``,
+        ``percent``, ``outcome``, ``timepoint``, ``start``, ``end``, ``text``.
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    wanted = [(s.start_char, s.end_char) for s in doc.spans[SPAN_KEY] if s.label_.startswith(LABEL)]
+    if not wanted:
+        return []
+    out: list[dict[str, Any]] = []
+    for offset, v in _doc_values(doc):
+        start, end = offset + v.start, offset + v.end
+        if not any(a <= start and end <= b for a, b in wanted):
+            continue
+        iqr = v.range_kind == "iqr"
+        out.append(
+            {
+                "arm": v.arm,
+                "kind": v.kind,
+                "value": v.value,
+                "sd": v.sd,
+                "se": v.se,
+                "iqr_low": v.low if iqr else None,
+                "iqr_high": v.high if iqr else None,
+                "low": v.low if v.range_kind == "range" else None,
+                "high": v.high if v.range_kind == "range" else None,
+                "n": v.total,
+                "events": v.events,
+                "total": v.total,
+                "percent": v.percent,
+                "outcome": v.outcome,
+                "timepoint": v.timepoint,
+                "start": start,
+                "end": end,
+                "text": doc.text[start:end],
+            }
+        )
+    return out

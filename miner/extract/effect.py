@@ -1,0 +1,734 @@
+"""Reported effect estimates: MD, SMD, RR, OR, HR, RD, IRR with CIs and p-values.
+
+The component ``miner_effect`` finds estimates such as ``HR 0.72 (95% CI
+0.60-0.86; P < 0.001)`` or ``mean difference, -2.14 [-2.65 to -1.63]`` with
+compiled regular expressions over each sentence's raw text (spaCy is used only
+for sentence boundaries) and appends one ``EFFECT`` span per estimate to
+``doc.spans["miner"]``. :func:`collect_effects` turns those spans into the
+``effects`` list of the ``miner extract`` contract.
+
+Rules that keep wrong numbers out (a wrong number is worse than a missing one):
+
+- the value must lie inside its CI (after ordering; a CI written high-to-low
+  is swapped only when the value then lies inside it, otherwise the estimate is
+  dropped);
+- ratio measures (RR, OR, HR, IRR) need a positive value and positive bounds;
+- "HR" is not read as a hazard ratio in a document that speaks of heart rate
+  but never of a hazard ratio;
+- sentences that describe a power or sample-size calculation ("to detect a
+  difference of ...", "assuming an HR of ...") are planned values, not results.
+
+Negation is deliberately *not* applied to estimates: "no significant
+difference (MD 0.2, 95% CI -0.1 to 0.5)" reports a real estimate that a
+reviewer needs.
+
+Sign convention: an absolute risk *reduction* (ARR) is reported as a risk
+difference (treatment minus control), so ``ARR 5% (2 to 8)`` becomes
+``RD -5 (-8 to -2)``; ``text`` keeps the words as written.
+
+This module also holds the small text helpers shared with
+:mod:`miner.extract.arm_value` (numbers, p-values, time points, outcomes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, SpanGroup
+
+SPAN_KEY = "miner"
+LABEL = "EFFECT"
+PATTERN_FILE = Path(__file__).resolve().parent / "patterns" / "effect_measures.jsonl"
+
+#: Canonical measures of the contract (/work/shared/DESIGN.md).
+MEASURES = ("MD", "SMD", "RR", "OR", "HR", "RD", "IRR", "other")
+RATIO_MEASURES = frozenset({"RR", "OR", "HR", "IRR"})
+
+# ---------------------------------------------------------------- numbers
+# Minus signs seen in abstracts: hyphen, U+2212, en/em dash and figure dash.
+# A dash written right after a digit is a range separator, never a sign; the
+# pair pattern below decides which is which.
+DASHES = "-\u2212\u2013\u2014\u2012\u2010\u2011"
+NUM_CORE = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
+SIGNED = rf"(?:(?<![\d.\u00b7])[{DASHES}]\s?)?{NUM_CORE}"
+_NUM_RE = re.compile(rf"(?<![\w.\u00b7]){SIGNED}(?!\w|[.\u00b7]\d)")
+
+
+def parse_num(text: str) -> float:
+    """Parse one number as written in an abstract.
+
+    Handles U+2212 and dash minus signs, a space after the sign, the middle
+    dot decimal point ("0·5") and spaces or commas grouping thousands.
+
+    Parameters
+    ----------
+    text:
+        The number, e.g. ``"−2.14"``, ``"- 0.7"``, ``"0·5"``, ``".03"``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a number.
+    """
+    cleaned = text.strip()
+    for dash in DASHES:
+        cleaned = cleaned.replace(dash, "-")
+    cleaned = cleaned.replace("\u00b7", ".").replace(" ", "").replace(",", "")
+    return float(cleaned)
+
+
+# ------------------------------------------------------------------ CI pairs
+_UNIT = (
+    r"(?:%|percentage\s+points?|percent|points?|[a-zA-Z\u00b5\u03bc]{1,8}"
+    r"(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
+)
+# Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
+# "- 1.21 % to - 0.74 %" (a unit may follow each bound).
+PAIR = (
+    rf"(?P<lo>{SIGNED})(?:\s?(?!to\b|and\b){_UNIT})?\s*"
+    rf"(?P<sep>to|and|[,;]|[{DASHES}]{{1,2}})\s*"
+    rf"(?P<hi>{SIGNED})(?![\d.\u00b7])(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
+)
+CI_WORD = (
+    r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?)?"
+    r"(?:CIs?\b|C\.I\.|CrI\b|[Cc]onfidence[\s-]+[Ii]ntervals?|[Cc]redible\s+[Ii]ntervals?"
+    r"|[Cc]onf\.?\s?[Ii]nt\.?)"
+)
+
+# --------------------------------------------------------------- p-values
+_P_NUM = (
+    r"(?P<pnum>(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
+    r"(?:\s?[x\u00d7*]\s?10\s?\^?\s?[-\u2212\u2013]\s?\d+|[eE][-\u2212\u2013]?\d+)?)"
+)
+_P_OP = r"(?P<pop><\s?or\s?=|>\s?or\s?=|<=|>=|=<|=>|\u2264|\u2265|<|>|=|&lt;|&gt;)"
+P_VALUE = (
+    r"(?<![A-Za-z0-9])[Pp](?P<pword>\s?[-\u2010]?\s?values?)?\s*"
+    rf"(?:{_P_OP}\s*{_P_NUM}|(?:of|was|is|:|=)?\s*(?P<pns>NS\b|ns\b|n\.s\.?)"
+    r"|(?(pword)(?:of|was|is|:)?|(?:of|was|is|:))\s*"
+    rf"{_P_NUM.replace('?P<pnum>', '?P<pnum2>')})"
+)
+P_RE = re.compile(P_VALUE)
+_P_OPS = {
+    "<": "<",
+    ">": ">",
+    "=": "=",
+    "<=": "<=",
+    ">=": ">=",
+    "=<": "<=",
+    "=>": ">=",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "&lt;": "<",
+    "&gt;": ">",
+}
+
+
+def parse_p(match: re.Match[str]) -> tuple[float | None, str | None]:
+    """Turn a :data:`P_RE` match into ``(p, operator)``; "NS" gives ``(None, None)``."""
+    if match.group("pns"):
+        return None, None
+    raw = match.group("pnum") or match.group("pnum2")
+    op_raw = match.group("pop")
+    op = "="
+    if op_raw:
+        op = _P_OPS.get(re.sub(r"\s|or", "", op_raw).replace("==", "="), "=")
+        if "or" in op_raw:
+            op = "<=" if op_raw.startswith("<") else ">="
+    text = raw.replace("\u00b7", ".").replace(" ", "")
+    text = re.sub(r"[\u2212\u2013]", "-", text)
+    sci = re.match(r"([\d.]+)[x\u00d7*]10\^?(-?\d+)$", text)
+    try:
+        value = float(sci.group(1)) * 10.0 ** int(sci.group(2)) if sci else float(text)
+    except ValueError:
+        return None, None
+    if not 0.0 <= value <= 1.0:
+        return None, None
+    return value, op
+
+
+# ------------------------------------------------------------- time points
+TIME_UNIT = r"(?:hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|minutes?|mins?)"
+_TIME_PHRASE = (
+    r"(?:(?:at|after|over|during|by|within|through|to|for|in|from)\s+(?:the\s+)?"
+    r"(?:end\s+of\s+)?)?"
+    r"(?:"
+    rf"(?:week|month|day|year|hour)\s+\d+(?:\.\d+)?"
+    rf"|\d+(?:\.\d+)?\s?(?:-|\s)?{TIME_UNIT}(?![\w/])(?:\s+(?:of\s+)?(?:follow[\s-]?up|treatment|therapy))?"
+    r"|(?:one|two|three|four|five|six|eight|ten|twelve|eighteen|twenty[\s-]four)\s+"
+    r"(?:hours?|days?|weeks?|months?|years?)"
+    r"|end\s+of\s+(?:the\s+)?(?:treatment|study|trial|infusion|surgery|follow[\s-]?up)"
+    r")"
+)
+TIME_RE = re.compile(rf"(?<![\w/]){_TIME_PHRASE}", re.IGNORECASE)
+_TIME_LEAD = re.compile(
+    r"^(?:at|after|over|during|by|within|through|to|for|in|from)\s+(?:the\s+)?", re.I
+)
+_TIME_NEEDS_PREP = re.compile(rf"^\d+(?:\.\d+)?\s?(?:-|\s)?{TIME_UNIT}$", re.I)
+
+
+def find_timepoint(sentence: str, anchor: int) -> str | None:
+    """The time phrase of ``sentence`` nearest to ``anchor`` (a char offset in it).
+
+    Bare durations ("12 weeks") count only with a preposition ("at 12 weeks",
+    "after 12 weeks") or in the "week 12" form, because a bare duration is
+    usually a treatment length, not the time point of a result.
+
+    Returns
+    -------
+    str | None
+        The phrase without its preposition ("1 week", "week 24", "end of
+        treatment"), or ``None``.
+    """
+    best: tuple[int, str] | None = None
+    for m in TIME_RE.finditer(sentence):
+        phrase = m.group(0)
+        bare = _TIME_LEAD.sub("", phrase)
+        if bare == phrase and _TIME_NEEDS_PREP.match(phrase):
+            continue
+        if re.match(r"^\d+(?:\.\d+)?\s?(?:-\s?)?(?:h|d|mos?|mins?)$", bare, re.I) and not re.match(
+            r"^(?:at|after|within|by)\b", phrase, re.I
+        ):
+            continue
+        dist = min(abs(m.start() - anchor), abs(m.end() - anchor))
+        if best is None or dist < best[0]:
+            best = (dist, bare.strip())
+    return best[1] if best else None
+
+
+# ----------------------------------------------------------------- outcome
+_BOUNDARY = re.compile(
+    r"\b(was|were|is|are|had|has|have|showed|shows|show|reduced|reduces|reduce|improved|"
+    r"improves|increased|increases|decreased|decreases|lowered|lowers|in|for|on|with|fell|"
+    r"rose|declined|dropped|changed|remained|did|achieved|experienced|developed|occurred|"
+    r"required|reached|needed|"
+    r"between|regarding|and|or|than|by|to|that|which|compared|versus|vs|at|after|from|"
+    r"during|over|within|among|when|while|whereas|but|respectively|both|groups?|arms?|"
+    r"receiving|received|given|treated|patients|participants|subjects)\b",
+    re.IGNORECASE,
+)
+# A chunk right after these words (or right before "group"/"arm") names an arm.
+_ARM_PREV = frozenset(
+    ["with", "than", "versus", "vs", "compared", "receiving", "received", "given", "treated"]
+)
+_ARM_NEXT = frozenset(["group", "groups", "arm", "arms"])
+_NOT_OUTCOME = frozenset(
+    [
+        "lower",
+        "higher",
+        "greater",
+        "smaller",
+        "less",
+        "more",
+        "better",
+        "worse",
+        "similar",
+        "significant",
+        "significantly",
+        "reduced",
+        "improved",
+        "increased",
+        "decreased",
+        "mean",
+        "median",
+        "adjusted",
+        "overall",
+        "the",
+        "a",
+        "an",
+        "this",
+        "these",
+        "no",
+        "not",
+        "statistically",
+        "there",
+        "it",
+        "its",
+        "their",
+        "difference",
+        "differences",
+        "change",
+        "changes",
+        "effect",
+        "effects",
+        "values",
+        "value",
+        "respectively",
+        "baseline",
+        "all",
+        "each",
+        "both",
+        "iqr",
+        "sd",
+        "se",
+        "ci",
+        "range",
+    ]
+)
+_UNITISH = re.compile(r"^(?:%|[a-z\u00b5\u03bc]{1,4}(?:/[a-z0-9.]{1,5}){0,2}|mmhg|units?|points?)$")
+_OUTCOME_CLAUSE_BREAK = re.compile(r"[;:!?()\[\]{}]|\.(?=\s|$)|,\s|\s(?:vs\.?|versus)\s")
+
+
+def clean_outcome(phrase: str) -> str | None:
+    """Trim a candidate outcome phrase to its content words, or ``None``.
+
+    The phrase is cut at verbs and prepositions; the last chunk that is not an
+    arm ("with ketamine", "the placebo group"), a unit or a bare adjective is
+    kept (at most 8 words).
+    """
+    phrase = TIME_RE.sub(" ", phrase)
+    phrase = _NUM_RE.sub(" ", phrase)
+    parts = _BOUNDARY.split(phrase)
+    # parts = [chunk0, boundary1, chunk1, boundary2, chunk2, ...]
+    for k in range(len(parts) - 1, -1, -2):
+        prev = parts[k - 1].lower() if k >= 1 else ""
+        nxt = parts[k + 1].lower() if k + 1 < len(parts) else ""
+        if prev in _ARM_PREV or nxt in _ARM_NEXT:
+            continue
+        words = [w for w in parts[k].strip(" ,-'\"").split() if w.strip("(),;:[]")]
+        while words and words[0].lower() in _NOT_OUTCOME:
+            words.pop(0)
+        while words and words[-1].lower() in _NOT_OUTCOME:
+            words.pop()
+        if not words or all(_UNITISH.match(w.lower()) for w in words):
+            continue
+        if not any(len(w) > 1 and w[0].isalpha() for w in words):
+            continue
+        return " ".join(words[-8:])
+    return None
+
+
+def outcome_before(sentence: str, pos: int) -> str | None:
+    """The outcome phrase written before ``pos`` in ``sentence``.
+
+    Looks at up to three clauses back from ``pos`` and keeps, from the first
+    clause that has one, its last noun-like chunk (words between verbs and
+    prepositions), e.g. "Exenatide reduced HbA1c level (" -> "HbA1c level",
+    "pain intensity was lower with ketamine (" -> "pain intensity".
+    """
+    head = sentence[:pos].rstrip(" ([{,;:")
+    cuts = [0]
+    for m in _OUTCOME_CLAUSE_BREAK.finditer(head):
+        # keep "HbA(1c)": a bracket that belongs to a name is no clause break
+        if m.group(0) in "()" and (
+            re.match(r"\(\s?1c\s?\)", head[m.start() :])
+            or re.search(r"\(\s?1c\s?\)$", head[: m.end()])
+        ):
+            continue
+        cuts.append(m.end())
+    end = len(head)
+    for cut in reversed(cuts[-3:]):
+        found = clean_outcome(head[cut:end])
+        if found:
+            return found
+        end = cut
+    return None
+
+
+# ------------------------------------------------------- sentences / hedges
+HEDGE_RE = re.compile(
+    r"\b(?:power(?:ed)?\b|to\s+detect|assum(?:e|ed|ing)|hypothesi[sz]\w*|sample\s+size|"
+    r"anticipat\w*|would\s+(?:be|have|provide))",
+    re.IGNORECASE,
+)
+
+
+def sentence_bounds(doc: Doc) -> Iterator[tuple[int, int]]:
+    """Char bounds of the sentences of ``doc``, also split at line breaks.
+
+    Line breaks separate the title and labelled abstract sections, which the
+    sentencizer does not always split.
+    """
+    text = doc.text
+    if doc.has_annotation("SENT_START"):
+        bounds = [(s.start_char, s.end_char) for s in doc.sents]
+    else:
+        bounds = [(0, len(text))]
+    for start, end in bounds:
+        pos = start
+        while True:
+            nl = text.find("\n", pos, end)
+            if nl < 0:
+                if pos < end:
+                    yield pos, end
+                break
+            if pos < nl:
+                yield pos, nl
+            pos = nl + 1
+
+
+def add_spans(doc: Doc, spans: list[Span]) -> None:
+    """Append ``spans`` to ``doc.spans["miner"]`` without touching others' spans."""
+    if SPAN_KEY not in doc.spans:
+        doc.spans[SPAN_KEY] = SpanGroup(doc, name=SPAN_KEY, spans=[])
+    group = doc.spans[SPAN_KEY]
+    for span in spans:
+        group.append(span)
+
+
+def make_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    """A span over chars ``start:end`` expanded to token bounds (``None`` if impossible)."""
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+# ------------------------------------------------------------ measure names
+@dataclass(frozen=True, slots=True)
+class _MeasureName:
+    measure: str
+    sign: int
+    generic: bool
+    abbrev: bool
+
+
+@lru_cache(maxsize=4)
+def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName]]:
+    names: dict[str, _MeasureName] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        measure = row["measure"]
+        if measure not in MEASURES:
+            raise ValueError(f"{path}: measure {measure!r} is not one of {', '.join(MEASURES)}")
+        sign = int(row.get("sign", 1))
+        generic = bool(row.get("generic", False))
+        for name in row.get("names", []):
+            names[name.lower()] = _MeasureName(measure, sign, generic, False)
+        for abbr in row.get("abbrevs", []):
+            names[abbr] = _MeasureName(measure, sign, generic, True)
+    long_names = sorted((n for n, m in names.items() if not m.abbrev), key=len, reverse=True)
+    abbrevs = sorted((n for n, m in names.items() if m.abbrev), key=len, reverse=True)
+
+    def name_re(n: str) -> str:
+        return re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+
+    long_alt = "|".join(name_re(n) for n in long_names)
+    abbr_alt = "|".join(re.escape(a) for a in abbrevs)
+    pattern = re.compile(rf"(?<![\w-])(?:(?i:(?P<long>{long_alt}))|(?P<abbr>{abbr_alt}))(?![\w-])")
+    return pattern, names
+
+
+def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
+    if m.group("abbr"):
+        return names[m.group("abbr")]
+    key = re.sub(r"[\s-]+", " ", m.group("long").lower())
+    if key in names:
+        return names[key]
+    # hyphen/space variants ("between group" vs "between-group")
+    squashed = {re.sub(r"[\s-]+", "", k): v for k, v in names.items()}
+    return squashed.get(re.sub(r"[\s-]+", "", key), _MeasureName("MD", 1, True, False))
+
+
+# ------------------------------------------------------------ the matching
+# Between a measure name and its value: "(HR)", "of", "was", ":", "=", ","
+# and, for full names, a few words ("for death", "in HbA1c").
+_ABBR_GAP = re.compile(r"^\s*(?:\([A-Za-z]{1,6}\))?\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$")
+_VALUE_TAIL = re.compile(
+    rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?(?P<gap>\s*[,;:]?\s*[(\[{{]?\s*"
+    rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
+    rf"(?P<head>{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
+    rf"{PAIR}(?P<close>\s*%?\s*[)\]}}])?"
+)
+_SKIP_VALUE_AFTER = re.compile(
+    rf"^\s?(?:%\s?(?:CI\b|C\.I\.|confidence|credible)|{TIME_UNIT}\b|-?(?:week|month|year|day)|"
+    r"patients|participants|subjects|children|women|men|trials?|studies)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectMatch:
+    """One estimate found in a sentence (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    measure: str
+    value: float
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None
+    p: float | None
+    p_op: str | None
+    unit: str | None
+    outcome: str | None
+    timepoint: str | None
+
+
+def _order_ci(value: float, lo: float, hi: float) -> tuple[float, float] | None:
+    """Return the CI as (low, high) with ``value`` inside it, or ``None``.
+
+    A CI written high-to-low is swapped; the estimate is dropped when the
+    value lies outside the interval (a misread sign or a number that is not
+    this estimate's CI).
+    """
+    if lo > hi:
+        lo, hi = hi, lo
+    tol = 1e-9 + 1e-6 * max(abs(lo), abs(hi))
+    if not (lo - tol <= value <= hi + tol):
+        return None
+    return lo, hi
+
+
+def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
+    window = sentence[pos:limit]
+    m = P_RE.search(window)
+    if m is None:
+        return None
+    # only the p of this estimate: nothing but punctuation/short words before it
+    before = window[: m.start()]
+    if re.search(r"\d", before) or len(before) > 40:
+        return None
+    return m
+
+
+def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
+    """Find effect estimates in one sentence.
+
+    Parameters
+    ----------
+    sentence:
+        The raw text of one sentence.
+    heart_rate_doc:
+        True when the document speaks of heart rate and never of a hazard
+        ratio, so that "HR" is not read as a hazard ratio.
+
+    Returns
+    -------
+    list[EffectMatch]
+        In text order; offsets are relative to ``sentence``.
+    """
+    if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
+        return []
+    pattern, names = _load_measures(str(PATTERN_FILE))
+    mentions = list(pattern.finditer(sentence))
+    found: list[EffectMatch] = []
+    taken_until = 0
+    for i, mention in enumerate(mentions):
+        if mention.start() < taken_until:
+            continue
+        info = _lookup(names, mention)
+        if info.abbrev and info.measure == "HR" and heart_rate_doc:
+            continue
+        next_start = mentions[i + 1].start() if i + 1 < len(mentions) else len(sentence)
+        est = _estimate_after(sentence, mention.start(), mention.end(), next_start, info)
+        if est is None:
+            continue
+        found.append(est)
+        taken_until = est.end
+        # Further estimates chained to the same measure name:
+        # "HR 0.70 (0.6-0.8) for death and 0.81 (0.7-0.9) for MI".
+        while True:
+            more = _chained_estimate(sentence, taken_until, next_start, info)
+            if more is None:
+                break
+            found.append(more)
+            taken_until = more.end
+    return found
+
+
+def _estimate_after(
+    sentence: str, m_start: int, m_end: int, limit: int, info: _MeasureName
+) -> EffectMatch | None:
+    window_end = min(limit, m_end + (30 if info.abbrev else 90))
+    for num in _NUM_RE.finditer(sentence, m_end, window_end):
+        gap = sentence[m_end : num.start()]
+        after = sentence[num.end() : num.end() + 30]
+        if _SKIP_VALUE_AFTER.match(after) or re.search(r"[Pp]\s*[<>=\u2264\u2265]\s*$", gap):
+            continue
+        if info.abbrev and not _ABBR_GAP.match(gap):
+            return None
+        if not info.abbrev and (re.search(r"[;]|\b(?:vs|versus)\b", gap) or len(gap.split()) > 12):
+            return None
+        return _build(sentence, m_start, m_end, num, limit, info, gap)
+    return None
+
+
+def _chained_estimate(
+    sentence: str, pos: int, limit: int, info: _MeasureName
+) -> EffectMatch | None:
+    window = sentence[pos:limit]
+    lead = re.match(
+        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w-]*\s+){0,5}?(?=[-\u2212\u2013]?\s?\d)",
+        window,
+    )
+    if lead is None:
+        return None
+    num = _NUM_RE.match(sentence, pos + lead.end())
+    if num is None:
+        return None
+    est = _build(sentence, pos, pos, num, limit, info, "", require_ci=True)
+    if est is None:
+        return None
+    # the chained estimate's span starts at its own value
+    return replace(est, start=num.start())
+
+
+def _build(
+    sentence: str,
+    m_start: int,
+    m_end: int,
+    num: re.Match[str],
+    limit: int,
+    info: _MeasureName,
+    gap: str,
+    *,
+    require_ci: bool = False,
+) -> EffectMatch | None:
+    try:
+        value = parse_num(num.group(0))
+    except ValueError:
+        return None
+    end = num.end()
+    unit: str | None = None
+    ci_low = ci_high = ci_level = None
+    p_val: float | None = None
+    p_op: str | None = None
+    tail = _VALUE_TAIL.match(sentence, num.end(), limit)
+    if tail is not None and (tail.group("head") or re.search(r"[(\[{]", tail.group("gap"))):
+        lo = parse_num(tail.group("lo"))
+        hi = parse_num(tail.group("hi"))
+        ordered = _order_ci(value, lo, hi)
+        if ordered is None:
+            return None
+        ci_low, ci_high = ordered
+        level = tail.group("level")
+        if level:
+            ci_level = round(float(level.replace("\u00b7", ".")) / 100.0, 4)
+        if tail.group("unit"):
+            unit = tail.group("unit").strip()
+        end = tail.end()
+        if tail.group("pnum") or tail.group("pns"):
+            p_val, p_op = parse_p(tail)
+    elif require_ci:
+        return None
+    else:
+        unit_m = re.match(r"\s?(?!to\b|and\b|vs\b)(?:%|percentage\s+points?)", sentence[end:])
+        if unit_m:
+            unit = unit_m.group(0).strip()
+            end += unit_m.end()
+    if p_val is None and p_op is None:
+        pm = _p_after(sentence, end, limit)
+        if pm is not None:
+            p_val, p_op = parse_p(pm)
+            end = end + pm.end()
+    if info.measure in RATIO_MEASURES:
+        if value <= 0 or (ci_low is not None and ci_low < 0):
+            return None
+        if unit not in (None,):
+            return None
+    if info.generic and ci_low is None and unit is None and p_op is None:
+        # a bare "difference ... 3" is too weak to be an estimate
+        return None
+    measure = info.measure
+    if info.sign < 0:
+        value = -value
+        if ci_low is not None and ci_high is not None:
+            ci_low, ci_high = -ci_high, -ci_low
+    outcome = clean_outcome(gap) if gap.strip() else None
+    if outcome is None:
+        outcome = outcome_before(sentence, m_start)
+    timepoint = find_timepoint(sentence, num.start())
+    return EffectMatch(
+        start=m_start,
+        end=end,
+        measure=measure,
+        value=value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        ci_level=ci_level,
+        p=p_val,
+        p_op=p_op,
+        unit=unit,
+        outcome=outcome,
+        timepoint=timepoint,
+    )
+
+
+def _heart_rate_doc(text: str) -> bool:
+    lowered = text.lower()
+    return "heart rate" in lowered and "hazard" not in lowered
+
+
+def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch]]:
+    """Every estimate in ``doc`` with the char offset of its sentence."""
+    heart = _heart_rate_doc(doc.text)
+    for start, end in sentence_bounds(doc):
+        for est in find_effects(doc.text[start:end], heart_rate_doc=heart):
+            yield start, est
+
+
+class EffectFinder:
+    """The ``miner_effect`` component: adds ``EFFECT`` spans to ``doc.spans["miner"]``."""
+
+    def __init__(self, nlp: Language, name: str, label: str = LABEL) -> None:
+        self.name = name
+        self.label = label
+        _load_measures(str(PATTERN_FILE))  # fail at construction on a bad pattern file
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for offset, est in _doc_effects(doc):
+            span = make_span(doc, offset + est.start, offset + est.end, self.label)
+            if span is not None:
+                spans.append(span)
+        add_spans(doc, spans)
+        return doc
+
+
+@Language.factory("miner_effect", default_config={"label": LABEL})
+def make_effect(nlp: Language, name: str, label: str) -> EffectFinder:
+    """Build the ``miner_effect`` component (see :class:`EffectFinder`)."""
+    return EffectFinder(nlp, name, label=label)
+
+
+def collect_effects(doc: Doc) -> list[dict[str, Any]]:
+    """Turn the ``EFFECT`` spans of ``doc`` into contract dicts.
+
+    Returns
+    -------
+    list[dict]
+        One dict per estimate with ``measure``, ``value``, ``ci_low``,
+        ``ci_high``, ``ci_level``, ``p``, ``p_op``, ``unit``, ``timepoint``,
+        ``outcome``, ``start``, ``end``, ``text`` (offsets into ``doc.text``).
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    wanted = [(s.start_char, s.end_char) for s in doc.spans[SPAN_KEY] if s.label_.startswith(LABEL)]
+    if not wanted:
+        return []
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    for offset, est in _doc_effects(doc):
+        start, end = offset + est.start, offset + est.end
+        hit = next((w for w in wanted if w[0] <= start and end <= w[1]), None)
+        if hit is None or (start, end) in seen:
+            continue
+        seen.add((start, end))
+        out.append(
+            {
+                "measure": est.measure,
+                "value": est.value,
+                "ci_low": est.ci_low,
+                "ci_high": est.ci_high,
+                "ci_level": est.ci_level,
+                "p": est.p,
+                "p_op": est.p_op,
+                "unit": est.unit,
+                "timepoint": est.timepoint,
+                "outcome": est.outcome,
+                "start": start,
+                "end": end,
+                "text": doc.text[start:end],
+            }
+        )
+    return out
