@@ -30,7 +30,14 @@ from lxml import etree
 from miner.errors import ParseError
 from miner.records import Article, Deletion, Section
 
-__all__ = ["ROOT_TAGS", "PubmedXmlReader", "article_from_element", "flat_text", "iter_pubmed_xml", "parse_pubmed_bytes"]
+__all__ = [
+    "ROOT_TAGS",
+    "PubmedXmlReader",
+    "article_from_element",
+    "flat_text",
+    "iter_pubmed_xml",
+    "parse_pubmed_bytes",
+]
 
 #: Document roots this parser accepts.
 ROOT_TAGS = ("PubmedArticleSet", "MedlineCitationSet")
