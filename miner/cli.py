@@ -20,7 +20,7 @@ from miner.config import Settings
 from miner.errors import MinerError
 
 #: Subcommand modules, each ``miner.commands.<name>`` with ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("run", "extract", "eval")
+COMMAND_MODULES: tuple[str, ...] = ("run", "extract", "eval", "ingest", "export")
 
 app = typer.Typer(
     name="miner",
