@@ -149,3 +149,80 @@ class Deletion:
 
     pmids: tuple[str, ...]
     source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolResult:
+    """One fitted meta-analysis, with metafor's field names.
+
+    Made by the estimators in :mod:`miner.pool`. Ratio measures are on the log
+    scale, with ``<field>_exp`` holding the exponentiated value (``None`` for
+    measures that are not ratios). ``zval``/``pval`` use the normal
+    distribution, or t with ``df`` degrees of freedom when ``test == "hk"``.
+    Fields that cannot be estimated (heterogeneity with k = 1, a t(k-2)
+    prediction interval with k = 2, Egger's test with k < 3) are ``None`` and
+    ``notes`` says why. The per-study tuples (``study_ids``, ``yi``, ``vi``,
+    ``sei``, ``weights`` in percent) are aligned; for Mantel-Haenszel a study
+    whose own effect is undefined (no events in both arms) has ``None`` there.
+    """
+
+    method: str
+    measure: str
+    k: int
+    estimate: float
+    se: float
+    zval: float
+    pval: float
+    ci_lb: float
+    ci_ub: float
+    estimate_fe: float
+    se_fe: float
+    ci_lb_fe: float
+    ci_ub_fe: float
+    tau2: float
+    tau: float
+    Q: float | None
+    Q_df: int | None
+    Q_p: float | None
+    I2: float | None
+    H2: float | None
+    pi_lb: float | None
+    pi_ub: float | None
+    study_ids: tuple[str, ...]
+    yi: tuple[float | None, ...]
+    vi: tuple[float | None, ...]
+    sei: tuple[float | None, ...]
+    weights: tuple[float, ...]
+    test: str = "z"
+    df: int | None = None
+    level: float = 0.95
+    i2_basis: str = "tau2"
+    pi_dist: str | None = "z"
+    estimate_exp: float | None = None
+    ci_lb_exp: float | None = None
+    ci_ub_exp: float | None = None
+    pi_lb_exp: float | None = None
+    pi_ub_exp: float | None = None
+    egger_t: float | None = None
+    egger_df: int | None = None
+    egger_p: float | None = None
+    limit_estimate: float | None = None
+    limit_ci_lb: float | None = None
+    limit_ci_ub: float | None = None
+    notes: tuple[str, ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: tuples become lists, non-finite floats become ``None``."""
+        import math
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            if isinstance(value, tuple | list):
+                return [clean(v) for v in value]
+            return value
+
+        out = {name: clean(getattr(self, name)) for name in self.__dataclass_fields__}
+        out["dropped"] = [{"id": sid, "reason": why} for sid, why in self.dropped]
+        return out
