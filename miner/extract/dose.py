@@ -1,0 +1,352 @@
+"""Administered doses of study drugs, with drug, frequency, duration and route.
+
+The component ``miner_dose`` finds amounts with units (:data:`DOSE_RE` of
+:mod:`miner.extract.quantities`) over the raw text, keeps those that are
+administered doses and appends one ``DOSE`` span per dose to
+``doc.spans["miner"]``. :func:`collect_doses` turns them into the contract
+dicts ``{"drug", "value", "value_max", "unit", "frequency", "duration",
+"route", "start", "end", "text"}``.
+
+What is not a dose: values in units of a measurement (mmol/l, mg/dl: refused
+by the unit parser), percentages not written next to a drug name ("HbA1c 7%"),
+standard deviations ("\u00b1 10 mg"), amounts that are changes, levels or intakes
+("reduced by 10 mg", "intake of 1500 mg"), and doses in negated or hedged
+statements (:func:`miner.extract.negation.is_negated`).
+
+Drug names come from ``patterns/drugs.jsonl`` (INN/USAN stem endings, common
+names), development codes ("LAF237"), abbreviations whose long form is a drug,
+and, failing those, the word written right before the amount ("diazoxide,
+100 mg"). The drug of a dose is the closest of: the name right before it, the
+name right after it ("0.005% latanoprost", "850 mg of metformin"), the nearest
+name earlier in the sentence, the nearest later in the sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from miner.extract.quantities import (
+    DOSE_RE,
+    DURATION_RE,
+    FREQUENCY_RE,
+    _duration_from_match,
+    _load_jsonl,
+    dose_from_match,
+    normalise,
+    parse_frequency,
+)
+from miner.extract.route import find_routes
+
+SPAN_KEY = "miner"
+LABEL = "DOSE"
+
+_DRUG_ROWS = {row["kind"]: row["items"] for row in _load_jsonl("drugs.jsonl")}
+_STEMS = sorted(_DRUG_ROWS["stems"], key=len, reverse=True)
+_NAMES = sorted(_DRUG_ROWS["names"], key=len, reverse=True)
+_NOT_DRUGS = frozenset(w.lower() for w in _DRUG_ROWS["not_drugs"])
+
+#: Drug names: known names, words ending in an INN/USAN stem, development codes.
+DRUG_RE = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?:" + "|".join(re.escape(n) for n in _NAMES) + r")"
+    r"|[A-Za-z][A-Za-z]*(?:" + "|".join(re.escape(s) for s in _STEMS) + r")"
+    r"|(?-i:[A-Z]{2,6}[- ]?\d{3,6})"
+    r")(?![\w])(?!-[A-Za-z])",
+    re.IGNORECASE,
+)
+_WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})[ \t]*[,(]?[ \t]*(?:\(\s*)?$")
+_WORD_AFTER_OF_RE = re.compile(r"^\s+of\s+([A-Za-z][A-Za-z0-9-]{3,})")
+# What may stand between a drug name and its amount ("timolol maleate 0.5%",
+# "latanoprost, 0.005%", "metformin (>= 1500 mg").
+_GAP_BEFORE_RE = re.compile(
+    r"^[\s,(:]*(?:(?:hydrochloride|hcl|maleate|tartrate|sodium|potassium|acetate|sulfate|sulphate"
+    r"|eye\s?drops?|ophthalmic\s+solution|solution|gel|cream|ointment|tablets?|capsules?"
+    r"|monotherapy|therapy|treatment|at\s+a\s+dose\s+of|at\s+doses?\s+of|dose\s+of|in\s+a\s+dose\s+of"
+    r"|titrated\s+(?:up\s+)?to|up\s+to|at)\s*[,(:]?\s*){0,3}(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+_GAP_AFTER_RE = re.compile(r"^[\s-]*(?:of\s+)?$", re.IGNORECASE)
+# Amounts that are not doses: spreads, changes, levels, intakes.
+_NOT_DOSE_BEFORE_RE = re.compile(
+    r"(?:\u00b1|\+/-|\+-|\bsd\b|\bse\b|\bby|\bchanges?\s+(?:of|in)|\breductions?\s+of|\bincreases?\s+of"
+    r"|\bdecreases?\s+of|\bdifferences?\s+of|\bloss\s+of|\bgain\s+of|\blevels?\s+of"
+    r"|\bconcentrations?\s+of|\bintake\s+of|\bexcretion\s+of|\bexcretion|\bintake|\bcontent\s+of"
+    r"|\bvs\.?|\bversus|\bcompared\s+with)\s*[(:=]?\s*(?:to\s+)?(?:\s*[<>\u2264\u2265=~]\s*)?$",
+    re.IGNORECASE,
+)
+_LIST_BEFORE_RE = re.compile(
+    r"(?<![\w.,])(?P<list>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)\s*,?\s*(?:or|and|,)\s*$",
+    re.IGNORECASE,
+)
+_NOT_LIST_CONTEXT_RE = re.compile(
+    r"(?:weeks?|days?|months?|years?|visits?|n\s?=|=|:|groups?|arms?|patients)\s*$", re.IGNORECASE
+)
+
+FREQ_AFTER_WINDOW = 45
+FREQ_BEFORE_WINDOW = 40
+DURATION_WINDOW = 90
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    end: int
+    text: str
+
+
+def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mention]:
+    """Drug-name mentions in ``text`` (lexicon, stems, codes) plus ``extra`` spans, in order."""
+    found = {
+        (m.start(), m.end()) for m in DRUG_RE.finditer(text) if m.group().lower() not in _NOT_DRUGS
+    }
+    found.update(extra)
+    return [_Mention(s, e, text[s:e]) for s, e in sorted(found)]
+
+
+def _sentence_of(bounds: Sequence[tuple[int, int]], pos: int, length: int) -> tuple[int, int]:
+    if not bounds:
+        return 0, length
+    starts = [b[0] for b in bounds]
+    i = max(0, bisect.bisect_right(starts, pos) - 1)
+    return bounds[i]
+
+
+def _drug_for(
+    norm: str, start: int, end: int, drugs: Sequence[_Mention], sent: tuple[int, int]
+) -> tuple[str | None, bool]:
+    """Pick the drug of the amount at ``start:end``; also say whether it is written adjacent."""
+    s0, s1 = sent
+    before = [d for d in drugs if s0 <= d.start and d.end <= start]
+    after = [d for d in drugs if end <= d.start and d.end <= s1]
+    if before and _GAP_BEFORE_RE.match(norm[before[-1].end : start]):
+        return before[-1].text, True
+    if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
+        return after[0].text, True
+    m = _WORD_BEFORE_RE.search(norm[max(s0, start - 40) : start])
+    if m and m.group(1).lower() not in _NOT_DRUGS and not m.group(1)[0].isdigit():
+        return m.group(1), False
+    m = _WORD_AFTER_OF_RE.match(norm[end:s1])
+    if m and m.group(1).lower() not in _NOT_DRUGS:
+        return m.group(1), False
+    if before:
+        return before[-1].text, False
+    if after:
+        return after[0].text, False
+    return None, False
+
+
+def _percent_is_dose(
+    norm: str, start: int, end: int, drugs: Sequence[_Mention], adjacent: bool, value: float
+) -> bool:
+    """A percentage is a dose only as a concentration written next to its drug.
+
+    "0.005% latanoprost" (drug right after) always counts; "timolol 0.5%"
+    (drug right before) counts when the value is a plausible concentration of
+    a drug product (at most 10%) and not in brackets, because "dapagliflozin
+    (9.8%)" and "dorzolamide 37% versus ..." are results, not strengths.
+    """
+    if not adjacent:
+        return False
+    after = [d for d in drugs if d.start >= end]
+    if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
+        return True
+    before = [d for d in drugs if d.end <= start]
+    gap = norm[before[-1].end : start] if before else ""
+    return value <= 10 and "(" not in gap
+
+
+def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
+    window = norm[end : min(hi, end + FREQ_AFTER_WINDOW)]
+    for m in FREQUENCY_RE.finditer(window):
+        freq = parse_frequency(m.group())
+        if freq:
+            return freq
+    left_start = max(lo, start - FREQ_BEFORE_WINDOW)
+    found = None
+    for m in FREQUENCY_RE.finditer(norm[left_start:start]):
+        found = parse_frequency(m.group()) or found
+    return found
+
+
+def _duration(norm: str, end: int, hi: int) -> str | None:
+    m = DURATION_RE.search(norm[end : min(hi, end + DURATION_WINDOW)])
+    return _duration_from_match(m) if m else None
+
+
+def find_doses(
+    text: str,
+    sentences: Sequence[tuple[int, int]] = (),
+    extra_drugs: Iterable[tuple[int, int]] = (),
+) -> list[dict[str, Any]]:
+    """Find administered doses in raw text (no spaCy, no negation check).
+
+    Parameters
+    ----------
+    text:
+        The document text.
+    sentences:
+        ``(start, end)`` of each sentence, in order; the whole text is one
+        sentence when empty.
+    extra_drugs:
+        Further drug-name spans (e.g. abbreviations whose long form is a drug).
+
+    Returns
+    -------
+    list[dict]
+        Contract dicts ``{"drug", "value", "value_max", "unit", "frequency",
+        "duration", "route", "start", "end", "text"}`` in text order;
+        ``start:end`` covers the amount and unit ("0.5-1.5 mg/kg/day").
+    """
+    norm = normalise(text)
+    drugs = find_drugs(norm, extra_drugs)
+    routes = find_routes(text)
+    matches = [m for m in DOSE_RE.finditer(norm)]
+    out: list[dict[str, Any]] = []
+    for i, m in enumerate(matches):
+        dose, _reason = dose_from_match(m)
+        if dose is None:
+            continue
+        start = m.start("between") if m.group("between") else m.start("v1")
+        end = m.end()
+        sent = _sentence_of(sentences, start, len(text))
+        if _NOT_DOSE_BEFORE_RE.search(norm[max(sent[0], start - 30) : m.start()]):
+            continue
+        drug, adjacent = _drug_for(norm, start, end, drugs, sent)
+        if dose.unit == "%" and not _percent_is_dose(norm, start, end, drugs, adjacent, dose.value):
+            continue
+        prev_end = matches[i - 1].end() if i else sent[0]
+        next_start = matches[i + 1].start() if i + 1 < len(matches) else sent[1]
+        hi = min(sent[1], next_start)
+        frequency = _frequency(norm, start, end, max(sent[0], prev_end), hi)
+        duration = _duration(norm, end, hi)
+        in_sent = [r for r in routes if sent[0] <= r[0] and r[1] <= sent[1]]
+        route = (
+            min(in_sent, key=lambda r: min(abs(r[0] - end), abs(start - r[1])))[2]
+            if in_sent
+            else None
+        )
+        values: list[tuple[int, int, float, float | None]] = [
+            (start, end, dose.value, dose.value_max)
+        ]
+        if not m.group("v2") and not m.group("qual"):
+            lo = max(sent[0], start - 40)
+            lm = _LIST_BEFORE_RE.search(norm[lo:start])
+            if lm and not _NOT_LIST_CONTEXT_RE.search(
+                norm[max(sent[0], start - 60) : lo + lm.start()]
+            ):
+                for nm in re.finditer(r"\d+(?:\.\d+)?", lm.group("list")):
+                    s = lo + lm.start("list") + nm.start()
+                    values.append((s, s + len(nm.group()), float(nm.group()), None))
+        for s, e, value, value_max in sorted(values):
+            out.append(
+                {
+                    "drug": drug,
+                    "value": value,
+                    "value_max": value_max,
+                    "unit": dose.unit,
+                    "frequency": frequency,
+                    "duration": duration,
+                    "route": route,
+                    "start": s,
+                    "end": e,
+                    "text": text[s:e],
+                }
+            )
+    return out
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    if not doc.has_annotation("SENT_START"):
+        return [(0, len(doc.text))]
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
+    """Short forms whose long form is a drug name ("metformin (MET)")."""
+    if not Span.has_extension("long_form") or not Doc.has_extension("abbreviations"):
+        return []
+    out: list[tuple[int, int]] = []
+    for short in doc._.abbreviations:
+        long_form = short._.long_form
+        if long_form is not None and DRUG_RE.search(long_form.text):
+            out.append((short.start_char, short.end_char))
+    return out
+
+
+def _doses_of(doc: Doc) -> list[dict[str, Any]]:
+    # Only cues BEFORE the dose count: "latanoprost 0.005% is not inferior"
+    # negates the comparison, not the dose that was given.
+    from miner.extract.negation import negation_cue
+
+    bounds = _sentence_bounds(doc)
+    found = find_doses(doc.text, bounds, _abbreviation_drugs(doc))
+    out = []
+    for d in found:
+        s0, s1 = _sentence_of(bounds, d["start"], len(doc.text))
+        cue = negation_cue(doc.text[s0:s1], d["start"] - s0, d["end"] - s0, after=0)
+        if cue is None:
+            out.append(d)
+    return out
+
+
+class DoseComponent:
+    """Append a ``DOSE`` span for every administered dose (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for dose in _doses_of(doc):
+            span = doc.char_span(dose["start"], dose["end"], label=LABEL, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        if SPAN_KEY not in doc.spans:
+            doc.spans[SPAN_KEY] = []
+        group = doc.spans[SPAN_KEY]
+        for span in spans:
+            group.append(span)
+        return doc
+
+
+@Language.factory("miner_dose")
+def make_dose(nlp: Language, name: str) -> DoseComponent:
+    """spaCy factory of the dose component (no settings: the patterns are data)."""
+    return DoseComponent(nlp, name)
+
+
+def collect_doses(doc: Doc) -> list[dict[str, Any]]:
+    """Turn the ``DOSE`` spans of ``doc`` into contract dicts.
+
+    The fields (drug, frequency, duration, route) are recomputed from the
+    text around each span, which is deterministic, so nothing but the span
+    has to survive ``nlp.pipe`` or ``DocBin``.
+
+    Returns
+    -------
+    list[dict]
+        ``{"drug", "value", "value_max", "unit", "frequency", "duration",
+        "route", "start", "end", "text"}`` per dose, in text order, with
+        ``text == doc.text[start:end]``.
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    spans = [s for s in doc.spans[SPAN_KEY] if s.label_ == LABEL]
+    if not spans:
+        return []
+    found = _doses_of(doc)
+    out: list[dict[str, Any]] = []
+    for span in spans:
+        for dose in found:
+            if span.start_char <= dose["start"] and dose["end"] <= span.end_char:
+                out.append(dose)
+                break
+    out.sort(key=lambda d: (d["start"], d["end"]))
+    return out

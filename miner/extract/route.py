@@ -1,0 +1,165 @@
+"""Routes of administration, from explicit wording only.
+
+The component ``miner_route`` runs the patterns of
+``miner/extract/patterns/routes.jsonl`` (one JSON object per line:
+``{"route": <canonical name>, "pattern": <regular expression>}``) over the raw
+document text and appends one ``ROUTE`` span per mention to
+``doc.spans["miner"]``; the canonical route name rides on the span's
+``kb_id_`` so that it survives ``nlp.pipe`` and ``DocBin``.
+
+A route is never guessed from a drug name. Ambiguous forms are taken only
+where they are unambiguous: "IV" not after "stage", "class", "grade"...;
+"oral" not in "oral health", "oral glucose tolerance", "oral antidiabetic
+agents"; "SC"/"IM"/"PO" only before "injection", "dose", "daily" and the
+like; "spinal" only before "anaesthesia", "block", "injection"...
+
+Pattern order matters: all patterns form one alternation, so at a given
+position the first listed pattern that matches wins (specific forms such as
+"sublingual tablets" are listed before the generic "tablets" -> oral).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from miner.extract.quantities import _load_jsonl, normalise
+
+SPAN_KEY = "miner"
+LABEL = "ROUTE"
+
+#: The canonical routes of /work/shared/DESIGN.md.
+ROUTES: tuple[str, ...] = (
+    "intravenous",
+    "oral",
+    "intranasal",
+    "topical",
+    "ophthalmic",
+    "subcutaneous",
+    "intramuscular",
+    "intradermal",
+    "epidural",
+    "intrathecal",
+    "transdermal",
+    "sublingual",
+    "buccal",
+    "inhalation",
+    "rectal",
+    "vaginal",
+    "intra-articular",
+    "perineural",
+    "infiltration",
+    "intravitreal",
+    "intraperitoneal",
+    "intravesical",
+    "intracameral",
+    "intracoronary",
+    "intra-arterial",
+    "intrauterine",
+    "intralesional",
+)
+
+
+def _compile(rows: list[dict[str, Any]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    names: dict[str, str] = {}
+    parts: list[str] = []
+    for i, row in enumerate(rows):
+        route = row["route"]
+        if route not in ROUTES:
+            raise ValueError(
+                f"routes.jsonl line {i + 1}: unknown route {route!r}; allowed: {', '.join(ROUTES)}"
+            )
+        group = f"r{i}"
+        names[group] = route
+        parts.append(f"(?P<{group}>{row['pattern']})")
+    # Word boundaries on both sides: a route word inside a longer word is no route.
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE), names
+
+
+ROUTE_RE, _GROUP_ROUTE = _compile(_load_jsonl("routes.jsonl"))
+
+
+def find_routes(text: str) -> list[tuple[int, int, str]]:
+    """Find route mentions in raw text.
+
+    Parameters
+    ----------
+    text:
+        Any text (offsets refer to it; dashes and odd spaces are normalised
+        internally without changing length).
+
+    Returns
+    -------
+    list[tuple[int, int, str]]
+        ``(start, end, route)`` for each mention, in text order.
+    """
+    out: list[tuple[int, int, str]] = []
+    for m in ROUTE_RE.finditer(normalise(text)):
+        group = m.lastgroup
+        if group is None:  # pragma: no cover - every alternative is a named group
+            continue
+        start, end = m.span()
+        # Trailing spaces inside a pattern ("nasal spray ") never end a mention.
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        out.append((start, end, _GROUP_ROUTE[group]))
+    return out
+
+
+def parse_route(text: str) -> str | None:
+    """Canonical route named by a phrase ("i.v.", "eye drops", "orally"), or ``None``."""
+    found = find_routes(text)
+    return found[0][2] if found else None
+
+
+class RouteComponent:
+    """Append a ``ROUTE`` span (route name in ``kb_id_``) for every route mention."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for start, end, route in find_routes(doc.text):
+            span = doc.char_span(start, end, label=LABEL, kb_id=route, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        if SPAN_KEY not in doc.spans:
+            doc.spans[SPAN_KEY] = []
+        group = doc.spans[SPAN_KEY]
+        for span in spans:
+            group.append(span)
+        return doc
+
+
+@Language.factory("miner_route")
+def make_route(nlp: Language, name: str) -> RouteComponent:
+    """spaCy factory of the route component (no settings: the patterns are data)."""
+    return RouteComponent(nlp, name)
+
+
+def collect_routes(doc: Doc) -> list[dict[str, Any]]:
+    """Turn the ``ROUTE`` spans of ``doc`` into contract dicts.
+
+    Returns
+    -------
+    list[dict]
+        ``{"route", "start", "end", "text"}`` per mention, in text order.
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    out = [
+        {
+            "route": span.kb_id_,
+            "start": span.start_char,
+            "end": span.end_char,
+            "text": span.text,
+        }
+        for span in doc.spans[SPAN_KEY]
+        if span.label_ == LABEL and span.kb_id_ in ROUTES
+    ]
+    out.sort(key=lambda d: (d["start"], d["end"]))
+    return out
