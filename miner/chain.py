@@ -338,9 +338,6 @@ def pool_step(
     """
     from miner import living
 
-    store.save_search(
-        search.name, search.to_dict(), origin="refresh"
-    ) if store.get_search_definition(search.name) is None else None
     members = store.search_members(search.name)
     missing = store.pmids_missing_extraction(members, current_extractor_version())
     caught_up = extract_step(store, missing)["extracted"] if missing else 0
@@ -474,5 +471,8 @@ def run_embedded(store: Store, query: str, *, progress: Progress | None = None) 
         k, estimate, CI, I2).
     """
     search = search_for_query(store, query)
+    if search.name.startswith("adhoc_") and store.get_search_definition(search.name) is None:
+        # Keep the inferred search so that status, history and review can name it.
+        store.save_search(search.name, search.to_dict(), origin="adhoc")
     summary = refresh_embedded(store, search, progress=progress)
     return {"query": query, **summary}

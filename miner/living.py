@@ -254,6 +254,7 @@ _WORD_NUM = {
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUM) + r")"
 _UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|mo|years?|yrs?)"
 _TP_AFTER = re.compile(_NUM + r"[\s-]*" + _UNIT + r"\b", re.IGNORECASE)
+_TP_RANGE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*" + _UNIT + r"\b", re.IGNORECASE)
 _TP_BEFORE = re.compile(r"\b" + _UNIT + r"\s+" + _NUM + r"\b", re.IGNORECASE)
 
 
@@ -277,13 +278,13 @@ def timepoint_days(text: str | None) -> float | None:
     Returns None when the phrase has no single duration (``"end of treatment"``)
     or names two different ones (a range like ``"4 to 8 weeks"`` is ambiguous).
     """
-    if not text:
+    if not text or _TP_RANGE.search(text):
         return None
     found: set[float] = set()
     for m in _TP_AFTER.finditer(text):
-        found.add(round(_num(m.group(1)) * _unit_days(m.group(2)), 6))
+        found.add(round(_num(m.group(1)) * _unit_days(m.group(2)), 9))
     for m in _TP_BEFORE.finditer(text):
-        found.add(round(_num(m.group(2)) * _unit_days(m.group(1)), 6))
+        found.add(round(_num(m.group(2)) * _unit_days(m.group(1)), 9))
     if len(found) != 1:
         return None
     return found.pop()
@@ -307,6 +308,12 @@ _CONNECTORS = re.compile(
 )
 
 
+_LEAD_WORDS = re.compile(
+    r"^(?:(?:the|a|an|with|in|after|during|on|those|patients|subjects|receiving|given)\s+){1,3}",
+    re.IGNORECASE,
+)
+
+
 def comparison_direction(sentence: str, search: SavedSearch) -> int:
     """+1 if ``sentence`` compares intervention against comparator, -1 if the reverse, else 0.
 
@@ -324,7 +331,7 @@ def comparison_direction(sentence: str, search: SavedSearch) -> int:
         i_hit, c_hit = inter.match(after), comp.match(after)
         if not (i_hit or c_hit):
             # allow a short determiner/qualifier before the arm ("the placebo group")
-            stripped = re.sub(r"^(?:the|a|an|those|patients|subjects)\s+", "", after, flags=re.I)
+            stripped = _LEAD_WORDS.sub("", after)
             i_hit, c_hit = inter.match(stripped), comp.match(stripped)
         if c_hit and not i_hit:
             votes.add(1)
@@ -1118,7 +1125,10 @@ def diff_contents(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict
             before = _fmt(a.get("estimate"))
             after = _fmt(b.get("estimate"))
             if a and b:
-                headlines.append(f"{key[0]} at {key[1]}: {measure} moved from {before} to {after}")
+                k_note = f" (k {a.get('k')} -> {b.get('k')})" if a.get("k") != b.get("k") else ""
+                headlines.append(
+                    f"{key[0]} at {key[1]}: {measure} moved from {before} to {after}{k_note}"
+                )
             elif b:
                 headlines.append(f"{key[0]} at {key[1]}: first {measure} {after} (k={b.get('k')})")
             else:
