@@ -20,7 +20,16 @@ from miner.config import Settings
 from miner.errors import MinerError
 
 #: Subcommand modules, each ``miner.commands.<name>`` with ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("run", "extract", "eval", "ingest", "export")
+COMMAND_MODULES: tuple[str, ...] = (
+    "run",
+    "extract",
+    "eval",
+    "ingest",
+    "export",
+    "search",
+    "review",
+    "pool",
+)
 
 app = typer.Typer(
     name="miner",
