@@ -90,20 +90,20 @@ def parse_num(text: str) -> float:
 
 # ------------------------------------------------------------------ CI pairs
 _UNIT = (
-    r"(?:%|percentage\s+points?|percent|points?|[a-zA-Z\u00b5\u03bc]{1,8}"
+    r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}"
     r"(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 # Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
 # "- 1.21 % to - 0.74 %" (a unit may follow each bound).
 PAIR = (
     rf"(?P<lo>{SIGNED})(?:\s?(?!to\b|and\b){_UNIT})?\s*"
-    rf"(?P<sep>to|and|[,;]|[{DASHES}]{{1,2}})\s*"
-    rf"(?P<hi>{SIGNED})(?![\d.\u00b7])(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
+    rf"(?P<sep>to|and|[,;]|[{DASHES}])\s*"
+    rf"(?P<hi>{SIGNED})(?!\d|[.\u00b7]\d)(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
 )
 CI_WORD = (
-    r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?)?"
+    r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?-?\s?)?"
     r"(?:CIs?\b|C\.I\.|CrI\b|[Cc]onfidence[\s-]+[Ii]ntervals?|[Cc]redible\s+[Ii]ntervals?"
-    r"|[Cc]onf\.?\s?[Ii]nt\.?)"
+    r"|[Cc]onf\.?\s?[Ii]nt\.?)(?:\s?[(\[]CI[)\]])?"
 )
 
 # --------------------------------------------------------------- p-values
@@ -410,7 +410,7 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName]]
     abbrevs = sorted((n for n, m in names.items() if m.abbrev), key=len, reverse=True)
 
     def name_re(n: str) -> str:
-        return re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+        return re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"\-", r"\s?-?\s?")
 
     long_alt = "|".join(name_re(n) for n in long_names)
     abbr_alt = "|".join(re.escape(a) for a in abbrevs)
@@ -434,14 +434,24 @@ def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
 # and, for full names, a few words ("for death", "in HbA1c").
 _ABBR_GAP = re.compile(r"^\s*(?:\([A-Za-z]{1,6}\))?\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$")
 _VALUE_TAIL = re.compile(
-    rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?(?P<gap>\s*[,;:]?\s*[(\[{{]?\s*"
+    rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?"
+    # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
+    rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
+    rf"(?P<gap>\s*[,;:]?\s*[(\[{{]?\s*"
     rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
     rf"(?P<head>{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
     rf"{PAIR}(?P<close>\s*%?\s*[)\]}}])?"
 )
+_SKIP_VALUE_BEFORE = re.compile(
+    r"(?:[Pp]\s*[<>=\u2264\u2265]|\b(?:week|month|day|year|visit|hour|margin\s+of|bound\s+of|"
+    r"limit\s+of|threshold\s+of|[Nn]\s?=))\s*$",
+    re.IGNORECASE,
+)
+_VS_AFTER = re.compile(rf"^\s?(?:{_UNIT})?\s*(?:vs\.?|versus|v\.?)\s", re.IGNORECASE)
 _SKIP_VALUE_AFTER = re.compile(
-    rf"^\s?(?:%\s?(?:CI\b|C\.I\.|confidence|credible)|{TIME_UNIT}\b|-?(?:week|month|year|day)|"
-    r"patients|participants|subjects|children|women|men|trials?|studies)",
+    rf"^\s?(?:%\s?-?\s?(?:CI\b|C\.I\.|confidence|credible)|-?\s?{TIME_UNIT}\b|"
+    r"-?(?:week|month|year|day)|patients|participants|subjects|children|women|men|trials?|"
+    r"studies|treatment|groups|arms|sites|centres|centers|countries)",
     re.IGNORECASE,
 )
 
@@ -543,8 +553,11 @@ def _estimate_after(
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
-        if _SKIP_VALUE_AFTER.match(after) or re.search(r"[Pp]\s*[<>=\u2264\u2265]\s*$", gap):
+        if _SKIP_VALUE_AFTER.match(after) or _SKIP_VALUE_BEFORE.search(gap):
             continue
+        if _VS_AFTER.match(after):
+            # "37% versus 52%": values of the arms, not this estimate
+            return None
         if info.abbrev and not _ABBR_GAP.match(gap):
             return None
         if not info.abbrev and (re.search(r"[;]|\b(?:vs|versus)\b", gap) or len(gap.split()) > 12):
@@ -628,6 +641,10 @@ def _build(
             return None
     if info.generic and ci_low is None and unit is None and p_op is None:
         # a bare "difference ... 3" is too weak to be an estimate
+        return None
+    if ci_low is None and p_op is None and len(gap.split()) > 3:
+        # a number several words after the name, with no CI or p, is too
+        # often something else ("number needed to treat to prevent 1 event")
         return None
     measure = info.measure
     if info.sign < 0:

@@ -1,0 +1,246 @@
+"""Effect estimates: measures, CI forms, p-values, ordering and rejection rules."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from miner.extract.effect import RATIO_MEASURES, collect_effects, find_effects, parse_num
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    pipe = spacy.blank("en")
+    pipe.add_pipe("sentencizer")
+    pipe.add_pipe("miner_effect")
+    return pipe
+
+
+# (sentence, measure, value, ci_low, ci_high, ci_level)
+CASES = [
+    (
+        "Pain fell more with the drug (MD -2.14, 95% CI: -2.65 to -1.63).",
+        "MD",
+        -2.14,
+        -2.65,
+        -1.63,
+        0.95,
+    ),
+    (
+        "Pain fell more with the drug (MD -2.14, 95% CI -2.65, -1.63).",
+        "MD",
+        -2.14,
+        -2.65,
+        -1.63,
+        0.95,
+    ),
+    ("The mean difference was -2.14 (-2.65, -1.63).", "MD", -2.14, -2.65, -1.63, None),
+    (
+        "Weighted mean difference \u22120.16 [\u22120.30; \u22120.02].",
+        "MD",
+        -0.16,
+        -0.30,
+        -0.02,
+        None,
+    ),
+    ("Death was rarer (HR 0.72, 95%CI 0.60\u20130.86).", "HR", 0.72, 0.60, 0.86, 0.95),
+    ("aOR 2.3 (95% confidence interval 1.4 to 3.9) for relapse.", "OR", 2.3, 1.4, 3.9, 0.95),
+    ("The SMD was \u22120.5 (\u22120.9\u2013\u22120.1).", "SMD", -0.5, -0.9, -0.1, None),
+    ("Hedges' g = 0.45 (95% CI 0.12, 0.78).", "SMD", 0.45, 0.12, 0.78, 0.95),
+    ("The risk ratio was 0.80 (90% CI 0.66 to 0.97).", "RR", 0.80, 0.66, 0.97, 0.9),
+    ("Falls were fewer (incidence rate ratio 0.6, 95% CI 0.4-0.9).", "IRR", 0.6, 0.4, 0.9, 0.95),
+    ("Adjusted difference - 1.01 % ( 95 % CI - 1.26 to - 0.76 ).", "MD", -1.01, -1.26, -0.76, 0.95),
+    ("Relapse odds ratio 1\u00b758, 95% CI 0\u00b778-3\u00b778.", "OR", 1.58, 0.78, 3.78, 0.95),
+    (
+        "between-group difference \u22122\u00b71 (98.8% CI \u22123\u00b70 to \u22121\u00b72)",
+        "MD",
+        -2.1,
+        -3.0,
+        -1.2,
+        0.988,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "measure", "value", "lo", "hi", "level"),
+    CASES,
+    ids=[
+        "ci-colon-to",
+        "ci-comma",
+        "bare-paren-pair",
+        "brackets-semicolon-unicode-minus",
+        "95%CI-en-dash",
+        "aOR-confidence-interval",
+        "en-dash-between-negatives",
+        "hedges-g",
+        "90-percent-level",
+        "irr-hyphen-range",
+        "spaces-inside-numbers",
+        "middle-dot-decimals",
+        "middle-dot-negative",
+    ],
+)
+def test_measure_value_and_ci(
+    text: str, measure: str, value: float, lo: float, hi: float, level: float | None
+) -> None:
+    found = find_effects(text)
+    assert len(found) == 1, found
+    est = found[0]
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == (
+        measure,
+        pytest.approx(value),
+        pytest.approx(lo),
+        pytest.approx(hi),
+    )
+    assert est.ci_level == (pytest.approx(level) if level is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("Risk fell (RR 0.8, 95% CI 0.9-0.6).", 0.6, 0.9),
+        ("Scores differed (mean difference -1.0, 95% CI -0.5 to -1.5).", -1.5, -0.5),
+    ],
+    ids=["ratio-high-to-low", "difference-high-to-low"],
+)
+def test_ci_written_high_to_low_is_ordered(text: str, lo: float, hi: float) -> None:
+    (est,) = find_effects(text)
+    assert (est.ci_low, est.ci_high) == (pytest.approx(lo), pytest.approx(hi))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The relative risk of any episode was 1.24 (1.02 - 1.10).",
+        "The hazard ratio was 0.5 (95% CI 0.6 to 0.9).",
+        "Mean difference 3.0 (95% CI -1.0 to 2.0).",
+        "The odds ratio was -1.2 (95% CI -2.0 to -0.5).",
+        "To detect a mean difference of 1.5 points (SD 2) with 80% power, 60 patients were needed.",
+        "We assumed a hazard ratio of 0.75 for the sample size.",
+        "There was no difference between the 2 treatment groups (P = 0.3).",
+    ],
+    ids=[
+        "ratio-value-outside-ci",
+        "hr-value-below-ci",
+        "md-value-above-ci",
+        "negative-odds-ratio",
+        "power-calculation",
+        "assumed-hr",
+        "count-is-not-a-difference",
+    ],
+)
+def test_rejected(text: str) -> None:
+    assert find_effects(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "p", "op"),
+    [
+        ("Pain fell (MD -1.2, 95% CI -2.0 to -0.4, P<0.001).", 0.001, "<"),
+        ("Pain fell (MD -1.2, 95% CI -2.0 to -0.4; p = .03).", 0.03, "="),
+        ("Pain fell (MD -1.2, 95% CI -2.0 to -0.4), P < 0.05.", 0.05, "<"),
+        ("Pain fell (MD -1.2, 95% CI -2.0 to -0.4), P value 0.02.", 0.02, "="),
+        ("Pain fell (MD -1.2, 95% CI -2.0 to -0.4; P \u2264 0.01).", 0.01, "<="),
+        ("Pain was similar (MD -0.2, 95% CI -1.0 to 0.6, p=NS).", None, None),
+    ],
+    ids=["lt", "eq-leading-dot", "after-bracket", "p-value-words", "le-sign", "ns-is-null"],
+)
+def test_p_values(text: str, p: float | None, op: str | None) -> None:
+    (est,) = find_effects(text)
+    assert est.p == (pytest.approx(p) if p is not None else None)
+    assert est.p_op == op
+
+
+def test_absolute_risk_reduction_becomes_negative_risk_difference() -> None:
+    (est,) = find_effects("Absolute risk reduction 5% (95% CI 2% to 8%).")
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("RD", -5.0, -8.0, -2.0)
+
+
+def test_no_hazard_ratio_from_heart_rate() -> None:
+    assert find_effects("HR 0.9 (0.8-1.0)", heart_rate_doc=True) == []
+
+
+def test_chained_estimates_share_the_measure() -> None:
+    found = find_effects("hazard ratio 0.70 (0.60-0.80) for death and 0.81 (0.70-0.94) for stroke")
+    assert [(e.measure, e.value) for e in found] == [("HR", 0.70), ("HR", 0.81)]
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "timepoint"),
+    [
+        (
+            "Pain intensity at 1 week was lower with ketamine (MD -2.1, 95% CI -2.6 to -1.6).",
+            "Pain intensity",
+            "1 week",
+        ),
+        (
+            "The odds ratio for nausea after 12 weeks was 1.5 (95% CI 1.1 to 2.1).",
+            "nausea",
+            "12 weeks",
+        ),
+        (
+            "Exenatide reduced HbA1c level (mean difference, -0.98% [95% CI, -1.21% to -0.74%]).",
+            "HbA1c level",
+            None,
+        ),
+    ],
+    ids=["outcome-before-with-arm", "outcome-after-name", "outcome-before-paren"],
+)
+def test_outcome_and_timepoint(text: str, outcome: str, timepoint: str | None) -> None:
+    (est,) = find_effects(text)
+    assert est.outcome == outcome
+    assert est.timepoint == timepoint
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("\u22122.14", -2.14), ("- 0.7", -0.7), ("0\u00b75", 0.5), (".03", 0.03), ("\u20131.5", -1.5)],
+    ids=["u2212", "space-after-sign", "middle-dot", "leading-dot", "en-dash-sign"],
+)
+def test_parse_num(text: str, value: float) -> None:
+    assert parse_num(text) == pytest.approx(value)
+
+
+def test_component_and_collector(nlp: Language) -> None:
+    text = "Trial title\nMortality fell (HR 0.72; 95% CI 0.60 to 0.86; P = 0.001)."
+    doc = nlp(text)
+    (fact,) = collect_effects(doc)
+    assert fact["text"] == text[fact["start"] : fact["end"]]
+    assert (fact["measure"], fact["value"], fact["p"], fact["p_op"]) == ("HR", 0.72, 0.001, "=")
+    assert [s.label_ for s in doc.spans["miner"]] == ["EFFECT"]
+
+
+def test_keeps_other_components_spans(nlp: Language) -> None:
+    doc = nlp.make_doc("Mortality fell (HR 0.72; 95% CI 0.60 to 0.86).")
+    doc.spans["miner"] = [doc.char_span(0, 9, label="OTHER")]
+    doc = nlp.get_pipe("miner_effect")(doc)
+    assert [s.label_ for s in doc.spans["miner"]] == ["OTHER", "EFFECT"]
+
+
+def _pico_texts(path: Path, limit: int) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for _, line in zip(range(limit), fh, strict=False)]
+
+
+def test_real_abstracts_broad_properties(nlp: Language, shared: Callable[..., Path]) -> None:
+    texts = _pico_texts(shared("pico-corpus", "pico_dev.jsonl.gz"), 300)
+    facts = [f for doc in nlp.pipe(texts) for f in collect_effects(doc) if f]
+    docs_text = {}
+    for doc in nlp.pipe(texts):
+        for f in collect_effects(doc):
+            docs_text[(doc.text, f["start"])] = f
+            assert f["text"] == doc.text[f["start"] : f["end"]]
+    assert len(facts) >= 20  # breast-cancer RCTs report many HRs; we measured well above this
+    for f in facts:
+        if f["ci_low"] is not None:
+            assert f["ci_low"] <= f["value"] <= f["ci_high"]
+        if f["measure"] in RATIO_MEASURES:
+            assert f["value"] > 0
+        assert f["p"] is None or 0 <= f["p"] <= 1
