@@ -73,6 +73,42 @@ _GAP_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _GAP_AFTER_RE = re.compile(r"^[\s-]*(?:of\s+)?$", re.IGNORECASE)
+_TIGHT_GAP_AFTER_RE = re.compile(r"^[\s-]*$")
+# A sentence that reports doses as an outcome ("mean daily insulin dose was
+# higher (0.78 U/kg ...)", "insulin requirement ... reduction, 19.6 IU/d").
+_DOSE_OUTCOME_RE = re.compile(
+    r"\b(?:(?:mean|median|average|total|final)\s+(?:\w+\s+){0,3}?(?:doses?|dosages?|requirements?)"
+    r"|(?:doses?|dosages?|requirements?)\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:\w+\s+)?"
+    r"(?:higher|lower|greater|smaller|increased|decreased|reduced|similar))",
+    re.IGNORECASE,
+)
+# Only true negation removes a dose; hedges ("to be treated with", "will
+# receive") still state the dose of the protocol.
+_NEGATION_CUES = frozenset(
+    {
+        "no",
+        "not",
+        "nor",
+        "never",
+        "without",
+        "none of",
+        "neither",
+        "absence of",
+        "free of",
+        "failed to",
+        "did not",
+        "didn't",
+        "didnt",
+        "cannot",
+        "unable to",
+    }
+)
+_WITH_OR_WITHOUT_RE = re.compile(r"\bwith\s+or\s+without\b[^.;]*$", re.IGNORECASE)
+# Concentrations per ml are mostly measurements; they count as doses only
+# next to a drug name or a word saying they are one ("the 50 ug/ml dose").
+_CONC_NEXT_RE = re.compile(
+    r"^\s+(?:doses?|formulations?|solutions?|concentrations?|eye\s?drops?|groups?)\b", re.I
+)
 # Amounts that are not doses: spreads, changes, levels, intakes.
 _NOT_DOSE_BEFORE_RE = re.compile(
     r"(?:\u00b1|\+/-|\+-|\bsd\b|\bse\b|\bby|\bchanges?\s+(?:of|in)|\breductions?\s+of|\bincreases?\s+of"
@@ -147,19 +183,19 @@ def _percent_is_dose(
 ) -> bool:
     """A percentage is a dose only as a concentration written next to its drug.
 
-    "0.005% latanoprost" (drug right after) always counts; "timolol 0.5%"
-    (drug right before) counts when the value is a plausible concentration of
-    a drug product (at most 10%) and not in brackets, because "dapagliflozin
-    (9.8%)" and "dorzolamide 37% versus ..." are results, not strengths.
+    It must be a plausible strength of a drug product (at most 10%: "50%
+    insulin lispro" in a premix and "dorzolamide 37% versus ..." are not),
+    with the drug right after ("0.005% latanoprost") or right before and not
+    in brackets ("dapagliflozin (9.8%)" is a result).
     """
-    if not adjacent:
+    if not adjacent or value > 10:
         return False
     after = [d for d in drugs if d.start >= end]
-    if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
+    if after and _TIGHT_GAP_AFTER_RE.match(norm[end : after[0].start]):
         return True
     before = [d for d in drugs if d.end <= start]
     gap = norm[before[-1].end : start] if before else ""
-    return value <= 10 and "(" not in gap
+    return bool(before) and "(" not in gap and _GAP_BEFORE_RE.match(gap) is not None
 
 
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
@@ -218,8 +254,19 @@ def find_doses(
         sent = _sentence_of(sentences, start, len(text))
         if _NOT_DOSE_BEFORE_RE.search(norm[max(sent[0], start - 30) : m.start()]):
             continue
+        if dose.qualifier in {">=", ">", "<", "<="}:
+            continue  # "metformin >=1500 mg/day": an eligibility threshold, not the dose given
+        if start > 0 and norm[start - 1] in "-+" and (start < 2 or not norm[start - 2].isalnum()):
+            continue  # a signed amount ("-1.01 U") is a change, not a dose
+        outcome = _DOSE_OUTCOME_RE.search(norm[sent[0] : start])
+        if outcome and dose.unit.startswith("iu"):
+            continue
         drug, adjacent = _drug_for(norm, start, end, drugs, sent)
         if dose.unit == "%" and not _percent_is_dose(norm, start, end, drugs, adjacent, dose.value):
+            continue
+        if dose.unit.endswith("/ml") and not (
+            adjacent or _CONC_NEXT_RE.match(norm[end : end + 20])
+        ):
             continue
         prev_end = matches[i - 1].end() if i else sent[0]
         next_start = matches[i + 1].start() if i + 1 < len(matches) else sent[1]
@@ -290,9 +337,17 @@ def _doses_of(doc: Doc) -> list[dict[str, Any]]:
     out = []
     for d in found:
         s0, s1 = _sentence_of(bounds, d["start"], len(doc.text))
-        cue = negation_cue(doc.text[s0:s1], d["start"] - s0, d["end"] - s0, after=0)
-        if cue is None:
-            out.append(d)
+        sentence = doc.text[s0:s1]
+        cue = negation_cue(sentence, d["start"] - s0, d["end"] - s0, after=0)
+        if (
+            cue is not None
+            and re.sub(r"\s+", " ", cue.lower()) in _NEGATION_CUES
+            and not (
+                cue.lower() == "without" and _WITH_OR_WITHOUT_RE.search(sentence[: d["start"] - s0])
+            )
+        ):
+            continue
+        out.append(d)
     return out
 
 

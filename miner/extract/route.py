@@ -2,7 +2,8 @@
 
 The component ``miner_route`` runs the patterns of
 ``miner/extract/patterns/routes.jsonl`` (one JSON object per line:
-``{"route": <canonical name>, "pattern": <regular expression>}``) over the raw
+``{"route": <canonical name>, "pattern": <regular expression>}``, optionally
+``"eye_route"``: the route to use instead when the text is about eyes) over the raw
 document text and appends one ``ROUTE`` span per mention to
 ``doc.spans["miner"]``; the canonical route name rides on the span's
 ``kb_id_`` so that it survives ``nlp.pipe`` and ``DocBin``.
@@ -63,12 +64,17 @@ ROUTES: tuple[str, ...] = (
 )
 
 
-def _compile(rows: list[dict[str, Any]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    names: dict[str, str] = {}
+def _compile(
+    rows: list[dict[str, Any]],
+) -> tuple[re.Pattern[str], dict[str, str | None], dict[str, str]]:
+    names: dict[str, str | None] = {}
+    eye: dict[str, str] = {}
     parts: list[str] = []
     for i, row in enumerate(rows):
         route = row["route"]
-        if route not in ROUTES:
+        if row.get("eye_route"):
+            eye[f"r{i}"] = row["eye_route"]
+        if route is not None and route not in ROUTES:
             raise ValueError(
                 f"routes.jsonl line {i + 1}: unknown route {route!r}; allowed: {', '.join(ROUTES)}"
             )
@@ -76,10 +82,17 @@ def _compile(rows: list[dict[str, Any]]) -> tuple[re.Pattern[str], dict[str, str
         names[group] = route
         parts.append(f"(?P<{group}>{row['pattern']})")
     # Word boundaries on both sides: a route word inside a longer word is no route.
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE), names
+    regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    return regex, names, eye
 
 
-ROUTE_RE, _GROUP_ROUTE = _compile(_load_jsonl("routes.jsonl"))
+ROUTE_RE, _GROUP_ROUTE, _EYE_ROUTE = _compile(_load_jsonl("routes.jsonl"))
+# In a text about eyes, "topical" and "instilled" mean topical ocular use, which
+# the canonical vocabulary calls "ophthalmic" (rows with an "eye_route").
+_EYE_CONTEXT_RE = re.compile(
+    r"\b(?:eyes?|ocular|intraocular|glaucoma|ophthalmic|conjunctiv\w*|corne\w*|IOP)\b",
+    re.IGNORECASE,
+)
 
 
 def find_routes(text: str) -> list[tuple[int, int, str]]:
@@ -97,15 +110,24 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
         ``(start, end, route)`` for each mention, in text order.
     """
     out: list[tuple[int, int, str]] = []
+    eye_context: bool | None = None
     for m in ROUTE_RE.finditer(normalise(text)):
         group = m.lastgroup
         if group is None:  # pragma: no cover - every alternative is a named group
+            continue
+        route = _GROUP_ROUTE[group]
+        if group in _EYE_ROUTE:
+            if eye_context is None:
+                eye_context = _EYE_CONTEXT_RE.search(text) is not None
+            if eye_context:
+                route = _EYE_ROUTE[group]
+        if route is None:
             continue
         start, end = m.span()
         # Trailing spaces inside a pattern ("nasal spray ") never end a mention.
         while end > start and text[end - 1].isspace():
             end -= 1
-        out.append((start, end, _GROUP_ROUTE[group]))
+        out.append((start, end, route))
     return out
 
 
