@@ -412,10 +412,6 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             arms[i] = _clean_arm(am.group("arm"))
             if arms[i]:
                 continue
-        weak = _ARM_BEFORE_WEAK.search(before)
-        if weak:
-            arms[i] = _clean_arm(weak.group("arm"))
-    arms = [a for a in arms]
     # 4. "higher with doxorubicin than with PLD (66% vs 20%; 53% vs 37%)": pairs
     if any(a is None for a in arms):
         cm = _COMPARISON.search(sentence)
@@ -434,6 +430,13 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                     i += 2
                 else:
                     i += 1
+    # weak: "... vs placebo (4.0 ± 1.1)" once pairs have had their turn
+    for i, v in enumerate(values):
+        if arms[i] is None:
+            prev_end = values[i - 1].end if i else 0
+            weak = _ARM_BEFORE_WEAK.search(sentence[max(prev_end, v.start - 70) : v.start])
+            if weak:
+                arms[i] = _clean_arm(weak.group("arm"))
     # 5. as many "<arm> group" mentions as values: in order
     if any(a is None for a in arms):
         mentions = []

@@ -1,0 +1,207 @@
+"""Arm values: mean ± SD, mean (SD), median (IQR), events/total, n (%), arms, exclusions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from miner.extract.arm_value import collect_arm_values, find_arm_values
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    pipe = spacy.blank("en")
+    pipe.add_pipe("sentencizer")
+    pipe.add_pipe("miner_effect")
+    pipe.add_pipe("miner_arm_value")
+    return pipe
+
+
+def _one(text: str) -> dict[str, object]:
+    found = find_arm_values(text)
+    assert len(found) == 1, found
+    v = found[0]
+    return {
+        k: getattr(v, k)
+        for k in ("kind", "value", "sd", "low", "high", "events", "total", "percent")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mean pain was 12.3 ± 4.1 in the ketamine group.",
+            {"kind": "mean", "value": 12.3, "sd": 4.1},
+        ),
+        (
+            "Mean pain was 12.3 +/- 4.1 in the ketamine group.",
+            {"kind": "mean", "value": 12.3, "sd": 4.1},
+        ),
+        (
+            "Mean pain was 12.3 + / - 4.1 in the ketamine group.",
+            {"kind": "mean", "value": 12.3, "sd": 4.1},
+        ),
+        (
+            "Pain was 12.3 (SD 4.1) in the ketamine group.",
+            {"kind": "mean", "value": 12.3, "sd": 4.1},
+        ),
+        (
+            "Mean (SD) pain was 12.3 (4.1) in the ketamine group.",
+            {"kind": "mean", "value": 12.3, "sd": 4.1},
+        ),
+        (
+            "Median stay was 5 (IQR 3\u20138) days in the ketamine group.",
+            {"kind": "median", "value": 5.0, "low": 3.0, "high": 8.0},
+        ),
+        (
+            "Median stay was 5 (3 to 8) days in the ketamine group.",
+            {"kind": "median", "value": 5.0, "low": 3.0, "high": 8.0},
+        ),
+        (
+            "Nausea occurred in 12/40 patients in the ketamine group.",
+            {"kind": "events", "events": 12, "total": 40},
+        ),
+        (
+            "Nausea occurred in 12 of 40 patients in the ketamine group.",
+            {"kind": "events", "events": 12, "total": 40},
+        ),
+        (
+            "Nausea occurred in twelve of 40 patients in the ketamine group.",
+            {"kind": "events", "events": 12, "total": 40},
+        ),
+        (
+            "Nausea occurred in 12 (30%) patients in the ketamine group.",
+            {"kind": "events", "events": 12, "percent": 30.0},
+        ),
+        (
+            "Nausea occurred in 30% (12/40) in the ketamine group.",
+            {"kind": "events", "events": 12, "total": 40, "percent": 30.0},
+        ),
+        (
+            "Nausea occurred in 30% of patients in the ketamine group.",
+            {"kind": "percent", "value": 30.0},
+        ),
+    ],
+    ids=[
+        "mean-plus-minus-sign",
+        "mean-plus-slash-minus",
+        "mean-spaced-plus-slash-minus",
+        "mean-paren-sd-word",
+        "mean-paren-sd-with-cue",
+        "median-iqr-en-dash",
+        "median-range-to",
+        "events-slash",
+        "events-of",
+        "events-word-number",
+        "events-percent",
+        "percent-events-total",
+        "percent-with-arm",
+    ],
+)
+def test_value_forms(text: str, expected: dict[str, object]) -> None:
+    got = _one(text)
+    for key, want in expected.items():
+        assert got[key] == (pytest.approx(want) if isinstance(want, float) else want), key
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Scores were ketamine: 3.1 \u00b1 1.2 vs placebo: 4.0 \u00b1 1.1.",
+            ["ketamine", "placebo"],
+        ),
+        ("Response was 18% and 27% in groups A and B, respectively.", ["A", "B"]),
+        (
+            "Events were higher in the UFH group (seven of 67)"
+            " than in the enoxaparin group (one of 67).",
+            ["UFH", "enoxaparin"],
+        ),
+        (
+            "Rash was more common with doxorubicin than PLD (66% versus 20%).",
+            ["doxorubicin", "PLD"],
+        ),
+        (
+            "Weight fell by 2.1 \u00b1 0.5 kg in the diet group"
+            " and by 0.4 \u00b1 0.6 kg in the control group.",
+            ["diet", "control"],
+        ),
+    ],
+    ids=[
+        "label-colon",
+        "respectively",
+        "group-before-value",
+        "comparison-pair",
+        "group-after-unit",
+    ],
+)
+def test_arms_in_order(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_outcome_and_timepoint() -> None:
+    found = find_arm_values(
+        "Pain scores at 1 week were ketamine: 3.1 \u00b1 1.2 vs placebo: 4.0 \u00b1 1.1."
+    )
+    assert {(v.outcome, v.timepoint) for v in found} == {("Pain scores", "1 week")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mortality fell (RR 0.60, 95% CI 0.40 to 0.90; P = 0.01).",
+        "Blood pressure was 120/80 mmHg at entry.",
+        "Doses of 10/20 mg were used in this phase 1/2 study.",
+        "Patients with HbA1c < 7% were eligible.",
+        "Women made up 45% of the sample.",
+        "To detect a difference of 12.0 \u00b1 4.0 points with 80% power we needed 60 patients.",
+        "The ketamine group (n = 21) and the placebo group (n = 20) were analysed.",
+    ],
+    ids=[
+        "effect-and-ci",
+        "blood-pressure",
+        "dose-and-phase",
+        "threshold",
+        "percent-without-arm",
+        "power-calculation",
+        "arm-sizes",
+    ],
+)
+def test_not_arm_values(text: str) -> None:
+    assert find_arm_values(text) == []
+
+
+def test_component_and_collector(nlp: Language) -> None:
+    text = "A trial\nNausea: ketamine 12/40 (30%) vs placebo 4/41 (10%)."
+    doc = nlp(text)
+    facts = collect_arm_values(doc)
+    assert [(f["events"], f["total"]) for f in facts] == [(12, 40), (4, 41)]
+    for f in facts:
+        assert f["text"] == text[f["start"] : f["end"]]
+    assert {s.label_ for s in doc.spans["miner"]} == {"ARM_VALUE"}
+
+
+def test_real_abstracts_broad_properties(nlp: Language, shared: Callable[..., Path]) -> None:
+    with gzip.open(shared("pico-corpus", "pico_dev.jsonl.gz"), "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(300), fh, strict=False)]
+    facts = []
+    for doc in nlp.pipe(texts):
+        for f in collect_arm_values(doc):
+            assert f["text"] == doc.text[f["start"] : f["end"]]
+            facts.append(f)
+    assert len(facts) >= 200  # we measure several per abstract; this is a floor
+    for f in facts:
+        assert f["kind"] in {"mean", "median", "events", "percent"}
+        if f["events"] is not None and f["total"] is not None:
+            assert 0 <= f["events"] <= f["total"]
+        if f["iqr_low"] is not None:
+            assert f["iqr_low"] <= f["value"] <= f["iqr_high"]
+        if f["percent"] is not None:
+            assert 0 <= f["percent"] <= 100
