@@ -21,7 +21,7 @@ from miner.extract.pipeline import ComponentSpec, component_collectors
 from miner.extract.version import extractor_version
 from miner.records import text_hash
 
-Collectors = list[tuple[ComponentSpec, Callable[[Doc], Any] | None]]
+Collectors = list[tuple[ComponentSpec, Callable[[Doc], Any]]]
 
 
 class _Sentences:
@@ -62,11 +62,6 @@ def _add_sentences(value: Any, sents: _Sentences) -> None:
             _add_sentences(v, sents)
 
 
-def empty_field(spec: ComponentSpec) -> Any:
-    """What a field holds when its component found nothing (or is absent)."""
-    return {} if spec.empty == "dict" else []
-
-
 def collect(
     doc: Doc,
     *,
@@ -105,7 +100,7 @@ def collect(
     }
     sents = _Sentences(doc)
     for spec, collector in collectors:
-        value = collector(doc) if collector is not None else empty_field(spec)
+        value = collector(doc)
         _add_sentences(value, sents)
         record[spec.key] = value
     return record

@@ -47,6 +47,9 @@ _BEFORE_CUES = (
     r"shall",
     r"plan(?:s|ned)?\s+to",
     r"planned",
+    r"target(?:ed)?\s+(?:for|of|to)",
+    r"aim(?:s|ed)?\s+to",
+    r"expected\s+to",
     r"proposed",
     r"intend(?:s|ed)?\s+to",
     r"to\s+be",
@@ -66,7 +69,7 @@ _AFTER_RE = re.compile(
 )
 # A clause break ends the reach of a cue.
 _BREAK_RE = re.compile(
-    r"(?:[;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|\band\s+then\b)",
+    r"(?:;|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|\band\s+then\b)",
     re.IGNORECASE,
 )
 

@@ -35,39 +35,28 @@ MAX_CHARS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class ComponentSpec:
-    """One miner component: factory, module, collector and output key.
-
-    ``empty`` is what the output key holds when the component found nothing
-    (``"list"`` for ``[]``, ``"dict"`` for the collector's own empty dict).
-    """
+    """One miner component: factory, module, collector and output key."""
 
     factory: str
     module: str
     collector: str
     key: str
-    empty: str = "list"
 
 
 #: The miner components, in pipeline order (design first, results last).
 COMPONENTS: tuple[ComponentSpec, ...] = (
-    ComponentSpec("miner_design", "miner.extract.design", "collect_design", "design", "dict"),
+    ComponentSpec("miner_design", "miner.extract.design", "collect_design", "design"),
     ComponentSpec(
         "miner_sample_size",
         "miner.extract.sample_size",
         "collect_sample_size",
         "sample_size",
-        "dict",
     ),
     ComponentSpec("miner_route", "miner.extract.route", "collect_routes", "routes"),
     ComponentSpec("miner_dose", "miner.extract.dose", "collect_doses", "doses"),
     ComponentSpec("miner_effect", "miner.extract.effect", "collect_effects", "effects"),
     ComponentSpec("miner_arm_value", "miner.extract.arm_value", "collect_arm_values", "arm_values"),
 )
-
-#: While the engine is being written some component modules do not exist yet.
-#: With ``REQUIRE_ALL = False`` a missing module is skipped with a warning;
-#: once every module exists this is ``True`` and a missing one is an error.
-REQUIRE_ALL = False
 
 _NEWLINE_RE = re.compile(r"\n")
 
@@ -95,54 +84,34 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def available_components() -> tuple[tuple[ComponentSpec, ...], tuple[ComponentSpec, ...]]:
-    """Split :data:`COMPONENTS` into (importable, missing) modules."""
-    present: list[ComponentSpec] = []
-    missing: list[ComponentSpec] = []
+def _import_components() -> list[Any]:
+    """Import every component module; a missing or broken one is an error."""
+    modules = []
     for spec in COMPONENTS:
         try:
-            importlib.import_module(spec.module)
-        except ModuleNotFoundError as exc:
-            if exc.name != spec.module:  # the module exists but is broken: say so
-                raise
-            missing.append(spec)
-        else:
-            present.append(spec)
-    return tuple(present), tuple(missing)
+            modules.append(importlib.import_module(spec.module))
+        except ImportError as exc:
+            raise ExtractionError(
+                f"extraction component {spec.factory!r} cannot be loaded from {spec.module}: {exc}"
+            ) from exc
+    return modules
 
 
-def component_collectors() -> list[tuple[ComponentSpec, Callable[[Doc], Any] | None]]:
-    """Each spec with its collector function (``None`` when the module is missing)."""
-    present, _missing = available_components()
-    names = {s.factory for s in present}
-    out: list[tuple[ComponentSpec, Callable[[Doc], Any] | None]] = []
-    for spec in COMPONENTS:
-        if spec.factory in names:
-            out.append((spec, getattr(importlib.import_module(spec.module), spec.collector)))
-        else:
-            out.append((spec, None))
-    return out
+def component_collectors() -> list[tuple[ComponentSpec, Callable[[Doc], Any]]]:
+    """Each :data:`COMPONENTS` spec with its collector function, in pipeline order.
 
-
-def _blank_english() -> Language:
-    """``spacy.blank("en")``, tolerating not-yet-written entry-point modules.
-
-    spaCy imports every ``spacy_factories`` entry point when a Language is
-    made; while a component module listed in pyproject.toml does not exist
-    yet that import fails. The components are imported explicitly below, so
-    the entry points are not needed to build this pipeline.
+    Raises
+    ------
+    ExtractionError
+        When a component module or its collector is missing.
     """
-    try:
-        return spacy.blank("en")
-    except ModuleNotFoundError:
-        if REQUIRE_ALL:
-            raise
-        registry = spacy.util.registry._entry_point_factories
-        registry.entry_points = False
-        try:
-            return spacy.blank("en")
-        finally:
-            registry.entry_points = True
+    out: list[tuple[ComponentSpec, Callable[[Doc], Any]]] = []
+    for spec, module in zip(COMPONENTS, _import_components(), strict=True):
+        collector = getattr(module, spec.collector, None)
+        if collector is None:
+            raise ExtractionError(f"{spec.module} has no collector {spec.collector}()")
+        out.append((spec, collector))
+    return out
 
 
 def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
@@ -161,24 +130,19 @@ def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
     Raises
     ------
     ExtractionError
-        When a component module is missing (once all are required).
+        When a component module is missing.
     """
     import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
-    present, missing = available_components()
-    if missing:
-        names = ", ".join(s.module for s in missing)
-        if REQUIRE_ALL:
-            raise ExtractionError(f"extraction component modules missing: {names}")
-        warnings.warn(f"extraction components not available yet: {names}", stacklevel=2)
-    nlp = _blank_english()
+    _import_components()
+    nlp = spacy.blank("en")
     nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.max_length = max_chars
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("miner_line_breaks")
     nlp.add_pipe("abbreviation_detector")
-    for spec in present:
+    for spec in COMPONENTS:
         nlp.add_pipe(spec.factory)
     return nlp
 

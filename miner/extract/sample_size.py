@@ -1,11 +1,34 @@
 """Sample size: participants randomized, analysed, and per-arm sizes with their label.
 
-Placeholder first version (rules grow in later commits); the contract is fixed:
-``{"randomized": int|None, "analysed": int|None, "arms": [...], "evidence": [...]}``.
+The component ``miner_sample_size`` runs compiled regular expressions over
+the raw text and appends spans to ``doc.spans["miner"]``:
+
+``SAMPLE_SIZE_RANDOMIZED``
+    A count of participants randomized ("Forty-two patients were randomly
+    assigned", "we randomized 1,525 women", "Patients (n = 42) were
+    randomized", "58 randomised patients").
+``SAMPLE_SIZE_ENROLLED``
+    A total enrolled or studied ("A total of 120 patients were enrolled",
+    "a trial in 84 women", "Of 580 enrolled patients", a structured
+    "Participants: 72 women ...").
+``ANALYSED``
+    Participants analysed ("116 women completed the study", "57 evaluable
+    subjects", "data from 309 women were analysed").
+``ARM_SIZE``
+    One arm's size with its label, only where the text states two or more
+    arms together ("to ketamine (n = 21) or placebo (n = 21)", "78 patients
+    to capecitabine and 78 to capecitabine plus trastuzumab", "(26 eribulin
+    and 31 TPC)", "Arm A: 284, Arm B: 277").
+
+:func:`collect_sample_size` picks ``randomized`` (the first randomized
+count, else the first enrolled total; never a sum), ``analysed`` and the
+arms. Negated or hedged statements ("will enroll 280") are skipped through
+:func:`miner.extract.negation.is_negated`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -16,94 +39,274 @@ from miner.extract.negation import is_negated
 from miner.extract.quantities import WORD_NUMBER_PATTERN, parse_number
 
 SPAN_KEY = "miner"
+LABELS = ("SAMPLE_SIZE_RANDOMIZED", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE")
 
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + WORD_NUMBER_PATTERN + r")"
+# A count: digits with thousands separators (comma, thin or no-break space),
+# plain digits, or English words. Never part of a decimal, percentage or range.
+_DIGITS = r"\d{1,3}(?:[, \u2009\u202f\u00a0\u2008\u2007]\d{3})+(?![\d]|[.,]\d)|\d+"
+_NUM_CORE = rf"(?:{_DIGITS}|{WORD_NUMBER_PATTERN})"
+_NUM = rf"(?<![\w.,/:-])(?P<num>{_NUM_CORE})(?![.,:]\d|\s*%|\s*-\s*\d|\w)"
+
+
+def _num(name: str) -> str:
+    return _NUM.replace("(?P<num>", f"(?P<{name}>")
+
+
 _POP = (
     r"(?:patients|participants|subjects|women|men|children|adults|infants|neonates|newborns"
     r"|individuals|volunteers|people|persons|cases|mothers|smokers|students|girls|boys"
-    r"|survivors|couples|families|residents|adolescents|pairs|eyes|teeth)"
+    r"|survivors|couples|families|residents|adolescents|dyads|pairs|eyes|teeth"
+    r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
+    r"|athletes|elderly)"
 )
-_RAND = r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|allocated|assigned)"
-_TOTAL_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+# Professionals are counted only when a verb says they took part.
+_POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees)"
+# A count followed by an outcome verb or a percentage is a subset, not a total.
+_NOT_SUBSET = (
+    r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?![^.;]{0,60}\b(?:had|has|developed|experienced|showed"
+    r"|achieved|died|reported|observed|occurred|gained|relapsed|progressed|responded)\b)"
+)
+# Words that make "X patients (n = 30)" an arm rather than the whole sample.
+_NOT_ARM_BEFORE = (
+    r"(?<!intervention\s)(?<!control\s)(?<!placebo\s)(?<!treatment\s)(?<!experimental\s)"
+    r"(?<!treated\s)(?<!exercise\s)"
+)
+# Between a population noun and "(n = ...)": no verb and no list word.
+_GAP = r"(?:(?!\b(?:were|was|to|and|or|versus|vs|in|received|receiving)\b)[^.;()\[\]]){0,40}?"
+# Up to five modifier words between the count and the population noun
+# ("72 postmenopausal, sedentary women"); no digits, no clause words.
+_MODS = r"(?:(?!(?:and|or|of|were|was|who|with|in)\b)[A-Za-z][\w'/-]*,?\s+){0,5}?"
+_RAND = (
+    r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)"
+    r"|(?:allocated|assigned)(?:\s+(?:at\s+)?random(?:ly)?)?)"
+)
+_ENROL = (
+    r"(?:enrolled|recruited|included|entered|registered|accrued|studied|eligible"
+    r"|participated|screened\s+and\s+enrolled)"
+)
+_BE = r"(?:were|was|had\s+been|have\s+been|being)"
+
+_TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
+    # "Forty-two patients with ... were randomly assigned"
     (
-        "SAMPLE_SIZE",
-        re.compile(
-            _NUM + r"\s+(?:[\w-]+\s+){0,5}?" + _POP + r"\b[^.;]{0,60}?\b(?:were|was)\s+"
-            r"(?:\w+\s+)?" + _RAND,
-            re.IGNORECASE,
-        ),
+        "SAMPLE_SIZE_RANDOMIZED",
+        _NUM + r"\s+" + _MODS + _POP_ANY + r"\b[^.;]{0,90}?\b" + _BE + r"\s+(?:\w+\s+)?" + _RAND,
     ),
+    # "we randomized 120 patients", "randomly assigned a total of 1,525 women"
     (
-        "SAMPLE_SIZE",
-        re.compile(
-            r"\b" + _RAND + r"\s+(?:a\s+total\s+of\s+)?" + _NUM + r"\s+(?:[\w-]+\s+){0,4}?" + _POP,
-            re.IGNORECASE,
-        ),
+        "SAMPLE_SIZE_RANDOMIZED",
+        r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)"
+        r"|randomi[sz]ation\s+of)\s+(?:a\s+total\s+of\s+)?" + _NUM + r"\s+" + _MODS + _POP,
     ),
+    # "58 randomised patients", "Of 58 randomized women"
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        _NUM + r"\s+(?:eligible\s+)?(?:randomi[sz]ed|randomly\s+assigned)"
+        r"\s+(?:\w+\s+){0,2}?" + _POP,
+    ),
+    # "58 were randomized"
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        _NUM + r"\s+" + _BE + r"\s+(?:subsequently\s+|then\s+)?"
+        r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))",
+    ),
+    # "Patients (n = 449) were randomly assigned"
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        _NOT_ARM_BEFORE
+        + _POP
+        + r"\b"
+        + _GAP
+        + r"[(\[,]\s*[nN]\s*=\s*"
+        + _NUM
+        + r"\s*[)\],;][^.;]{0,40}?\b"
+        + _BE
+        + r"\s+(?:\w+\s+)?"
+        + _RAND,
+    ),
+    # "120 women ... were enrolled"
     (
         "SAMPLE_SIZE_ENROLLED",
-        re.compile(
-            r"\b(?:a\s+total\s+of|total(?:ly)?|overall|altogether)\s+"
-            + _NUM
-            + r"\s+(?:[\w-]+\s+){0,5}?"
-            + _POP,
-            re.IGNORECASE,
-        ),
+        _NUM + r"\s+" + _MODS + _POP_ANY + r"\b[^.;]{0,90}?\b" + _BE + r"\s+(?:\w+\s+)?" + _ENROL,
     ),
+    # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
-        re.compile(
-            _NUM + r"\s+(?:[\w-]+\s+){0,5}?" + _POP + r"\b[^.;]{0,60}?\b(?:were|was)\s+"
-            r"(?:\w+\s+)?(?:enrolled|recruited|included|studied|entered)",
-            re.IGNORECASE,
-        ),
+        r"\b(?:enrolled|enrolling|recruited|recruiting|included|including"
+        r"|involving|involved|accrued|registered|comprised|comprising|studied)\s+"
+        r"(?:a\s+total\s+of\s+|all\s+)?" + _NUM + r"\s+" + _MODS + _POP,
+    ),
+    # "A total of 200 breast cancer patients"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:a\s+total\s+of|in\s+total,?|overall,?|altogether,?)\s+"
+        + _NUM
+        + r"\s+"
+        + _MODS
+        + _POP
+        + _NOT_SUBSET,
+    ),
+    # "a randomized controlled trial of 84 female survivors"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:trial|study|RCT|design)\s+(?:of|in|with|among|on)\s+" + _NUM + r"\s+" + _MODS + _POP,
+    ),
+    # "Of 580 enrolled patients", "Among 262 patients registered"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:Of|Among|From)\s+(?:the\s+|a\s+total\s+of\s+|all\s+)?"
+        + _NUM
+        + r"\s+(?:"
+        + _MODS
+        + _POP
+        + r"\s+)?(?:enrolled|registered|recruited|randomi[sz]ed"
+        r"|included|eligible|entered|accrued)(?!\s+to\b)",
+    ),
+    # "Women with bone metastases (N = 228)" -- a stated total without a verb
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        _NOT_ARM_BEFORE + _POP + r"\b" + _GAP + r"[(\[]\s*[nN]\s*=\s*" + _NUM + r"\s*[)\],;]",
+    ),
+    # Structured "Participants" section: "Seventy-two women scheduled for ..."
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"(?:^|(?<=[.:]\s)|(?<=\n))" + _NUM + r"\s+" + _MODS + _POP + r"\b" + _NOT_SUBSET,
     ),
 )
-_ANALYSED_RE = re.compile(
-    _NUM + r"\s+(?:[\w-]+\s+){0,4}?(?:" + _POP[3:-1] + r")?\s*(?:were|was)?\s*"
-    r"(?:analy[sz]ed|evaluable|completed|included\s+in\s+the\s+(?:final\s+)?analys)",
+_TOTAL_RES = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in _TOTAL_PATTERNS)
+# Pattern index -> rank: lower is preferred among totals of the same label.
+_ANALYSED_RES = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        _NUM + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
+        r"(?:\w+\s+){0,2}?(?:" + _BE + r"\s+)?(?:evaluable|assessable|analy[sz]ed|completed"
+        r"|included\s+in\s+the\s+(?:final\s+|primary\s+)?analys[ie]s|provided\s+(?:\w+\s+)?data)",
+        r"\b(?:analy[sz]ed|analysis\s+(?:of|included)|data\s+(?:were\s+)?(?:available\s+)?"
+        r"(?:from|for|on))\s+(?:data\s+(?:from|of|on)\s+)?" + _NUM + r"\s+" + _MODS + _POP,
+        _NUM + r"\s+evaluable\s+" + _POP,
+    )
+)
+
+# ---- arms ---------------------------------------------------------------------
+
+_LABEL = r"[A-Za-z0-9][\w+/'-]*(?:\s+[\w+/'-]+){0,5}?"
+# "ketamine (n = 21)", "group I (dressing removed ..., n = 100)", "(TAM, n = 164)",
+# "docetaxel 75 mg/m(2) (n = 373)", "controls (150)", "(29 patients)". The label is
+# what stands before the parenthesis back to the previous list word.
+_ARM_PAREN_RE = re.compile(
+    r"[(\[](?:(?P<inner>[^()\[\]]{0,80}?(?:\([^()]{0,20}\)[^()\[\]]{0,40}?)?)[,;]\s*)?"
+    r"(?:[nN]\s*=\s*" + _num("num") + r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
+)
+# Where the text before an arm's parenthesis starts its label.
+_LABEL_START_RE = re.compile(
+    r"(?:^|[(;:]|,\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|receiving|with"
+    r"|between|of|underwent|undergo)\b)\s*",
     re.IGNORECASE,
 )
-_ARM_RE = re.compile(
-    r"(?P<label>(?:[\w/+-]+\s+){0,3}?[\w/+-]+)\s*[(\[]\s*[nN]\s*=\s*(?P<num>\d{1,3}(?:,\d{3})*|\d+)"
-    r"\s*[)\];,]",
+# "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
+_ARM_TO_RE = re.compile(
+    _NUM + r"\s+(?P<pop>" + _MODS + _POP + r"\s+)?"
+    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+)?"
+    r"(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on)\s+"
+    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]+\s*){1,6}?)"
+    r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
+    re.IGNORECASE,
 )
-_NOT_ARM_LABEL_RE = re.compile(r"\b(?:total|overall|all|" + _POP[3:-1] + r")$", re.IGNORECASE)
+# Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
+_PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
+_PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
+_PART_NUM_FIRST_RE = re.compile(
+    r"^" + _num("num") + r"\s+(?:(?:were\s+)?(?:in\s+the|to\s+the|to|on|assigned(?:\s+to)?"
+    r"|received|receiving|in)\s+)?(?P<label>[A-Za-z][^\d]{0,40}?)$",
+    re.IGNORECASE,
+)
+_PART_LABEL_FIRST_RE = re.compile(
+    r"^(?P<label>[A-Za-z][^\d:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?" + _num("num") + r"$"
+)
+_NOT_ARM_LABEL_RE = re.compile(
+    r"\b(?:total|overall|all|age[sd]?|years?|months?|weeks?|days?|hours?|mean|median|range"
+    r"|patients|participants|subjects|women|men|children|adults|who|with|without|which"
+    r"|sample|cohort|studies|trials|events?|%|p|not|January|February|March|April|May|June|July"
+    r"|August|September|October|November|December)\b",
+    re.IGNORECASE,
+)
+# Sentences that state arm sizes say how people were allocated ...
+_ALLOCATION_RE = re.compile(
+    r"randomi[sz]|assign|allocat|\barms?\b|\bgroups?\b|receiv|treated\s+with|\bversus\b|\bvs\b"
+    r"|compar|enrol|recruit|analy[sz]|evaluab|assessab",
+    re.IGNORECASE,
+)
+# ... while sentences with outcome words count events per arm, not arm sizes.
+_OUTCOME_RE = re.compile(
+    r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
+    r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed|had)\b",
+    re.IGNORECASE,
+)
+# An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
+_LABEL_FIRST_WORDS_RE = re.compile(r"[A-Za-z][\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}")
+_LABEL_LEAD_RE = re.compile(
+    r"^(?:(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+(?:to\s+)?|either\s+|receive\s+"
+    r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+)+",
+    re.IGNORECASE,
+)
+_LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
 
 
-def _value(text: str) -> int | None:
+def _count(text: str) -> int | None:
     v = parse_number(text)
-    return int(v) if v is not None and v == int(v) and v > 0 else None
+    if v is None or v != int(v) or v < 1:
+        return None
+    return int(v)
+
+
+def _clean_label(label: str) -> str:
+    label = _LABEL_LEAD_RE.sub("", label.strip(" ,;:"))
+    stripped = _LABEL_TAIL_RE.sub("", label)
+    return (stripped or label).strip(" ,;:")
 
 
 class SampleSizeComponent:
-    """Find sample-size statements; labels SAMPLE_SIZE, SAMPLE_SIZE_ENROLLED, ANALYSED, ARM_SIZE."""
+    """Find sample-size statements; labels in :data:`LABELS` (see module docstring)."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, min_total: int) -> None:
         self.name = name
+        self.min_total = min_total
+
+    def _span(self, doc: Doc, start: int, end: int, label: str) -> Span | None:
+        return doc.char_span(start, end, label=label, alignment_mode="expand")
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
+        arms = self._arms(doc, text)
+        # A count that is one arm's size is never the total.
+        arm_ranges = [(a.start_char, a.end_char) for a in arms]
         spans: list[Span] = []
+        seen: set[tuple[int, str]] = set()
         for label, regex in _TOTAL_RES:
             for m in regex.finditer(text):
                 s, e = m.span("num")
-                if _value(m.group("num")) and not is_negated(doc, s, e):
-                    span = doc.char_span(s, e, label=label, alignment_mode="expand")
-                    if span is not None:
-                        spans.append(span)
-        for m in _ANALYSED_RE.finditer(text):
-            s, e = m.span("num")
-            if _value(m.group("num")):
-                span = doc.char_span(s, e, label="ANALYSED", alignment_mode="expand")
+                n = _count(m.group("num"))
+                if n is None or n < self.min_total or (s, label) in seen:
+                    continue
+                if any(a <= s < b for a, b in arm_ranges):
+                    continue
+                if is_negated(doc, s, e):
+                    continue
+                span = self._span(doc, s, e, label)
                 if span is not None:
+                    seen.add((s, label))
                     spans.append(span)
-        for m in _ARM_RE.finditer(text):
-            if _NOT_ARM_LABEL_RE.search(m.group("label")):
-                continue
-            span = doc.char_span(m.start(), m.end(), label="ARM_SIZE", alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
+        for regex in _ANALYSED_RES:
+            for m in regex.finditer(text):
+                s, e = m.span("num")
+                n = _count(m.group("num"))
+                if n is None or n < self.min_total or (s, "ANALYSED") in seen:
+                    continue
+                span = self._span(doc, s, e, "ANALYSED")
+                if span is not None:
+                    seen.add((s, "ANALYSED"))
+                    spans.append(span)
+        spans.extend(arms)
         if SPAN_KEY not in doc.spans:
             doc.spans[SPAN_KEY] = []
         group = doc.spans[SPAN_KEY]
@@ -111,62 +314,154 @@ class SampleSizeComponent:
             group.append(span)
         return doc
 
+    def _arms(self, doc: Doc, text: str) -> list[Span]:
+        sents = [(s.start_char, s.end_char) for s in doc.sents]
+        sent_starts = [a for a, _b in sents]
+        # sentence index -> [(start, end, label, n, kind)]; kind is "paren"
+        # ("X (n = 21)"), "to" ("21 to X", "21 in the X arm") or "list"
+        # ("(21 X and 20 Y)"); the span covers the label and the count.
+        found: dict[int, list[tuple[int, int, str, int, str]]] = {}
 
-@Language.factory("miner_sample_size")
-def make_sample_size(nlp: Language, name: str) -> SampleSizeComponent:
-    """spaCy factory of the sample-size component."""
-    return SampleSizeComponent(nlp, name)
+        def add(start: int, end: int, label: str, n: int | None, kind: str) -> None:
+            label = _clean_label(label)
+            if not label or n is None or _NOT_ARM_LABEL_RE.search(label):
+                return
+            i = bisect.bisect_right(sent_starts, start) - 1
+            found.setdefault(i, []).append((start, end, label, n, kind))
+
+        previous_end = 0
+        for m in _ARM_PAREN_RE.finditer(text):
+            sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
+            lo = max(previous_end, sent_start, m.start() - 120)
+            previous_end = m.end()
+            inner = m.group("inner")
+            if inner and _LABEL_FIRST_WORDS_RE.match(inner.strip()) and "=" not in inner:
+                label, start = inner, m.start()
+            else:
+                before = text[lo : m.start()]
+                starts = list(_LABEL_START_RE.finditer(before))
+                cut = starts[-1].end() if starts else 0
+                label, start = before[cut:], lo + cut
+            words = _LABEL_FIRST_WORDS_RE.match(label.strip())
+            if not words:
+                continue
+            kind = "paren" if m.group("num") else "paren_bare"
+            n = _count(m.group("num") or m.group("bare"))
+            add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)
+        for m in _ARM_TO_RE.finditer(text):
+            kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
+            add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
+        for m in _PAREN_RE.finditer(text):
+            inner = m.group(1)
+            base = m.start(1)
+            parts: list[tuple[int, int, str, int | None]] = []
+            pos = 0
+            for piece in _PART_SPLIT_RE.split(inner):
+                idx = inner.find(piece, pos)
+                pos = idx + len(piece)
+                pm = _PART_NUM_FIRST_RE.match(piece) or _PART_LABEL_FIRST_RE.match(piece)
+                if not pm:
+                    parts = []
+                    break
+                n = _count(pm.group("num"))
+                parts.append((base + idx, base + idx + len(piece), pm.group("label"), n))
+            if len(parts) >= 2:
+                for start, end, label, n in parts:
+                    add(start, end, label, n, "list")
+        spans: list[Span] = []
+        for i, items in found.items():
+            sentence = text[sents[i][0] : sents[i][1]]
+            kinds = {k for *_x, k in items}
+            keep_kinds = set(kinds)
+            if not _ALLOCATION_RE.search(sentence):
+                keep_kinds -= {"paren", "paren_bare"}
+            if _OUTCOME_RE.search(sentence):
+                keep_kinds.discard("paren_bare")
+            if _OUTCOME_RE.search(sentence):
+                keep_kinds -= {"to", "to_verb", "list"}
+            if keep_kinds & {"paren", "paren_bare"}:
+                # "363 patients were randomised to AC or AD (n = 182)": the
+                # first count is the total, the arms are the "(n = ...)" ones.
+                keep_kinds.discard("to_verb")
+            items.sort()
+            kept: list[tuple[int, int, str, int, str]] = []
+            for item in items:
+                if item[4] not in keep_kinds or (kept and item[0] < kept[-1][1]):
+                    continue
+                kept.append(item)
+            if len(kept) < 2:  # arms come at least in pairs
+                continue
+            for start, end, label, n, _kind in kept:
+                if is_negated(doc, start, end):
+                    continue
+                span = self._span(doc, start, end, "ARM_SIZE")
+                if span is not None:
+                    span.kb_id_ = label  # the cleaned arm label travels with the span
+                    span.id_ = str(n)
+                    spans.append(span)
+        return spans
 
 
-def _num_in(span: Span) -> int | None:
-    return _value(span.text.strip())
+@Language.factory("miner_sample_size", default_config={"min_total": 4})
+def make_sample_size(nlp: Language, name: str, min_total: int) -> SampleSizeComponent:
+    """spaCy factory of the sample-size component.
+
+    Parameters
+    ----------
+    min_total:
+        Smallest count taken as a total, randomized or analysed sample.
+    """
+    return SampleSizeComponent(nlp, name, min_total)
 
 
 def collect_sample_size(doc: Doc) -> dict[str, Any]:
-    """The ``sample_size`` field of the contract from this component's spans."""
-    spans = [
-        s
-        for s in doc.spans.get(SPAN_KEY, [])
-        if s.label_ in {"SAMPLE_SIZE", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE"}
-    ]
+    """The ``sample_size`` field of the contract from this component's spans.
+
+    Returns
+    -------
+    dict
+        ``{"randomized": int|None, "analysed": int|None, "arms": [{"label",
+        "n", "start", "end", "text"}], "evidence": [{"kind", "n", "start",
+        "end", "text"}]}``. ``randomized`` is the first count of participants
+        randomized, else the first total enrolled; it is always a number the
+        text states.
+    """
+    spans = sorted(
+        (s for s in doc.spans.get(SPAN_KEY, []) if s.label_ in LABELS),
+        key=lambda s: s.start_char,
+    )
     evidence: list[dict[str, Any]] = []
-    randomized = enrolled = analysed = None
     arms: list[dict[str, Any]] = []
-    for s in sorted(spans, key=lambda s: s.start_char):
+    firsts: dict[str, int] = {}
+    for s in spans:
         if s.label_ == "ARM_SIZE":
-            m = _ARM_RE.search(s.text)
-            if m:
+            n = int(s.id_) if s.id_.isdigit() else None
+            if n is not None:
                 arms.append(
                     {
-                        "label": m.group("label"),
-                        "n": int(m.group("num").replace(",", "")),
+                        "label": s.kb_id_ or s.text,
+                        "n": n,
                         "start": s.start_char,
                         "end": s.end_char,
                         "text": s.text,
                     }
                 )
             continue
-        n = _num_in(s)
+        n = _count(s.text.strip())
         if n is None:
             continue
+        kind = {
+            "SAMPLE_SIZE_RANDOMIZED": "randomized",
+            "SAMPLE_SIZE_ENROLLED": "enrolled",
+            "ANALYSED": "analysed",
+        }[s.label_]
         evidence.append(
-            {
-                "kind": s.label_.lower(),
-                "n": n,
-                "start": s.start_char,
-                "end": s.end_char,
-                "text": s.text,
-            }
+            {"kind": kind, "n": n, "start": s.start_char, "end": s.end_char, "text": s.text}
         )
-        if s.label_ == "SAMPLE_SIZE" and randomized is None:
-            randomized = n
-        elif s.label_ == "SAMPLE_SIZE_ENROLLED" and enrolled is None:
-            enrolled = n
-        elif s.label_ == "ANALYSED" and analysed is None:
-            analysed = n
+        firsts.setdefault(kind, n)
     return {
-        "randomized": randomized if randomized is not None else enrolled,
-        "analysed": analysed,
+        "randomized": firsts.get("randomized", firsts.get("enrolled")),
+        "analysed": firsts.get("analysed"),
         "arms": arms,
         "evidence": evidence,
     }
