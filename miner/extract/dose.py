@@ -114,7 +114,9 @@ _NOT_DOSE_BEFORE_RE = re.compile(
     r"(?:\u00b1|\+/-|\+-|\bsd\b|\bse\b|\bby|\bchanges?\s+(?:of|in)|\breductions?\s+of|\bincreases?\s+of"
     r"|\bdecreases?\s+of|\bdifferences?\s+of|\bloss\s+of|\bgain\s+of|\blevels?\s+of"
     r"|\bconcentrations?\s+of|\bintake\s+of|\bexcretion\s+of|\bexcretion|\bintake|\bcontent\s+of"
-    r"|\bvs\.?|\bversus|\bcompared\s+with)\s*[(:=]?\s*(?:to\s+)?(?:\s*[<>\u2264\u2265=~]\s*)?$",
+    r"|\bvs\.?|\bversus|\bcompared\s+with)"
+    r"(?:\s+(?:was|were|is|are|of|at|reached|fell|rose|decreased|increased))*"
+    r"\s*[(:=]?\s*(?:to\s+)?(?:\s*[<>\u2264\u2265=~]\s*)?$",
     re.IGNORECASE,
 )
 _LIST_BEFORE_RE = re.compile(

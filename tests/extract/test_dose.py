@@ -1,0 +1,192 @@
+"""Administered doses with drug, unit, frequency, duration and route."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import tarfile
+from typing import Any
+
+import pytest
+import spacy
+
+import miner.extract.dose
+import miner.extract.route  # noqa: F401  (registers miner_route)
+from miner.extract.dose import collect_doses, find_doses
+from miner.extract.quantities import CANONICAL_UNIT_RE
+
+FIELDS = {
+    "drug",
+    "value",
+    "value_max",
+    "unit",
+    "frequency",
+    "duration",
+    "route",
+    "start",
+    "end",
+    "text",
+}
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    pipeline.add_pipe("miner_route")
+    pipeline.add_pipe("miner_dose")
+    return pipeline
+
+
+DOSE_CASES = [
+    (
+        "Participants received pregabalin 150 mg twice daily for 8 weeks.",
+        [("pregabalin", 150.0, None, "mg", "twice daily", "8 weeks", None)],
+        "drug-before-bid-duration",
+    ),
+    (
+        "Ketamine 0.5 mg/kg was infused intravenously over 40 min.",
+        [("Ketamine", 0.5, None, "mg/kg", None, "40 min", "intravenous")],
+        "route-and-infusion-time",
+    ),
+    (
+        "The children were given 10-15 mg/kg of paracetamol orally every 6 h.",
+        [("paracetamol", 10.0, 15.0, "mg/kg", "every 6 h", None, "oral")],
+        "range-of-drug-after",
+    ),
+    (
+        "Eyes were treated with 0.004% travoprost once daily at bedtime.",
+        [("travoprost", 0.004, None, "%", "once daily", None, None)],
+        "percent-strength-before-drug",
+    ),
+    (
+        "Subjects on carteolol 1% twice daily were switched.",
+        [("carteolol", 1.0, None, "%", "twice daily", None, None)],
+        "percent-strength-after-drug",
+    ),
+    (
+        "Pioglitazone (15 or 30 mg/d) was continued.",
+        [
+            ("Pioglitazone", 15.0, None, "mg/day", None, None, None),
+            ("Pioglitazone", 30.0, None, "mg/day", None, None, None),
+        ],
+        "or-list",
+    ),
+    (
+        "Remifentanil was run at 0.1 \u00b5g\u00b7kg\u22121\u00b7min\u22121 throughout surgery.",
+        [("Remifentanil", 0.1, None, "ug/kg/min", None, None, None)],
+        "exponent-unit",
+    ),
+]
+
+
+def _key(d: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        d["drug"],
+        d["value"],
+        d["value_max"],
+        d["unit"],
+        d["frequency"],
+        d["duration"],
+        d["route"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [(t, e) for t, e, _ in DOSE_CASES], ids=[i for *_, i in DOSE_CASES]
+)
+def test_doses_in_sentences(
+    nlp: spacy.language.Language, text: str, expected: list[tuple[Any, ...]]
+) -> None:
+    doses = collect_doses(nlp(text))
+    assert [_key(d) for d in doses] == expected
+    for d in doses:
+        assert set(d) == FIELDS
+        assert text[d["start"] : d["end"]] == d["text"]
+
+
+NOT_DOSES = [
+    ("Fasting glucose fell to 6.7 mmol/l and HbA1c to 7.1%.", "lab-values"),
+    ("Mean HbA1c was 8.2% at baseline.", "percent-result"),
+    ("Genital infections were more frequent with dapagliflozin (9.8%).", "percent-in-brackets"),
+    ("No patient received more than 20 mg of morphine.", "negated"),
+    ("Patients on metformin \u22651500 mg/day were eligible.", "threshold"),
+    ("The insulin dose changed by -3.0 U versus -1.9 U.", "signed-change"),
+    ("Urinary albumin excretion was 30 mg/24 h.", "excretion"),
+    ("Dietary intake of 2000 mg sodium was advised.", "intake"),
+    ("Body weight decreased by 2.1 kg.", "weight"),
+    ("Total cholesterol was 190 mg/dl.", "mg-dl"),
+]
+
+
+@pytest.mark.parametrize("text", [t for t, _ in NOT_DOSES], ids=[i for _, i in NOT_DOSES])
+def test_not_doses(nlp: spacy.language.Language, text: str) -> None:
+    assert collect_doses(nlp(text)) == []
+
+
+def test_find_doses_without_spacy_uses_sentences() -> None:
+    text = "Group A got timolol. Group B got 100 mg sitagliptin once daily."
+    doses = find_doses(text, [(0, 20), (21, len(text))])
+    assert [(d["drug"], d["value"], d["frequency"]) for d in doses] == [
+        ("sitagliptin", 100.0, "once daily")
+    ]
+
+
+def _ctro_texts(path: Any, limit: int) -> list[str]:
+    texts = []
+    with tarfile.open(path, "r:gz") as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(".txt"):
+                raw = tar.extractfile(member)
+                if raw is not None:
+                    texts.append(io.TextIOWrapper(raw, encoding="utf-8").read())
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+def test_ctro_doses_broad_properties(nlp: spacy.language.Language, shared) -> None:  # type: ignore[no-untyped-def]
+    """Real RCT abstracts: offsets hold, units are canonical, most labelled amounts are found."""
+    texts = _ctro_texts(shared("ctro-ct-corpus", "ct_corpus_pubmed_txt.tar.gz"), 80)
+    assert len(texts) >= 50
+    n_doses = 0
+    for doc in nlp.pipe(texts):
+        for d in collect_doses(doc):
+            n_doses += 1
+            assert doc.text[d["start"] : d["end"]] == d["text"]
+            assert CANONICAL_UNIT_RE.match(d["unit"])
+            assert d["value_max"] is None or d["value_max"] >= d["value"]
+            assert d["value"] > 0
+    assert n_doses >= len(texts)  # trials state at least about one dose per abstract
+
+
+def test_ctro_gold_dose_recall_floor(nlp: spacy.language.Language, shared) -> None:  # type: ignore[no-untyped-def]
+    """Gold C-TrO dose values (detokenised) are mostly found in the same abstract's raw text."""
+    gold_path = shared("ctro-ct-corpus", "ctro_dev.jsonl.gz")
+    raw = {}
+    with tarfile.open(shared("ctro-ct-corpus", "ct_corpus_pubmed_txt.tar.gz"), "r:gz") as tar:
+        for member in tar:
+            m = re.search(r"_(\d+)_[a-z0-9]+\.txt$", member.name)
+            f = tar.extractfile(member) if m else None
+            if m and f is not None:
+                raw[m.group(1)] = f.read().decode("utf-8")
+    with gzip.open(gold_path, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    found = total = 0
+    for rec in records[:80]:
+        text = raw.get(str(rec["pmid"]))
+        if text is None:
+            continue
+        values = {d["value"] for d in collect_doses(nlp(text))}
+        for ent in rec["entities"]:
+            if ent["label"] != "DoseValue":
+                continue
+            m = re.search(r"\d+(?: \. \d+)?", ent["text"].replace(" , ", ""))
+            if not m:
+                continue
+            total += 1
+            found += float(m.group().replace(" . ", ".")) in values
+    assert total > 50
+    assert found >= 0.7 * total
