@@ -290,9 +290,21 @@ def test_no_studies_mixed_measures_duplicates() -> None:
         REML().fit([Effect("a", "MD", 1, 1), Effect("a", "MD", 2, 1)])
 
 
-def test_reml_non_convergence_is_an_error() -> None:
+def test_reml_non_convergence_is_an_error_without_fallback() -> None:
     with pytest.raises(PoolingError, match="did not converge"):
-        REML(max_iter=1, tol=1e-15).fit(_bcg_rr())
+        REML(max_iter=1, tol=1e-15, fallback=False).fit(_bcg_rr())
+
+
+def test_reml_fallback_solves_the_score_equation_when_scoring_oscillates() -> None:
+    # Fisher scoring from tau2 = 0 oscillates between ~0.03 and ~0.4 on these data
+    # (metafor stops with "did not converge"); the fallback finds the REML optimum.
+    effects = _effects([0, 0, 0, 0, 0, 0, 1], [1, 1, 1, 1, 2, 0.03125, 0.0625])
+    r = REML().fit(effects)
+    assert any("score equation" in n for n in r.notes)
+    exact = REML(tol=1e-13, max_iter=100_000).fit(effects)
+    assert r.tau2 == pytest.approx(exact.tau2, rel=1e-8)
+    with pytest.raises(PoolingError, match="did not converge"):
+        REML(fallback=False).fit(effects)
 
 
 def test_hk_with_identical_studies_is_an_error_not_nan() -> None:
