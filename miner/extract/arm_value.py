@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -474,6 +475,16 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
         In text order, offsets relative to ``sentence``; bare percentages are
         kept only when an arm is found for them.
     """
+    return list(_find_arm_values_cached(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
+    # the component and the collector read the same sentences in turn
+    return tuple(_find_arm_values(sentence))
+
+
+def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
     if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
         return []
     values = _values(sentence)
@@ -499,8 +510,9 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
 
 
 def _doc_values(doc: Doc) -> Iterator[tuple[int, ArmValueMatch]]:
-    for start, end in sentence_bounds(doc):
-        for val in find_arm_values(doc.text[start:end]):
+    text = doc.text  # Doc.text joins every token on each access: read it once
+    for start, end in sentence_bounds(doc, text):
+        for val in find_arm_values(text[start:end]):
             yield start, val
 
 
@@ -544,6 +556,7 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
     if not wanted:
         return []
     out: list[dict[str, Any]] = []
+    text = doc.text
     for offset, v in _doc_values(doc):
         start, end = offset + v.start, offset + v.end
         if not any(a <= start and end <= b for a, b in wanted):
@@ -568,7 +581,7 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
                 "timepoint": v.timepoint,
                 "start": start,
                 "end": end,
-                "text": doc.text[start:end],
+                "text": text[start:end],
             }
         )
     return out

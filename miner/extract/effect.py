@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
@@ -84,7 +85,7 @@ def parse_num(text: str) -> float:
     cleaned = text.strip()
     for dash in DASHES:
         cleaned = cleaned.replace(dash, "-")
-    cleaned = cleaned.replace("\u00b7", ".").replace(" ", "").replace(",", "")
+    cleaned = re.sub(r"[\s,]", "", cleaned.replace("\u00b7", "."))
     return float(cleaned)
 
 
@@ -343,16 +344,25 @@ HEDGE_RE = re.compile(
 )
 
 
-def sentence_bounds(doc: Doc) -> Iterator[tuple[int, int]]:
+def sentence_bounds(doc: Doc, text: str | None = None) -> Iterator[tuple[int, int]]:
     """Char bounds of the sentences of ``doc``, also split at line breaks.
 
     Line breaks separate the title and labelled abstract sections, which the
     sentencizer does not always split.
     """
-    text = doc.text
-    if doc.has_annotation("SENT_START"):
-        bounds = [(s.start_char, s.end_char) for s in doc.sents]
-    else:
+    if text is None:
+        text = doc.text
+    # One array read instead of doc.sents: iterating Span/Token objects costs
+    # more than all of the regular expressions of a document together.
+    bounds: list[tuple[int, int]] = []
+    if len(doc):
+        arr = doc.to_array([SENT_START, IDX])
+        starts = arr[arr[:, 0] == 1, 1].tolist()
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)
+        ends = [*starts[1:], len(text)]
+        bounds = list(zip(starts, ends, strict=True))
+    elif text:
         bounds = [(0, len(text))]
     for start, end in bounds:
         pos = start
@@ -501,6 +511,13 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     return m
 
 
+@lru_cache(maxsize=1024)
+def _find_effects_cached(sentence: str, heart_rate_doc: bool) -> tuple[EffectMatch, ...]:
+    # The component, arm_value's masking and both collectors ask about the
+    # same sentences of a document one after another: compute them once.
+    return tuple(_find_effects(sentence, heart_rate_doc=heart_rate_doc))
+
+
 def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
     """Find effect estimates in one sentence.
 
@@ -517,6 +534,10 @@ def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectM
     list[EffectMatch]
         In text order; offsets are relative to ``sentence``.
     """
+    return list(_find_effects_cached(sentence, heart_rate_doc))
+
+
+def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
     if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
         return []
     pattern, names = _load_measures(str(PATTERN_FILE))
@@ -608,8 +629,11 @@ def _build(
     p_op: str | None = None
     tail = _VALUE_TAIL.match(sentence, num.end(), limit)
     if tail is not None and (tail.group("head") or re.search(r"[(\[{]", tail.group("gap"))):
-        lo = parse_num(tail.group("lo"))
-        hi = parse_num(tail.group("hi"))
+        try:
+            lo = parse_num(tail.group("lo"))
+            hi = parse_num(tail.group("hi"))
+        except ValueError:
+            return None
         ordered = _order_ci(value, lo, hi)
         if ordered is None:
             return None
@@ -678,9 +702,10 @@ def _heart_rate_doc(text: str) -> bool:
 
 def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch]]:
     """Every estimate in ``doc`` with the char offset of its sentence."""
-    heart = _heart_rate_doc(doc.text)
-    for start, end in sentence_bounds(doc):
-        for est in find_effects(doc.text[start:end], heart_rate_doc=heart):
+    text = doc.text  # Doc.text joins every token on each access: read it once
+    heart = _heart_rate_doc(text)
+    for start, end in sentence_bounds(doc, text):
+        for est in find_effects(text[start:end], heart_rate_doc=heart):
             yield start, est
 
 
@@ -725,6 +750,7 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
         return []
     out: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
+    text = doc.text
     for offset, est in _doc_effects(doc):
         start, end = offset + est.start, offset + est.end
         hit = next((w for w in wanted if w[0] <= start and end <= w[1]), None)
@@ -745,7 +771,7 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
                 "outcome": est.outcome,
                 "start": start,
                 "end": end,
-                "text": doc.text[start:end],
+                "text": text[start:end],
             }
         )
     return out

@@ -201,8 +201,22 @@ def test_outcome_and_timepoint(text: str, outcome: str, timepoint: str | None) -
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("\u22122.14", -2.14), ("- 0.7", -0.7), ("0\u00b75", 0.5), (".03", 0.03), ("\u20131.5", -1.5)],
-    ids=["u2212", "space-after-sign", "middle-dot", "leading-dot", "en-dash-sign"],
+    [
+        ("\u22122.14", -2.14),
+        ("-\u20090.3", -0.3),
+        ("- 0.7", -0.7),
+        ("0\u00b75", 0.5),
+        (".03", 0.03),
+        ("\u20131.5", -1.5),
+    ],
+    ids=[
+        "u2212",
+        "thin-space-after-sign",
+        "space-after-sign",
+        "middle-dot",
+        "leading-dot",
+        "en-dash-sign",
+    ],
 )
 def test_parse_num(text: str, value: float) -> None:
     assert parse_num(text) == pytest.approx(value)
