@@ -2,7 +2,7 @@
 
 Ingest makes :class:`Article`; extraction makes :class:`Extraction` (facts,
 each with the :class:`Evidence` span it came from); effect-size code makes
-:class:`Effect`; pooling makes :class:`PoolResult` (in :mod:`miner.pool`).
+:class:`Effect`; pooling (:mod:`miner.pool`) makes :class:`PoolResult`.
 Records are plain frozen dataclasses; pydantic is used only at the edges.
 """
 
