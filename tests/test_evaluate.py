@@ -428,7 +428,10 @@ def test_cli_scores_a_predictions_file(shared: Callable[..., Path], tmp_path: Pa
     data = json.loads(result.output)
     assert {s["split"] for s in data["scores"]} == {"tune", "check"}
     assert all(s["f1"] == 1.0 for s in data["scores"])
-    assert md.read_text().startswith("## ")
+    text = md.read_text()
+    assert (
+        text.startswith("# ") and "## CHECK half" in text and "miner eval --corpus rctart" in text
+    )
     result = runner.invoke(app, ["eval", "--corpus", "nope", "--predictions", str(preds)])
     assert result.exit_code != 0
     assert "allowed" in str(result.exception) + result.output

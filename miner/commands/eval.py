@@ -9,6 +9,27 @@ import typer
 
 from miner.errors import ConfigError
 
+#: How to read the figures; appended to the markdown report.
+MATCHING_NOTES = """## How the figures are computed
+
+- Gold comes from the shared corpora, read in place (`miner.evaluate.gold` says how, per corpus):
+  pico-corpus dev (674 abstracts), ctro-ct-corpus dev (= official train + validation, 170
+  abstracts; official test held out), llm-meta-analysis DEV split (values written in the
+  abstract only), rct-art (347 result sentences).
+- Each corpus is split by `sha1(document id)`: last hex digit even = TUNE, odd = CHECK.
+- Values are compared as written (relative tolerance 1e-6): an off-by-one count or a rounded
+  mean is a miss. Units are canonicalised (ug for mcg/µg, iu for IU/U, mg/m2, `/`-joined);
+  p-value operators fold into `=`, `<` (incl. ≤), `>` (incl. ≥); CIs are compared as sorted
+  (low, high) pairs.
+- Per record and field, gold and predicted facts are de-duplicated and matched one to one.
+  Unmatched predictions are false positives (also in records without gold), except those
+  equal to an annotated-but-not-gold mention (e.g. a C-TrO mention filling no template slot),
+  which are not counted; `randomized` is one slot per record.
+- llm-meta-analysis gold covers only some outcomes: recall only ("partial").
+- rct-art `arm_link`: the predicted arm value must overlap the gold value span and name the
+  gold arm (content words contained, or at least half shared).
+"""
+
 
 def register(app: typer.Typer) -> None:
     """Add ``eval`` to ``app``."""
@@ -78,4 +99,9 @@ def eval_command(
             typer.echo(format_errors(report, per_field=errors, split="tune"))
     if markdown is not None:
         markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown.write_text(format_markdown(report), encoding="utf-8")
+        argv = ["miner", "eval", "--corpus", corpus, "--split", split]
+        if predictions is not None:
+            argv += ["--predictions", str(predictions)]
+        argv += ["--markdown", str(markdown)]
+        text = format_markdown(report, command=" ".join(argv))
+        markdown.write_text(text + "\n" + MATCHING_NOTES, encoding="utf-8")
