@@ -98,8 +98,10 @@ class TokenBucket:
             now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            # The tolerance stops float rounding (0.9999999 tokens after
+            # sleeping exactly the computed wait) from looping on tiny waits.
+            if self._tokens >= 1.0 - 1e-9:
+                self._tokens = max(0.0, self._tokens - 1.0)
                 return 0.0
             return (1.0 - self._tokens) / self.rate
 
