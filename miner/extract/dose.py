@@ -27,6 +27,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -52,15 +53,27 @@ _STEMS = sorted(_DRUG_ROWS["stems"], key=len, reverse=True)
 _NAMES = sorted(_DRUG_ROWS["names"], key=len, reverse=True)
 _NOT_DRUGS = frozenset(w.lower() for w in _DRUG_ROWS["not_drugs"])
 
-#: Drug names: known names, words ending in an INN/USAN stem, development codes.
-DRUG_RE = re.compile(
-    r"(?<![\w-])(?:"
-    r"(?:" + "|".join(re.escape(n) for n in _NAMES) + r")"
-    r"|[A-Za-z][A-Za-z]*(?:" + "|".join(re.escape(s) for s in _STEMS) + r")"
-    r"|(?-i:[A-Z]{2,6}[- ]?\d{3,6})"
-    r")(?![\w])(?!-[A-Za-z])",
-    re.IGNORECASE,
+_SINGLE_NAMES = frozenset(n.lower() for n in _NAMES if " " not in n and "-" not in n)
+_MULTI_NAMES = [n for n in _NAMES if " " in n or "-" in n]
+_STEM_TUPLE = tuple(s.lower() for s in _STEMS)
+#: Multi-word and hyphenated drug names ("tranexamic acid", "5-fluorouracil").
+MULTI_DRUG_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in _MULTI_NAMES) + r")(?![\w])", re.IGNORECASE
 )
+#: Development codes such as "LAF237" or "MK-0431".
+DRUG_CODE_RE = re.compile(r"(?<![\w-])[A-Z]{2,6}[- ]?\d{3,6}(?![\w])")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def is_drug_word(word: str) -> bool:
+    """Whether one word is a drug name by the lexicon or an INN/USAN stem ending."""
+    w = word.lower()
+    if w in _NOT_DRUGS:
+        return False
+    return w in _SINGLE_NAMES or (len(w) >= 6 and w.endswith(_STEM_TUPLE))
+
+
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})[ \t]*[,(]?[ \t]*(?:\(\s*)?$")
 _WORD_AFTER_OF_RE = re.compile(r"^\s+of\s+([A-Za-z][A-Za-z0-9-]{3,})")
 # What may stand between a drug name and its amount ("timolol maleate 0.5%",
@@ -140,12 +153,29 @@ class _Mention:
 
 
 def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mention]:
-    """Drug-name mentions in ``text`` (lexicon, stems, codes) plus ``extra`` spans, in order."""
-    found = {
-        (m.start(), m.end()) for m in DRUG_RE.finditer(text) if m.group().lower() not in _NOT_DRUGS
-    }
-    found.update(extra)
-    return [_Mention(s, e, text[s:e]) for s, e in sorted(found)]
+    """Drug-name mentions in ``text`` (lexicon, stems, codes) plus ``extra`` spans, in order.
+
+    Words are checked one by one against a set and a tuple of stem endings,
+    which is far faster than one regular expression with hundreds of
+    alternatives tried at every position.
+    """
+    found: set[tuple[int, int]] = set(extra)
+    for m in _WORD_RE.finditer(text):
+        if is_drug_word(m.group()):
+            found.add(m.span())
+    for m in MULTI_DRUG_RE.finditer(text):
+        found.add(m.span())
+    for m in DRUG_CODE_RE.finditer(text):
+        found.add(m.span())
+    # A name inside a longer found name ("insulin" in "insulin glargine" is not
+    # in the lexicon as one, but "5-fluorouracil" contains "fluorouracil") goes.
+    # Sorted by start, longest first: a span inside the previous kept one goes.
+    kept: list[_Mention] = []
+    for s, e in sorted(found, key=lambda se: (se[0], -se[1])):
+        if kept and e <= kept[-1].end:
+            continue
+        kept.append(_Mention(s, e, text[s:e]))
+    return kept
 
 
 def _sentence_of(bounds: Sequence[tuple[int, int]], pos: int, length: int) -> tuple[int, int]:
@@ -218,6 +248,35 @@ def _duration(norm: str, end: int, hi: int) -> str | None:
     return _duration_from_match(m) if m else None
 
 
+# Cheap first pass: a digit followed (closely) by something that starts a unit.
+_DOSE_HINT_RE = re.compile(
+    r"\d\s?-?\s?(?:[%\u00b5\u03bc]|mg|mcg|ug|ng|ml|iu|i\.u|u\b|units?|mmol|micro|milli|percent|per\s+cent"
+    r"|g\b|gm|gram|cc\b|international)",
+    re.IGNORECASE,
+)
+_HINT_BEFORE = 60
+_HINT_AFTER = 90
+
+
+def _dose_matches(norm: str) -> list[re.Match[str]]:
+    """:data:`DOSE_RE` matches, searched only in windows around cheap unit hints."""
+    windows: list[list[int]] = []
+    for h in _DOSE_HINT_RE.finditer(norm):
+        lo, hi = max(0, h.start() - _HINT_BEFORE), min(len(norm), h.end() + _HINT_AFTER)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    out: list[re.Match[str]] = []
+    last_end = -1
+    for lo, hi in windows:
+        for m in DOSE_RE.finditer(norm, lo, hi):
+            if m.start() >= last_end:
+                out.append(m)
+                last_end = m.end()
+    return out
+
+
 def find_doses(
     text: str,
     sentences: Sequence[tuple[int, int]] = (),
@@ -243,9 +302,25 @@ def find_doses(
         ``start:end`` covers the amount and unit ("0.5-1.5 mg/kg/day").
     """
     norm = normalise(text)
-    drugs = find_drugs(norm, extra_drugs)
-    routes = find_routes(text)
-    matches = [m for m in DOSE_RE.finditer(norm)]
+    matches = _dose_matches(norm)
+    if not matches:
+        return []
+    # Drug names and routes matter only in sentences that hold an amount.
+    drugs: list[_Mention] = []
+    routes: list[tuple[int, int, str]] = []
+    extra = sorted(extra_drugs)
+    seen: set[tuple[int, int]] = set()
+    for m in matches:
+        s0, s1 = _sentence_of(sentences, m.start(), len(text))
+        if (s0, s1) in seen:
+            continue
+        seen.add((s0, s1))
+        local = [(a - s0, b - s0) for a, b in extra if s0 <= a and b <= s1]
+        drugs += [
+            _Mention(d.start + s0, d.end + s0, d.text) for d in find_drugs(norm[s0:s1], local)
+        ]
+        routes += [(a + s0, b + s0, r) for a, b, r in find_routes(norm[s0:s1])]
+    drugs.sort(key=lambda d: d.start)
     out: list[dict[str, Any]] = []
     for i, m in enumerate(matches):
         dose, _reason = dose_from_match(m)
@@ -260,8 +335,7 @@ def find_doses(
             continue  # "metformin >=1500 mg/day": an eligibility threshold, not the dose given
         if start > 0 and norm[start - 1] in "-+" and (start < 2 or not norm[start - 2].isalnum()):
             continue  # a signed amount ("-1.01 U") is a change, not a dose
-        outcome = _DOSE_OUTCOME_RE.search(norm[sent[0] : start])
-        if outcome and dose.unit.startswith("iu"):
+        if dose.unit.startswith("iu") and _DOSE_OUTCOME_RE.search(norm[sent[0] : start]):
             continue
         drug, adjacent = _drug_for(norm, start, end, drugs, sent)
         if dose.unit == "%" and not _percent_is_dose(norm, start, end, drugs, adjacent, dose.value):
@@ -324,7 +398,7 @@ def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for short in doc._.abbreviations:
         long_form = short._.long_form
-        if long_form is not None and DRUG_RE.search(long_form.text):
+        if long_form is not None and find_drugs(long_form.text):
             out.append((short.start_char, short.end_char))
     return out
 

@@ -45,6 +45,7 @@ _DASH_TABLE = str.maketrans({c: "-" for c in DASHES[1:]})
 _SPACE_TABLE = str.maketrans({c: " " for c in _ODD_SPACES})
 # A middle dot (U+00B7) or bullet-like dot between digits is a decimal point in
 # Lancet-style typesetting ("0·5 mg"); elsewhere it is a multiplication dot.
+_ODD_CHAR_RE = re.compile("[" + re.escape(DASHES[1:] + _ODD_SPACES) + "\u00b7\u2219\u22c5]")
 _MIDDOT_DECIMAL_RE = re.compile(r"(?<=\d)[\u00b7\u2219\u22c5](?=\d)")
 
 
@@ -82,6 +83,8 @@ def normalise(text: str) -> str:
     >>> normalise("0\u00b75\u20131\u00b75 mg")
     '0.5-1.5 mg'
     """
+    if text.isascii() or not _ODD_CHAR_RE.search(text):
+        return text  # nothing to replace; the common case is worth a fast path
     out = normalise_spaces(normalise_dashes(text))
     if "\u00b7" in out or "\u2219" in out or "\u22c5" in out:
         out = _MIDDOT_DECIMAL_RE.sub(".", out)
@@ -724,7 +727,8 @@ _QUALIFIER = (
 #: "1 mg to 3 mg"), then a unit (:data:`UNIT_PATTERN`). Use on :func:`normalise`-d
 #: text with IGNORECASE. Groups: ``qual``, ``v1``, ``v2``, ``unit``.
 DOSE_PATTERN = (
-    r"(?<![\w.,/])(?<!\d )"
+    # The lookahead lets most positions fail on one character test.
+    r"(?=[\d.<>~\u2264\u2265aAuUmMbB])(?<![\w.,/])(?<!\d )"
     r"(?:(?P<qual>" + _QUALIFIER + r")\s?)?"
     r"(?P<between>between\s+)?"
     r"(?P<v1>" + _DOSE_NUM + r")"

@@ -22,6 +22,7 @@ position the first listed pattern that matches wins (specific forms such as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -95,6 +96,103 @@ _EYE_CONTEXT_RE = re.compile(
 )
 
 
+# Cheap first pass: every route pattern contains one of these word pieces (or
+# one of the short forms of _SHORT_HINT_RE). The full alternation runs only in
+# windows around such words, because trying dozens of alternatives at every
+# position of every abstract is what costs time; words are checked through a
+# cache, since abstracts share most of their vocabulary.
+_HINT_PIECES = (
+    "intra",
+    "vagin",
+    "pessar",
+    "eye",
+    "ophthalm",
+    "ocular",
+    "drop",
+    "instil",
+    "infiltrat",
+    "neural",
+    "block",
+    "thecal",
+    "subarach",
+    "spinal",
+    "epidur",
+    "extradur",
+    "caudal",
+    "venous",
+    "oral",
+    "tablet",
+    "capsul",
+    "syrup",
+    "sachet",
+    "nasal",
+    "nose",
+    "topical",
+    "cream",
+    "ointment",
+    "gel",
+    "lotion",
+    "cutane",
+    "skin",
+    "subcut",
+    "muscul",
+    "dermal",
+    "patch",
+    "lingual",
+    "tongue",
+    "buccal",
+    "mucosal",
+    "inhal",
+    "nebuli",
+    "aerosol",
+    "rectal",
+    "rectum",
+    "suppositor",
+    "articular",
+    "vitreal",
+    "periton",
+    "vesical",
+    "bladder",
+    "cameral",
+    "coronary",
+    "arterial",
+    "uterine",
+    "lesional",
+)
+_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_SHORT_HINT_RE = re.compile(r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO)\b|\bper\s+os\b")
+
+
+@lru_cache(maxsize=65536)
+def _is_hint(word: str) -> bool:
+    w = word.lower()
+    return any(piece in w for piece in _HINT_PIECES)
+
+
+_HINT_MARGIN = 80
+
+
+def _route_matches(norm: str) -> list[re.Match[str]]:
+    hints = [m.span() for m in _WORD_RE.finditer(norm) if _is_hint(m.group())]
+    hints += [m.span() for m in _SHORT_HINT_RE.finditer(norm)]
+    hints.sort()
+    windows: list[list[int]] = []
+    for h_start, h_end in hints:
+        lo, hi = max(0, h_start - _HINT_MARGIN), min(len(norm), h_end + _HINT_MARGIN)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    out: list[re.Match[str]] = []
+    last_end = -1
+    for lo, hi in windows:
+        for m in ROUTE_RE.finditer(norm, lo, hi):
+            if m.start() >= last_end:
+                out.append(m)
+                last_end = m.end()
+    return out
+
+
 def find_routes(text: str) -> list[tuple[int, int, str]]:
     """Find route mentions in raw text.
 
@@ -111,7 +209,7 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
     """
     out: list[tuple[int, int, str]] = []
     eye_context: bool | None = None
-    for m in ROUTE_RE.finditer(normalise(text)):
+    for m in _route_matches(normalise(text)):
         group = m.lastgroup
         if group is None:  # pragma: no cover - every alternative is a named group
             continue
