@@ -29,6 +29,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "search",
     "review",
     "pool",
+    "serve",
+    "report",
 )
 
 app = typer.Typer(

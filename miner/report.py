@@ -1145,7 +1145,7 @@ def render_html(f: Facts, *, standalone: bool = True) -> str:
 
 
 def evidence_summary(
-    store: Store, name: str, *, fmt: str = "md", version: int | None = None
+    store: Store, name: str, *, output_format: str = "md", version: int | None = None
 ) -> str:
     """``miner report NAME``: the evidence summary as Markdown (``md``) or HTML (``html``).
 
@@ -1154,7 +1154,7 @@ def evidence_summary(
     ConfigError
         Unknown search, version or format (naming the allowed values).
     """
-    if fmt not in ("md", "html"):
-        raise ConfigError(f"unknown report format {fmt!r}: expected one of md, html")
+    if output_format not in ("md", "html"):
+        raise ConfigError(f"unknown report format {output_format!r}: expected one of md, html")
     facts = summary_facts(store, name, version)
-    return render_markdown(facts) if fmt == "md" else render_html(facts)
+    return render_markdown(facts) if output_format == "md" else render_html(facts)
