@@ -122,7 +122,9 @@ class Dataset:
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical content: equal fingerprints mean nothing changed."""
-        blob = json.dumps(self.content(), sort_keys=True, default=_json_default)
+        # Notes say how a refresh ran (e.g. "used the demo corpus"), not what the data is.
+        content = {k: v for k, v in self.content().items() if k != "notes"}
+        blob = json.dumps(content, sort_keys=True, default=_json_default)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
