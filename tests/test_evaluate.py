@@ -100,9 +100,10 @@ def test_parse_range(text: str, expected: tuple[float, float | None]) -> None:
         ("P = 0.0136", ("=", 0.0136)),
         ("P \u2264 0.01", ("<", 0.01)),
         ("p>0.2", (">", 0.2)),
+        ("p < 0 \u00b7 0001", ("<", 0.0001)),
         ("no number", None),
     ],
-    ids=["tokenised", "html-no-zero", "equals", "le-folds-to-lt", "gt", "none"],
+    ids=["tokenised", "html-no-zero", "equals", "le-folds-to-lt", "gt", "middot", "none"],
 )
 def test_parse_p_value(text: str, expected: tuple[str, float] | None) -> None:
     assert parse_p_value(text) == expected
@@ -117,9 +118,19 @@ def test_parse_p_value(text: str, expected: tuple[str, float] | None) -> None:
         ("90 % CI - 0 . 232 , 0 . 138", (0.90, -0.232, 0.138)),
         ("95% CI 2.9 to 0.2", (0.95, 0.2, 2.9)),
         ("95% CI 0.2\u20132.9", (0.95, 0.2, 2.9)),
+        ("98\u00b78% CI \u22120\u00b781 to \u22120\u00b733", (0.988, -0.81, -0.33)),
         ("95 % CI", None),
     ],
-    ids=["to", "comma", "semicolon-unicode-minus", "level-90", "high-to-low", "en-dash", "none"],
+    ids=[
+        "to",
+        "comma",
+        "semicolon-unicode-minus",
+        "level-90",
+        "high-to-low",
+        "en-dash",
+        "middot",
+        "none",
+    ],
 )
 def test_parse_ci(text: str, expected: tuple[float | None, float, float] | None) -> None:
     got = parse_ci(text)

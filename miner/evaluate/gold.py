@@ -282,6 +282,10 @@ def load_ctro(path: Path | None = None) -> list[GoldRecord]:
                 target = ignore if label == "FinalNumPatientsArm" else bucket
                 target[fname].append(Item((value,), surface, sent))
             elif label == "DoseValue":
+                # A few spans start after "0 . " ("0 . 005" labelled "005").
+                lead = re.search(r"(?<![\d.] )\b\d+ \. $", tok[max(0, start - 12) : start])
+                if lead:
+                    surface = lead.group(0) + surface
                 rng = parse_range(surface)
                 if rng is None:
                     unparsed += 1

@@ -36,6 +36,14 @@ ABS_TOL = 1e-9
 
 _DASHES = "\u2212\u2012\u2013\u2014\u2015\ufe63\uff0d\u2011\u2010"
 _DASH_TABLE = str.maketrans({c: "-" for c in _DASHES})
+# Lancet-style decimal point ("0·5", tokenised "0 · 5") between digits.
+_MIDDOT_RE = re.compile(r"(?<=\d)\s*[\u00b7\u2219\u22c5]\s*(?=\d)")
+
+
+def _clean(text: str) -> str:
+    """Unescape HTML, fold dashes to "-", middle-dot decimals to "."."""
+    return _MIDDOT_RE.sub(".", html.unescape(text).translate(_DASH_TABLE))
+
 
 _ONES = {
     "zero": 0, "no": 0, "none": 0, "nil": 0, "one": 1, "a": 1, "an": 1, "two": 2,
@@ -94,7 +102,7 @@ def parse_gold_number(text: str) -> float | None:
     the corpora ("- 0 . 94", "1 , 525"), a trailing "%", unicode minus, a
     leading "n =" and English number words. Returns ``None`` otherwise.
     """
-    s = html.unescape(text).translate(_DASH_TABLE).strip()
+    s = _clean(text).strip()
     s = re.sub(r"^[nN]\s*=\s*", "", s)
     s = s.rstrip("%").strip()
     compact = re.sub(r"\s+", "", s)
@@ -134,7 +142,7 @@ def leading_number(text: str) -> float | None:
 
 def parse_range(text: str) -> tuple[float, float | None] | None:
     """Parse "5", "0 . 5", "30 - 150", "1-2" into ``(value, value_max)``."""
-    s = re.sub(r"\s+", "", html.unescape(text).translate(_DASH_TABLE))
+    s = re.sub(r"\s+", "", _clean(text))
     m = re.fullmatch(r"(-?\d*\.?\d+)(?:(?:-|to)(\d*\.?\d+))?", s.replace(",", ""))
     if not m:
         v = parse_gold_number(text)
@@ -152,7 +160,7 @@ def parse_p_value(text: str) -> tuple[str, float] | None:
     ``op`` is one of ``=``, ``<``, ``>`` (``≤``/``<=`` fold into ``<``,
     ``≥``/``>=`` into ``>``: the bound family).
     """
-    s = re.sub(r"\s+", "", html.unescape(text).translate(_DASH_TABLE))
+    s = re.sub(r"\s+", "", _clean(text))
     m = re.search(r"([<>=≤≥]+)(\d*\.?\d+(?:[eE]-?\d+)?)", s)
     if not m:
         m2 = re.fullmatch(r"(?:[pP])?(\d*\.?\d+)", s)
@@ -180,7 +188,7 @@ def parse_ci(text: str) -> tuple[float | None, float, float] | None:
     the level is used (a second pair in other units is ignored). ``level`` is
     a fraction, or ``None`` when the text does not state it.
     """
-    s = re.sub(r"\s+", "", html.unescape(text).translate(_DASH_TABLE))
+    s = re.sub(r"\s+", "", _clean(text))
     level = None
     m = re.search(r"(\d{2}(?:\.\d+)?)%", s)
     rest = s
