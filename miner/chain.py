@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -236,22 +237,47 @@ def ingest_step(
     if search.source is not None:
         return _ingest_local(store, search, iter_local_source(search), search.source.path)
     if pubmed_reachable(settings):
-        from miner.ingest import ingest_query
+        from miner.ingest import ingest_query, ingest_records
         from miner.pubmed import PubMedClient
 
-        before = set(store.search_members(search.name))
-        with PubMedClient(email=settings.ncbi_email, api_key=settings.ncbi_api_key) as client:
-            summary = ingest_query(store, client, search.query)
-        # ingest_query stores what PubMed matched; membership = articles that match the words.
-        pmids = [a.pmid for a in store.iter_articles() if matches_query(a, search.query_terms())]
+        with PubMedClient.from_settings(settings) as client:
+            # Membership is what PubMed says matches (ids of every date window),
+            # then the same query is fetched into the store.
+            pmids = sorted(
+                {
+                    pmid
+                    for window in client.search_windows(search.query)
+                    for pmid in client.esearch(
+                        search.query,
+                        mindate=window.mindate,
+                        maxdate=window.maxdate,
+                        retmax=max(window.count, 1),
+                        usehistory=False,
+                    ).ids
+                }
+            )
+            # Daily refreshes fetch only what entered PubMed since the last version
+            # (a day of overlap; upserts make the overlap free). Revisions of older
+            # records arrive through the update files (`miner ingest`).
+            latest = store.latest_dataset_version(search.name)
+            since = (
+                (datetime.fromisoformat(latest["created_at"]) - timedelta(days=1)).date()
+                if latest
+                else None
+            )
+            summary = ingest_query(store, client, search.query, since=since)
+            unseen = [p for p in pmids if store.get_article(p) is None]
+            if unseen:
+                # Older records that match but were never stored (a new or widened search).
+                summary = summary + ingest_records(store, client.efetch(unseen))
         result = IngestResult(
             source="pubmed",
-            pmids=sorted(pmids),
+            pmids=pmids,
             added=summary.added,
             updated=summary.updated,
             deleted=summary.deleted,
         )
-        result.new_members = store.add_search_members(search.name, sorted(set(pmids) - before))
+        result.new_members = store.add_search_members(search.name, pmids)
         return result
     from miner.demo import demo_corpus_path
     from miner.pubmed_xml import iter_pubmed_xml
