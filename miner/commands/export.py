@@ -257,3 +257,394 @@ def articles(
         )
     if output is not None:
         typer.echo(json.dumps({"exported": n, "format": fmt, "output": str(output)}), err=True)
+
+
+# ----------------------------------------------------------------------------- the living dataset
+#
+# ``studies``, ``extractions`` and ``pooled`` export what a saved search's dataset
+# version holds, in shapes R's metafor takes as they are (``yi``/``vi``/``measure``
+# per study; ``estimate``/``ci_lb``/``ci_ub``/``tau2``/``I2`` per pool), with a data
+# dictionary (column, type, meaning) written beside the file.
+
+#: Formats of the dataset exports (``json`` is one JSON array).
+DATASET_FORMATS = ("csv", "json", "jsonl", "parquet")
+
+DATASET_FORMAT = typer.Option("csv", "--format", "-f", help="One of: csv, json, jsonl, parquet.")
+SEARCH_OPT = typer.Option(
+    None, "--search", "-s", help="Saved search (default: every search with a dataset version)."
+)
+VERSION_OPT = typer.Option(
+    None, "--dataset-version", min=1, help="Dataset version (default: newest; needs --search)."
+)
+DICTIONARY_OPT = typer.Option(
+    None,
+    "--dictionary",
+    help="Data dictionary file (default: <output stem>.dictionary.csv beside --output).",
+)
+
+Column = tuple[str, str, str]  # name, type (string|int|float|bool|list), meaning
+
+_SOURCE_COLUMNS: list[Column] = [
+    ("search", "string", "Saved search name"),
+    ("version", "int", "Dataset version of the search the row belongs to"),
+]
+
+#: ``miner export studies``: one row per study x outcome x time window (metafor escalc shape).
+STUDY_COLUMNS: list[Column] = [
+    *_SOURCE_COLUMNS,
+    ("pmid", "string", "PubMed id (synthetic demo ids are not digits-only)"),
+    ("synthetic", "bool", "True when pmid is a synthetic demo id, not a PubMed record"),
+    ("study", "string", "Label 'pmid (year)' for plots (metafor slab)"),
+    ("year", "int", "Publication year"),
+    ("title", "string", "Article title"),
+    ("outcome", "string", "Outcome name from the saved search"),
+    ("timepoint", "string", "Time-point window label from the saved search"),
+    ("measure", "string", "Effect measure: MD, SMD, RR, OR, RD, HR (metafor measure)"),
+    ("yi", "float", "Effect size, intervention minus/over comparator; log scale for RR/OR/HR"),
+    ("vi", "float", "Sampling variance of yi"),
+    ("sei", "float", "Standard error of yi (sqrt(vi))"),
+    ("ci_lb", "float", "Lower 95% confidence limit of yi (normal, analysis scale)"),
+    ("ci_ub", "float", "Upper 95% confidence limit of yi (normal, analysis scale)"),
+    ("ni", "int", "Participants: effect n_total, else randomised count extracted"),
+    ("route", "string", "Route of the intervention (subgroup); 'mixed' or 'not reported'"),
+    ("dose_band", "string", "Dose band of the intervention (subgroup) from the saved search"),
+    ("source", "string", "How yi was made: reported estimate with CI, arm summaries, correction"),
+    ("assumptions", "list", "Assumptions made converting the reported numbers"),
+    ("evidence_text", "string", "The exact text the value came from"),
+    ("evidence_start", "int", "Start offset of evidence_text in title + newline + abstract"),
+    ("evidence_end", "int", "End offset (exclusive) of evidence_text"),
+    ("evidence_sentence", "string", "The sentence around the evidence"),
+    ("text_hash", "string", "SHA-256 of the article text the offsets index"),
+    ("extractor_version", "string", "Extractor version that produced the values"),
+]
+
+#: ``miner export extractions``: one row per extracted value (long format).
+EXTRACTION_COLUMNS: list[Column] = [
+    ("search", "string", "Saved search name (empty when exporting every article)"),
+    ("version", "int", "Dataset version (empty when exporting every article)"),
+    ("pmid", "string", "PubMed id"),
+    ("text_hash", "string", "SHA-256 of the article text the offsets index"),
+    ("extractor_version", "string", "Extractor version"),
+    ("kind", "string", "sample_size, arm_size, dose, route, effect or arm_value"),
+    ("index", "int", "Position of the value within its kind in the extraction"),
+    ("drug", "string", "Drug named with a dose"),
+    ("arm", "string", "Arm label of an arm value or arm size"),
+    ("outcome", "string", "Outcome phrase as extracted"),
+    ("timepoint", "string", "Time-point phrase as extracted"),
+    ("measure", "string", "Effect measure of a reported estimate"),
+    ("value", "float", "The number: dose, estimate, mean, ..."),
+    ("value_max", "float", "Upper end of a dose range"),
+    ("unit", "string", "Dose unit (canonical, lowercase)"),
+    ("route", "string", "Route (canonical vocabulary)"),
+    ("ci_low", "float", "Lower confidence limit of a reported estimate"),
+    ("ci_high", "float", "Upper confidence limit of a reported estimate"),
+    ("ci_level", "float", "Confidence level of the interval (0.95)"),
+    ("p", "float", "p-value"),
+    ("p_op", "string", "Comparison of the p-value: =, <, <=, >"),
+    ("sd", "float", "Standard deviation of an arm mean"),
+    ("se", "float", "Standard error of an arm mean"),
+    ("n", "int", "Count: participants of an arm or of the trial"),
+    ("events", "int", "Events in an arm"),
+    ("total", "int", "Total of an arm for events"),
+    ("count", "string", "What a sample-size count is: randomized, enrolled, analysed"),
+    ("start", "int", "Start offset of text in title + newline + abstract"),
+    ("end", "int", "End offset (exclusive)"),
+    ("text", "string", "The exact text the value came from"),
+    ("sentence", "string", "The sentence around it"),
+]
+
+#: ``miner export pooled``: one row per outcome x time window x subgroup (metafor rma names).
+POOLED_COLUMNS: list[Column] = [
+    *_SOURCE_COLUMNS,
+    ("outcome", "string", "Outcome name"),
+    ("timepoint", "string", "Time-point window label"),
+    ("subgroup_key", "string", "'all' for the overall pool, else route or dose_band"),
+    ("subgroup_value", "string", "'all', or the route / dose band pooled"),
+    ("measure", "string", "Effect measure (log scale for RR/OR/HR)"),
+    ("method", "string", "Estimator: REML, DL, PM, FE, or single (k = 1)"),
+    ("k", "int", "Number of studies"),
+    ("estimate", "float", "Pooled effect (metafor b)"),
+    ("se", "float", "Standard error of the pooled effect"),
+    ("ci_lb", "float", "Lower 95% confidence limit"),
+    ("ci_ub", "float", "Upper 95% confidence limit"),
+    ("pi_lb", "float", "Lower 95% prediction interval limit"),
+    ("pi_ub", "float", "Upper 95% prediction interval limit"),
+    ("tau2", "float", "Between-study variance"),
+    ("I2", "float", "I-squared in percent"),
+    ("Q", "float", "Cochran's Q"),
+    ("Q_p", "float", "p-value of Q"),
+    ("zval", "float", "Test statistic of the pooled effect"),
+    ("pval", "float", "p-value of the pooled effect"),
+    ("estimate_exp", "float", "exp(estimate) for ratio measures"),
+    ("ci_lb_exp", "float", "exp(ci_lb) for ratio measures"),
+    ("ci_ub_exp", "float", "exp(ci_ub) for ratio measures"),
+    ("pi_lb_exp", "float", "exp(pi_lb) for ratio measures"),
+    ("pi_ub_exp", "float", "exp(pi_ub) for ratio measures"),
+    ("n_participants", "int", "Participants summed over the studies that reported a count"),
+    ("n_participants_known", "int", "How many of the k studies reported a count"),
+    ("studies", "list", "PMIDs pooled"),
+    ("error", "string", "Why the pool could not be fitted, if it could not"),
+]
+
+
+def _arrow_schema(columns: list[Column]) -> Any:
+    import pyarrow as pa
+
+    types = {
+        "string": pa.string(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bool": pa.bool_(),
+        "list": pa.list_(pa.string()),
+    }
+    return pa.schema([(name, types[kind]) for name, kind, _ in columns])
+
+
+def _dataset_format(fmt: str, output: Path | None) -> str:
+    fmt = fmt.strip().lower()
+    if fmt not in DATASET_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}: expected one of {', '.join(DATASET_FORMATS)}")
+    if fmt == "parquet" and output is None:
+        raise ConfigError("--format parquet writes binary: give --output FILE")
+    return fmt
+
+
+def write_dictionary(columns: list[Column], path: Path) -> None:
+    """Write the data dictionary (column, type, description) as CSV."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["column", "type", "description"])
+        writer.writerows(columns)
+
+
+def write_table(
+    rows: Iterable[dict[str, Any]],
+    columns: list[Column],
+    *,
+    fmt: str,
+    output: Path | None,
+    dictionary: Path | None = None,
+) -> int:
+    """Write dataset rows in ``fmt`` (csv, json, jsonl, parquet) plus the data dictionary."""
+    fmt = _dataset_format(fmt, output)
+    names = [c[0] for c in columns]
+    shaped = ({n: row.get(n) for n in names} for row in rows)
+    if fmt == "json":
+        data = list(shaped)
+        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+        n = len(data)
+    else:
+        n = write_rows(
+            shaped,
+            fmt=fmt,
+            output=output,
+            columns=names,
+            schema=_arrow_schema(columns) if fmt == "parquet" else None,
+        )
+    if dictionary is None and output is not None:
+        dictionary = output.with_name(output.name.split(".")[0] + ".dictionary.csv")
+    if dictionary is not None:
+        write_dictionary(columns, dictionary)
+    return n
+
+
+def _finite(x: Any) -> Any:
+    import math
+
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def _versions(store: Store, search: str | None, version: int | None) -> list[dict[str, Any]]:
+    from miner.report import require_version, search_summaries
+
+    if search is not None:
+        return [require_version(store, search, version)]
+    if version is not None:
+        raise ConfigError("--dataset-version needs --search")
+    out = []
+    for s in search_summaries(store):
+        if s["latest_version"] is not None:
+            found = store.get_dataset_version(s["name"], s["latest_version"])
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def study_rows(store: Store, version: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Rows of :data:`STUDY_COLUMNS` for one dataset version."""
+    from miner.report import study_records
+
+    for s in study_records(store, version):
+        label = f"{s['pmid']} ({s['year']})" if s["year"] else s["pmid"]
+        for e in s["effects"]:
+            ev = e["evidence"][0] if e["evidence"] else {}
+            yield {
+                "search": version["search"],
+                "version": version["version"],
+                "pmid": s["pmid"],
+                "synthetic": s["synthetic"],
+                "study": label,
+                "year": s["year"],
+                "title": s["title"],
+                "outcome": e["outcome"],
+                "timepoint": e["timepoint"],
+                "measure": e["measure"],
+                "yi": _finite(e["yi"]),
+                "vi": _finite(e["vi"]),
+                "sei": _finite(e["sei"]),
+                "ci_lb": _finite(e["ci_lb"]),
+                "ci_ub": _finite(e["ci_ub"]),
+                "ni": e["n_total"] or s["participants"],
+                "route": e["subgroups"].get("route"),
+                "dose_band": e["subgroups"].get("dose_band"),
+                "source": e["source"],
+                "assumptions": [str(a) for a in e["assumptions"]],
+                "evidence_text": ev.get("text"),
+                "evidence_start": ev.get("start"),
+                "evidence_end": ev.get("end"),
+                "evidence_sentence": ev.get("sentence"),
+                "text_hash": s["text_hash"],
+                "extractor_version": s["extractor_version"],
+            }
+
+
+def _value_row(base: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    f = value["fields"]
+    ev = value["evidence"] or {}
+    row = {**base, "kind": value["kind"], "index": value["index"]}
+    for key in (
+        "drug", "arm", "outcome", "timepoint", "measure", "value", "value_max", "unit", "route",
+        "ci_low", "ci_high", "ci_level", "p", "p_op", "sd", "se", "n", "events", "total", "count",
+    ):  # fmt: skip
+        row[key] = f.get(key)
+    for key in ("value", "value_max", "ci_low", "ci_high", "ci_level", "p", "sd", "se"):
+        if isinstance(row[key], int | float) and not isinstance(row[key], bool):
+            row[key] = _finite(float(row[key]))
+        elif row[key] is not None:
+            row[key] = None  # a non-numeric value in a numeric column: leave it out
+    for key in ("n", "events", "total"):
+        if isinstance(row[key], float) and row[key].is_integer():
+            row[key] = int(row[key])
+        elif not isinstance(row[key], int) or isinstance(row[key], bool):
+            row[key] = None
+    for key in ("p_op", "count", "drug", "arm", "outcome", "timepoint", "measure", "unit", "route"):
+        if row[key] is not None:
+            row[key] = str(row[key])
+    row.update(
+        start=ev.get("start"), end=ev.get("end"), text=ev.get("text"), sentence=ev.get("sentence")
+    )
+    return row
+
+
+def extraction_rows_of_version(store: Store, version: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Rows of :data:`EXTRACTION_COLUMNS` for the studies of one dataset version."""
+    from miner.report import study_records
+
+    for s in study_records(store, version):
+        base = {
+            "search": version["search"],
+            "version": version["version"],
+            "pmid": s["pmid"],
+            "text_hash": s["text_hash"],
+            "extractor_version": s["extractor_version"],
+        }
+        for value in s["values"]:
+            yield _value_row(base, value)
+
+
+def extraction_rows_all(store: Store) -> Iterator[dict[str, Any]]:
+    """Rows of :data:`EXTRACTION_COLUMNS` for the newest extraction of every live article."""
+    from miner.report import extracted_values
+
+    for article in store.iter_articles():
+        ex = store.get_extraction(article.pmid)
+        if ex is None:
+            continue
+        base = {
+            "search": None,
+            "version": None,
+            "pmid": ex.pmid,
+            "text_hash": ex.text_hash,
+            "extractor_version": ex.extractor_version,
+        }
+        for value in extracted_values(ex.pmid, ex.facts, article.text, True):
+            yield _value_row(base, value)
+
+
+def pooled_rows(store: Store, version: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Rows of :data:`POOLED_COLUMNS` for one dataset version."""
+    from miner.report import pooled_table
+
+    for r in pooled_table(store, version):
+        yield {
+            "search": version["search"],
+            "version": version["version"],
+            **{k: _finite(v) for k, v in r.items()},
+        }
+
+
+@export_app.command("studies")
+def export_studies(
+    ctx: typer.Context,
+    fmt: str = DATASET_FORMAT,
+    output: Path | None = OUTPUT,
+    search: str | None = SEARCH_OPT,
+    version: int | None = VERSION_OPT,
+    dictionary: Path | None = DICTIONARY_OPT,
+) -> None:
+    """Per-study effects (yi, vi, measure, ...) with evidence, ready for metafor's rma()."""
+    _dataset_format(fmt, output)
+    with open_store(ctx) as store:
+        rows = (r for v in _versions(store, search, version) for r in study_rows(store, v))
+        n = write_table(rows, STUDY_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
+    _report(n, fmt, output)
+
+
+@export_app.command("extractions")
+def export_extractions(
+    ctx: typer.Context,
+    fmt: str = DATASET_FORMAT,
+    output: Path | None = OUTPUT,
+    search: str | None = SEARCH_OPT,
+    version: int | None = VERSION_OPT,
+    dictionary: Path | None = DICTIONARY_OPT,
+) -> None:
+    """Every extracted value with its evidence span (a search's studies, or every article)."""
+    _dataset_format(fmt, output)
+    with open_store(ctx) as store:
+        if search is None and version is None:
+            rows: Iterator[dict[str, Any]] = extraction_rows_all(store)
+        else:
+            rows = (
+                r
+                for v in _versions(store, search, version)
+                for r in extraction_rows_of_version(store, v)
+            )
+        n = write_table(rows, EXTRACTION_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
+    _report(n, fmt, output)
+
+
+@export_app.command("pooled")
+def export_pooled(
+    ctx: typer.Context,
+    fmt: str = DATASET_FORMAT,
+    output: Path | None = OUTPUT,
+    search: str | None = SEARCH_OPT,
+    version: int | None = VERSION_OPT,
+    dictionary: Path | None = DICTIONARY_OPT,
+) -> None:
+    """Pooled results per outcome x time point x subgroup, with metafor's field names."""
+    _dataset_format(fmt, output)
+    with open_store(ctx) as store:
+        rows = (r for v in _versions(store, search, version) for r in pooled_rows(store, v))
+        n = write_table(rows, POOLED_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
+    _report(n, fmt, output)
+
+
+def _report(n: int, fmt: str, output: Path | None) -> None:
+    if output is not None:
+        typer.echo(json.dumps({"exported": n, "format": fmt, "output": str(output)}), err=True)
