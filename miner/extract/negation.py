@@ -118,24 +118,39 @@ def negation_cue(
     return None
 
 
-def is_negated(doc: Doc, start_char: int, end_char: int) -> bool:
+# A sentence ends at ". " before a capital or digit, or at a line break.
+_SENT_END_RE = re.compile(r"[.!?]\s+(?=[A-Z0-9])|\n")
+
+
+def is_negated(doc: Doc | str, start_char: int, end_char: int) -> bool:
     """Whether the span at ``start_char:end_char`` of ``doc`` is negated or hedged.
+
+    Only the window around the span matters, cut at sentence ends found in
+    the text itself (``". "`` before a capital, a line break), which keeps
+    this cheap enough to call for every candidate number.
 
     Parameters
     ----------
     doc:
-        A Doc with sentence boundaries (the extraction pipeline sets them).
+        A Doc (or its text).
     start_char, end_char:
-        Character offsets of the span in ``doc.text``.
+        Character offsets of the span in the text.
 
     Returns
     -------
     bool
         ``True`` when a cue of :func:`negation_cue` governs the span.
     """
-    span = doc.char_span(start_char, end_char, alignment_mode="expand")
-    if span is None:
-        return False
-    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
-    offset = sent.start_char
-    return negation_cue(sent.text, start_char - offset, end_char - offset) is not None
+    text = doc if isinstance(doc, str) else doc.text
+    lo = max(0, start_char - WINDOW_BEFORE)
+    hi = min(len(text), end_char + WINDOW_AFTER)
+    # One character past the start, so that ". " before the span sees its capital.
+    ends = [
+        m for m in _SENT_END_RE.finditer(text[lo : start_char + 1]) if m.end() <= start_char - lo
+    ]
+    if ends:
+        lo += ends[-1].end()
+    m = _SENT_END_RE.search(text, end_char, hi)
+    if m:
+        hi = m.start() + 1
+    return negation_cue(text[lo:hi], start_char - lo, end_char - lo) is not None

@@ -68,7 +68,7 @@ _NOT_SUBSET = (
 )
 # Words that make "X patients (n = 30)" an arm rather than the whole sample.
 _NOT_ARM_BEFORE = (
-    r"(?<!intervention\s)(?<!control\s)(?<!placebo\s)(?<!treatment\s)(?<!experimental\s)"
+    r"\b(?=[a-z])(?<!intervention\s)(?<!control\s)(?<!placebo\s)(?<!treatment\s)(?<!experimental\s)"
     r"(?<!treated\s)(?<!exercise\s)"
 )
 # Between a population noun and "(n = ...)": no verb and no list word.
@@ -76,6 +76,8 @@ _GAP = r"(?:(?!\b(?:were|was|to|and|or|versus|vs|in|received|receiving)\b)[^.;()
 # Up to five modifier words between the count and the population noun
 # ("72 postmenopausal, sedentary women"); no digits, no clause words.
 _MODS = r"(?:(?!(?:and|or|of|were|was|who|with|in)\b)[A-Za-z][\w'/-]*,?\s+){0,5}?"
+# Between a counted noun and its verb: no other count, no other verb.
+_VERB_GAP = r"(?:(?!\b(?:were|was)\b)[^.;\d]){0,90}?"
 _RAND = (
     r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)"
     r"|(?:allocated|assigned)(?:\s+(?:at\s+)?random(?:ly)?)?)"
@@ -90,7 +92,16 @@ _TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
     # "Forty-two patients with ... were randomly assigned"
     (
         "SAMPLE_SIZE_RANDOMIZED",
-        _NUM + r"\s+" + _MODS + _POP_ANY + r"\b[^.;]{0,90}?\b" + _BE + r"\s+(?:\w+\s+)?" + _RAND,
+        _NUM
+        + r"\s+"
+        + _MODS
+        + _POP_ANY
+        + r"\b"
+        + _VERB_GAP
+        + r"\b"
+        + _BE
+        + r"\s+(?:\w+\s+)?"
+        + _RAND,
     ),
     # "we randomized 120 patients", "randomly assigned a total of 1,525 women"
     (
@@ -127,7 +138,16 @@ _TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
     # "120 women ... were enrolled"
     (
         "SAMPLE_SIZE_ENROLLED",
-        _NUM + r"\s+" + _MODS + _POP_ANY + r"\b[^.;]{0,90}?\b" + _BE + r"\s+(?:\w+\s+)?" + _ENROL,
+        _NUM
+        + r"\s+"
+        + _MODS
+        + _POP_ANY
+        + r"\b"
+        + _VERB_GAP
+        + r"\b"
+        + _BE
+        + r"\s+(?:\w+\s+)?"
+        + _ENROL,
     ),
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
@@ -294,6 +314,7 @@ class SampleSizeComponent:
                     continue
                 span = self._span(doc, s, e, label)
                 if span is not None:
+                    span.id_ = str(n)  # the span may be wider than the count ("N=64")
                     seen.add((s, label))
                     spans.append(span)
         for regex in _ANALYSED_RES:
@@ -304,6 +325,7 @@ class SampleSizeComponent:
                     continue
                 span = self._span(doc, s, e, "ANALYSED")
                 if span is not None:
+                    span.id_ = str(n)
                     seen.add((s, "ANALYSED"))
                     spans.append(span)
         spans.extend(arms)
@@ -447,7 +469,7 @@ def collect_sample_size(doc: Doc) -> dict[str, Any]:
                     }
                 )
             continue
-        n = _count(s.text.strip())
+        n = int(s.id_) if s.id_.isdigit() else _count(s.text.strip())
         if n is None:
             continue
         kind = {

@@ -1,0 +1,67 @@
+"""Negation and hedging cues (pure text) and the Doc wrapper."""
+
+from __future__ import annotations
+
+import pytest
+
+from miner.extract.negation import is_negated, negation_cue
+
+
+def _cue(sentence: str, target: str) -> str | None:
+    start = sentence.index(target)
+    return negation_cue(sentence, start, start + len(target))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "negated"),
+    [
+        ("No patient received ketamine.", "ketamine", True),
+        ("Patients received ketamine.", "ketamine", False),
+        ("The children were not randomized.", "randomized", True),
+        ("Surgery was done without tourniquet.", "tourniquet", True),
+        ("None of the adults needed rescue opioids.", "rescue opioids", True),
+        ("Neither group needed rescue opioids.", "rescue opioids", True),
+        ("The team failed to recruit 200 adults.", "200 adults", True),
+        ("Sedation may reduce delirium.", "delirium", True),
+        ("Nurses could give 5 mg of morphine.", "5 mg", True),
+        ("We planned to enrol 300 adults.", "300 adults", True),
+        ("The trial will enroll 280 women.", "280 women", True),
+        ("Aspirin was not tolerated, but 40 adults took heparin.", "40 adults", False),
+        ("Patients without diabetes; 40 adults took heparin.", "40 adults", False),
+        ("In total 96 adults were randomized.", "96 adults", False),
+        ("Ketamine was not given.", "Ketamine", True),
+    ],
+    ids=[
+        "no",
+        "plain",
+        "not",
+        "without",
+        "none-of",
+        "neither",
+        "failed-to",
+        "may",
+        "could",
+        "planned",
+        "will",
+        "but-breaks",
+        "semicolon-breaks",
+        "affirmed",
+        "cue-after",
+    ],
+)
+def test_negation_cue(sentence: str, target: str, negated: bool) -> None:
+    assert (_cue(sentence, target) is not None) is negated
+
+
+def test_sentence_boundary_stops_cue() -> None:
+    text = "Nausea did not occur. Forty adults were randomized."
+    start = text.index("Forty")
+    assert not is_negated(text, start, start + 5)
+
+
+def test_doc_and_text_agree() -> None:
+    import spacy
+
+    doc = spacy.blank("en")("No patient received ketamine.")
+    start = doc.text.index("ketamine")
+    assert is_negated(doc, start, start + 8) is is_negated(doc.text, start, start + 8) is True

@@ -1,0 +1,153 @@
+"""The whole pipeline: component order, the record contract, provenance, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from miner.errors import ExtractionError
+from miner.extract import Extractor, extractor_version, load_pipeline
+from miner.extract.pipeline import COMPONENTS
+from miner.records import Article, Section, text_hash
+
+KEYS = {"design", "sample_size", "doses", "routes", "effects", "arm_values"}
+ABSTRACT = (
+    "METHODS: Forty-two adults with sciatica were randomly assigned to ketamine 0.5 mg/kg "
+    "intravenously (n = 21) or placebo (n = 21) in a double-blind trial.\n"
+    "RESULTS: Pain fell more with ketamine (MD -2.1, 95% CI -2.9 to -1.3; P < 0.001)."
+)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every dict with start/end offsets anywhere in a record."""
+    stack: list[Any] = [record[k] for k in KEYS]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if isinstance(v.get("start"), int) and isinstance(v.get("end"), int):
+                yield v
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+
+
+def test_component_order() -> None:
+    nlp = load_pipeline()
+    assert nlp.pipe_names[-len(COMPONENTS) :] == [c.factory for c in COMPONENTS]
+    assert nlp.pipe_names.index("sentencizer") < nlp.pipe_names.index("abbreviation_detector")
+
+
+def test_record_contract(extractor: Extractor) -> None:
+    rec = extractor.extract("r1", "Ketamine for sciatica", ABSTRACT, pmid="123")
+    assert rec["id"] == "r1" and rec["pmid"] == "123"
+    assert rec["extractor_version"] == extractor_version()
+    assert rec["text_hash"] == text_hash("Ketamine for sciatica\n" + ABSTRACT)
+    assert rec.keys() >= KEYS
+    assert rec["design"]["is_rct"] is True
+    assert rec["sample_size"]["randomized"] == 42
+    text = "Ketamine for sciatica\n" + ABSTRACT
+    found = list(facts(rec))
+    assert found
+    for fact in found:
+        assert text[fact["start"] : fact["end"]] == fact["text"]
+        assert fact["sentence"] and fact["text"] in fact["sentence"]
+
+
+def test_version_format() -> None:
+    version, _, digest = extractor_version().partition("+")
+    assert version and len(digest) == 12
+
+
+@pytest.mark.parametrize(
+    ("abstract", "message"),
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("x" * 200_000, "limit"),
+        ("\x00\x01\x02\x03\x04" * 50, "binary"),
+        (
+            "Les patients ont été répartis au hasard dans deux groupes de traitement et la "
+            "douleur a été mesurée après une semaine dans chaque groupe avec une échelle chez "
+            "les adultes de plus de dix-huit ans dans trois hôpitaux de la région pendant deux ans.",
+            "English",
+        ),
+        ("Пациенты были рандомизированы в две группы лечения по схеме один к одному.", "English"),
+    ],
+    ids=["empty", "blank", "too-long", "binary", "french", "cyrillic"],
+)
+def test_bad_input(extractor: Extractor, abstract: str, message: str) -> None:
+    with pytest.raises(ExtractionError, match=message) as err:
+        extractor.extract("bad-1", "T", abstract)
+    assert "bad-1" in str(err.value)
+
+
+def test_extract_many_keeps_order_and_isolates_errors(extractor: Extractor) -> None:
+    records = [("a", "T", ABSTRACT), ("b", "T", ""), ("c", "T", ABSTRACT)]
+    out = list(extractor.extract_many(records, batch_size=2))
+    assert [r["id"] for r in out] == ["a", "b", "c"]
+    assert "error" in out[1] and "error" not in out[0] and "error" not in out[2]
+    assert out[0]["sample_size"] == out[2]["sample_size"]
+
+
+def test_extract_article(extractor: Extractor) -> None:
+    article = Article(
+        pmid="999",
+        title="Ketamine for sciatica",
+        sections=(Section(ABSTRACT.split("\n")[0].removeprefix("METHODS: "), "METHODS"),),
+    )
+    ext = extractor.extract_article(article)
+    assert ext.pmid == "999" and ext.text_hash == article.text_hash
+    assert ext.extractor_version == extractor_version()
+    assert ext.facts["sample_size"]["randomized"] == 42
+    batch = list(extractor.extract_articles([article]))
+    assert batch[0] == ext
+
+
+def _evidence_inference(shared: Callable[..., Path]) -> list[tuple[str, str, str]]:
+    path = shared("evidence-inference", "abstracts_derived.jsonl.gz")
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            abstract = "\n".join(
+                f"{s['label']}: {s['text']}" if s.get("label") else s["text"]
+                for s in r["abstract_sections"]
+            )
+            out.append((r["pmcid"], r.get("title") or "", abstract))
+    return out
+
+
+def _check_offsets(records: list[tuple[str, str, str]], out: list[dict[str, Any]]) -> None:
+    assert [r["id"] for r in out] == [r[0] for r in records]
+    for (_rid, title, abstract), rec in zip(records, out, strict=True):
+        if "error" in rec:
+            assert not abstract.strip(), rec["error"]  # only empty abstracts may fail
+            continue
+        text = f"{title}\n{abstract}"
+        for fact in facts(rec):
+            assert text[fact["start"] : fact["end"]] == fact["text"], (rec["id"], fact)
+
+
+def test_real_abstracts_offsets(extractor: Extractor, shared: Callable[..., Path]) -> None:
+    records = _evidence_inference(shared)[:150]
+    _check_offsets(records, list(extractor.extract_many(records)))
+
+
+@pytest.mark.slow
+def test_all_evidence_inference_abstracts(
+    extractor: Extractor, shared: Callable[..., Path]
+) -> None:
+    records = _evidence_inference(shared)
+    out = list(extractor.extract_many(records, batch_size=128))
+    _check_offsets(records, out)
+    assert sum(r.get("design", {}).get("is_rct", False) for r in out) > 0.7 * len(records)

@@ -1,0 +1,142 @@
+"""Sample size: randomized / enrolled totals, analysed, arm sizes with labels."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from spacy.language import Language
+
+from miner.extract.pipeline import build_pipeline
+from miner.extract.sample_size import collect_sample_size
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline()
+
+
+def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
+    return collect_sample_size(nlp(f"A trial\n{abstract}"))
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("Forty-two adults with gout were randomly assigned to two diets.", 42),
+        ("We randomized 1,525 smokers to varenicline or counselling.", 1525),
+        ("Adults with asthma (n = 64) were randomized to two inhalers.", 64),
+        ("Adults with asthma (N=64) were randomised to two inhalers.", 64),
+        ("A total of 310 women were enrolled in the study.", 310),
+        ("This was a randomized trial in 88 older men with anaemia.", 88),
+        ("Of 212 enrolled patients, 200 were analysed.", 212),
+        ("Ninety patients were enrolled and 84 were randomized.", 84),
+        ("One hundred and twelve children were randomly allocated.", 112),
+        ("The trial will enroll 280 patients with sepsis.", None),
+        ("Pain fell in 40 patients who received the drug.", None),
+    ],
+    ids=[
+        "words",
+        "thousands",
+        "n-equals",
+        "N-equals-tight",
+        "total-enrolled",
+        "trial-in",
+        "of-enrolled",
+        "randomized-over-enrolled",
+        "hundred-words",
+        "future-not-a-fact",
+        "subset-not-total",
+    ],
+)
+def test_randomized(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "analysed"),
+    [
+        ("Sixty adults were randomized; 52 completed the study.", 52),
+        ("Sixty adults were randomized and 57 evaluable patients remained.", 57),
+        ("Sixty adults were randomized to two diets.", None),
+    ],
+    ids=["completed", "evaluable", "none"],
+)
+def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
+    assert sample_size(nlp, abstract)["analysed"] == analysed
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "Adults were randomly assigned to ketamine (n = 21) or placebo (n = 19).",
+            [("ketamine", 21), ("placebo", 19)],
+        ),
+        (
+            "We randomly assigned 78 women to letrozole and 80 women to anastrozole.",
+            [("letrozole", 78), ("anastrozole", 80)],
+        ),
+        (
+            "In all, 150 adults were randomized (74 to yoga and 76 to stretching).",
+            [("yoga", 74), ("stretching", 76)],
+        ),
+        (
+            "Ninety patients were randomised to the walking group (n=45) or the control group"
+            " (n=45).",
+            [("walking", 45), ("control", 45)],
+        ),
+        ("Nausea occurred in 12 in the drug group and 4 in the placebo group.", []),
+        ("Adults were randomized to drug (n = 30).", []),
+    ],
+    ids=["n-equals", "count-to", "paren-list", "group-n", "events-not-arms", "single-arm"],
+)
+def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    out = sample_size(nlp, abstract)
+    assert [(a["label"], a["n"]) for a in out["arms"]] == arms
+
+
+def test_no_sum_of_arms(nlp: Language) -> None:
+    out = sample_size(nlp, "Adults were randomly assigned to tea (n = 20) or coffee (n = 22).")
+    assert out["randomized"] is None
+    assert [a["n"] for a in out["arms"]] == [20, 22]
+
+
+def test_evidence_offsets(nlp: Language) -> None:
+    doc = nlp("A trial\nForty-two adults were randomized to tea (n = 21) or coffee (n = 21).")
+    out = collect_sample_size(doc)
+    for fact in [*out["evidence"], *out["arms"]]:
+        assert doc.text[fact["start"] : fact["end"]] == fact["text"]
+
+
+def _pico(shared: Callable[..., Path]) -> list[dict[str, Any]]:
+    path = shared("pico-corpus", "pico_dev.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_pico_totals_floor(nlp: Language, shared: Callable[..., Path]) -> None:
+    """On the labelled pico abstracts most predicted totals are a gold total.
+
+    Measured precision is about 0.93 and recall about 0.71 (TUNE half); the
+    floors sit well below so that the test guards against breakage, not noise.
+    """
+    from miner.extract.quantities import parse_number
+
+    tp = fp = gold_docs = 0
+    for rec in _pico(shared)[:300]:
+        gold = {
+            parse_number(e["text"]) for e in rec["entities"] if e["label"] == "total-participants"
+        }
+        gold.discard(None)
+        pred = collect_sample_size(nlp("\n" + rec["text"]))["randomized"]
+        gold_docs += bool(gold)
+        if pred is not None:
+            tp += pred in gold
+            fp += pred not in gold
+    assert tp / (tp + fp) > 0.8
+    assert tp / gold_docs > 0.5
