@@ -77,8 +77,8 @@ def test_version_format() -> None:
         ("\x00\x01\x02\x03\x04" * 50, "binary"),
         (
             "Les patients ont été répartis au hasard dans deux groupes de traitement et la "
-            "douleur a été mesurée après une semaine dans chaque groupe avec une échelle chez "
-            "les adultes de plus de dix-huit ans dans trois hôpitaux de la région pendant deux ans.",
+            "douleur a été mesurée après une semaine dans chaque groupe avec une échelle "
+            "les adultes de plus de dix-huit ans dans trois hôpitaux de la région pendant un an.",
             "English",
         ),
         ("Пациенты были рандомизированы в две группы лечения по схеме один к одному.", "English"),
