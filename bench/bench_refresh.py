@@ -91,6 +91,8 @@ def run(procs: int, query: str, redis_url: str, workdir: Path) -> dict:
                     "abstracts": summary.get("ingest", {}).get("matched"),
                     "extracted": job["total"],
                     "new_version": summary.get("new_version"),
+                    "ingest_seconds": summary.get("ingest_seconds"),
+                    "pool_seconds": summary.get("pool_seconds"),
                 }
             first = out["first"]
             first["abstracts_per_s"] = round((first["abstracts"] or 0) / first["seconds"], 1)
@@ -117,7 +119,9 @@ def main() -> None:
         print(
             f"{r['procs']} worker process(es): {f['abstracts']} abstracts in {f['seconds']} s = "
             f"{f['abstracts_per_s']} abstracts/s end to end; no-change refresh {n['seconds']} s, "
-            f"re-extracted {n['extracted']}, new version: {n['new_version']}"
+            f"re-extracted {n['extracted']}, new version: {n['new_version']} "
+            f"(serial parts of the first run: ingest {f['ingest_seconds']} s, "
+            f"pool {f['pool_seconds']} s)"
         )
     if len(results) >= 2:
         base = results[0]["first"]["seconds"]

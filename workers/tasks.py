@@ -69,6 +69,7 @@ def ingest_task(self: Task, job_id: str, search_name: str, db_url: str) -> Any:
     store = store_for(db_url)
     search = resolve_search(store, search_name)
     store.save_job(job_id, search_name, state="running", stage="ingest")
+    t0 = time.perf_counter()
     result = steps.ingest_step(store, search)
     todo = store.pmids_missing_extraction(result.pmids, steps.current_extractor_version())
     batches = steps.batches(todo, _batch_size())
@@ -77,7 +78,11 @@ def ingest_task(self: Task, job_id: str, search_name: str, db_url: str) -> Any:
         search_name,
         stage="extract",
         total=len(todo),
-        summary={"ingest": result.to_dict(), "batches": len(batches)},
+        summary={
+            "ingest": result.to_dict(),
+            "batches": len(batches),
+            "ingest_seconds": round(time.perf_counter() - t0, 3),
+        },
     )
     if not batches:
         return {"ingest": result.to_dict(), "batches": 0}
@@ -104,8 +109,10 @@ def pool_task(self: Task, job_id: str, search_name: str, db_url: str) -> dict[st
     lock = _redis().lock(f"miner:pool:{search_name}", timeout=900, blocking_timeout=900)
     if not lock.acquire(blocking=True):
         raise self.retry(countdown=5)
+    t0 = time.perf_counter()
     try:
         summary = steps.pool_step(store, search, job_id=job_id)
+        summary["pool_seconds"] = round(time.perf_counter() - t0, 3)
     finally:
         # An expired lock (timeout far above any pooling time) must not fail the task.
         with contextlib.suppress(redis.exceptions.LockError):

@@ -92,15 +92,25 @@ def _wait_done(db_url: str, job_id: str, timeout_s: float = 240) -> dict[str, An
         return wait_for(done, timeout_s, f"job {job_id} done", every_s=0.3)
 
 
-def _reference(search: SavedSearch, path: Path) -> str:
-    """Fingerprint of the embedded, uninterrupted run of ``search`` on a fresh store."""
+def _reference(search: SavedSearch, path: Path) -> dict[str, Any]:
+    """Fingerprint (and extractor version) of the embedded, uninterrupted run on a fresh store."""
     with Store.open(f"sqlite:///{path}") as store:
-        if store.get_search_definition(search.name) is None and search.name.startswith("evinf"):
-            store.save_search(search.name, search.to_dict(), origin="test")
         refresh_embedded(store, search)
         latest = store.latest_dataset_version(search.name)
         assert latest is not None
-        return str(latest["fingerprint"])
+        return {
+            "fingerprint": latest["fingerprint"],
+            "extractor_versions": latest["extractor_versions"],
+        }
+
+
+def _assert_same_dataset(got: dict[str, Any], reference: dict[str, Any]) -> None:
+    # Different extractor versions mean the extraction code changed while the
+    # test ran (a shared working tree), not that the two paths disagree.
+    assert got["extractor_versions"] == reference["extractor_versions"], (
+        "extractor code changed during the test; rerun"
+    )
+    assert got["fingerprint"] == reference["fingerprint"]
 
 
 def _check_store(db_url: str, name: str) -> dict[str, Any]:
@@ -115,11 +125,15 @@ def _check_store(db_url: str, name: str) -> dict[str, Any]:
         assert store.pmids_missing_extraction(members, version) == []
         assert len(store.current_extractions(members, version)) == len(members)
         assert store.count_extractions() == len(members)  # nothing extracted twice
-        return {"members": members, "fingerprint": versions[0]["fingerprint"]}
+        return {
+            "members": members,
+            "fingerprint": versions[0]["fingerprint"],
+            "extractor_versions": versions[0]["extractor_versions"],
+        }
 
 
 @pytest.fixture(scope="module")
-def evinf_reference(tmp_path_factory: pytest.TempPathFactory) -> str:
+def evinf_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     require_shared("evidence-inference", "abstracts_derived.jsonl.gz")
     mp = pytest.MonkeyPatch()
     mp.setenv("MINER_OFFLINE", "1")
@@ -134,27 +148,32 @@ def _store_with_evinf(db_url: str) -> None:
         store.save_search(EVINF["name"], EVINF, origin="test")  # type: ignore[arg-type]
 
 
-def test_refresh_real_abstracts_equals_embedded(broker: str, tmp_path: Path) -> None:
+def test_refresh_real_abstracts_equals_embedded(
+    broker: str, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     require_shared("ctro-ct-corpus", "ct_corpus_pubmed_txt.tar.gz")
-    db_url = f"sqlite:///{tmp_path / 'dist.db'}"
     env = worker_env(broker, db_url)
+    monkeypatch.setenv("MINER_OFFLINE", "1")
+    with Store.open(db_url) as store:
+        search = resolve_search(store, "glargine_nph_hba1c")
+    reference = _reference(search, tmp_path / "embedded.db")
     with workers(1, env, tmp_path):
         job = _wait_done(db_url, _queue_refresh(env, "glargine_nph_hba1c"))
     got = _check_store(db_url, "glargine_nph_hba1c")
+    _assert_same_dataset(got, reference)
     assert job["done"] == job["total"] == len(got["members"])
     status = json.loads(_cli(env, "search", "status", "glargine_nph_hba1c", "--json"))
     assert status["jobs"][0]["state"] == "done" and status["version"]["version"] == 1
     with Store.open(db_url) as store:
-        search = resolve_search(store, "glargine_nph_hba1c")
         content = store.latest_dataset_version(search.name)["content"]  # type: ignore[index]
         for e in content["effects"]:  # every pooled number traces back to its text
             art = store.get_article(e["pmid"])
             assert art is not None and e["provenance"]["text_hash"] == art.text_hash
-    os.environ.setdefault("MINER_OFFLINE", "1")
-    assert _reference(search, tmp_path / "embedded.db") == got["fingerprint"]
 
 
-def test_sigkill_mid_batch_loses_nothing(broker: str, tmp_path: Path, evinf_reference: str) -> None:
+def test_sigkill_mid_batch_loses_nothing(
+    broker: str, tmp_path: Path, evinf_reference: dict[str, Any]
+) -> None:
     db_url = f"sqlite:///{tmp_path / 'dist.db'}"
     _store_with_evinf(db_url)
     # Short visibility timeout so the killed batch comes back within the test.
@@ -177,10 +196,10 @@ def test_sigkill_mid_batch_loses_nothing(broker: str, tmp_path: Path, evinf_refe
         w.start()  # the same worker comes back
         _wait_done(db_url, job_id)
     got = _check_store(db_url, EVINF["name"])  # type: ignore[arg-type]
-    assert got["fingerprint"] == evinf_reference
+    _assert_same_dataset(got, evinf_reference)
 
 
-def test_redis_restart_during_refresh(tmp_path: Path, evinf_reference: str) -> None:
+def test_redis_restart_during_refresh(tmp_path: Path, evinf_reference: dict[str, Any]) -> None:
     server = RedisServer(
         port=int(os.environ.get("MINER_TEST_REDIS_PORT", "6391")), data_dir=tmp_path
     )
@@ -205,14 +224,15 @@ def test_redis_restart_during_refresh(tmp_path: Path, evinf_reference: str) -> N
             server.start()  # same port, same append-only file
             _wait_done(db_url, job_id, timeout_s=300)
         got = _check_store(db_url, EVINF["name"])  # type: ignore[arg-type]
-        assert got["fingerprint"] == evinf_reference
+        _assert_same_dataset(got, evinf_reference)
     finally:
         server.stop()
 
 
-def test_two_concurrent_refreshes_make_one_version(broker: str, tmp_path: Path) -> None:
+def test_two_concurrent_refreshes_make_one_version(
+    broker: str, tmp_path: Path, db_url: str
+) -> None:
     require_shared("ctro-ct-corpus", "ct_corpus_pubmed_txt.tar.gz")
-    db_url = f"sqlite:///{tmp_path / 'dist.db'}"
     env = worker_env(broker, db_url)
     with workers(2, env, tmp_path):
         first = _queue_refresh(env, "glargine_nph_hba1c")
