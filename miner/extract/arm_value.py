@@ -77,7 +77,21 @@ _WORD_NUMBERS = {
 }
 _WORD_NUM = r"(?:" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
-_PM = r"(?:\u00b1|\+\s?/\s?[-\u2212\u2013]|\+\s?[-\u2212])"
+_PM = r"(?:\u00b1|\+\s?/\s?[-\u2212\u2013]|\+\s?[-\u2212]|[-\u2212]\s?/\s?\+)"
+# Units an outcome value may carry; a dose unit alone ("10 mg") is not one.
+_OUT_UNIT = (
+    r"(?:(?:[a-zA-Z\u00b5\u03bc]{1,5}\s?/\s?[a-zA-Z0-9.]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6})?)"
+    r"|mm\s?Hg|cmH2O|hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|"
+    r"minutes?|mins?|min|seconds?|secs?|s|kg|g|ml|mL|L|dl|dL|cm|mm|m|km|kcal|bpm|"
+    r"points?|units?|episodes?|euros?|EUR|USD|dollars?|ms|mmol|ng|pg|lbs?|nodes)"
+)
+_DOSE_UNIT = re.compile(
+    r"^(?:mg|mcg|ug|\u00b5g|\u03bcg|g|iu|u|units?)(?:\s?/\s?(?:kg|day|d|m2|h|hr|min|dose|week))*$",
+    re.IGNORECASE,
+)
+_TIME_UNIT_RE = re.compile(
+    r"^(?:hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|minutes?|mins?|min)$", re.I
+)
 _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?"
 
 # Alternatives are tried left to right at each position, so the longer forms
@@ -87,7 +101,7 @@ _VALUE_RE = re.compile(
     # 30% (12/40)
     rf"(?P<pe_pct>\d+(?:\.\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
     # 12/40 (30%) | 12 of 40 (30%) | seven of 67
-    rf"|(?P<ev_ev>{_INT}|(?i:{_WORD_NUM}))\s?(?:/|\s(?:of|out\s+of)\s)\s?(?P<ev_tot>{_INT})(?![\d.,]\d|\s?/)"
+    rf"|(?P<ev_ev>{_INT}|(?i:{_WORD_NUM}))\s?(?:/|\s(?:of|out\s+of)\s)\s?(?P<ev_tot>{_INT}|(?i:{_WORD_NUM})\b)(?![\d.,]\d|\s?/)"
     rf"(?:\s?(?:patients|participants|subjects|children|women|men|cases|eyes))?"
     rf"(?:\s*[(\[]\s*(?P<ev_pct>\d+(?:\.\d+)?)\s?%\s*[)\]])?"
     # 12.3 ± 4.1 | 12.3 +/- 4.1
@@ -105,6 +119,8 @@ _VALUE_RE = re.compile(
     rf"|(?P<pp_m>{SIGNED}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
     # 27.5%
     rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|percent\b)"
+    # 2.0 kg | 8.5 months | 3.4 (kept only when paired or tied to an arm)
+    rf"|(?P<bn>[-\u2212]?\d{{1,3}}(?:,\d{{3}})+|{SIGNED})(?![\d.\u00b7,]?\d)(?:\s?(?P<bn_unit>{_OUT_UNIT})(?![\w/]))?"
     r")"
 )
 _MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
@@ -113,6 +129,10 @@ _SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
 _THRESHOLD_BEFORE = re.compile(
     r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bby|\bto|\bof|\bfrom|\bwithin|"
     r"\bover|\bunder|\babove|\bbelow|\bup|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
+    re.IGNORECASE,
+)
+_THRESHOLD_HARD = re.compile(
+    r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bup\s+to|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
     re.IGNORECASE,
 )
 _AFTER_EVENTS_NOT = re.compile(r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu)\b", re.I)
@@ -239,6 +259,8 @@ class ArmValueMatch:
     events: int | None = None
     total: int | None = None
     percent: float | None = None
+    unit: str | None = None
+    weak: bool = False
     arm: str | None = None
     outcome: str | None = None
     timepoint: str | None = None
@@ -295,7 +317,7 @@ def _masked(sentence: str) -> str:
     return "".join(chars)
 
 
-def _values(sentence: str) -> list[ArmValueMatch]:
+def _values(sentence: str) -> tuple[str, list[ArmValueMatch]]:
     masked = _masked(sentence)
     median_ctx = bool(_MEDIAN_CUE.search(sentence))
     sd_ctx = bool(_SD_CUE.search(sentence))
@@ -311,7 +333,101 @@ def _values(sentence: str) -> list[ArmValueMatch]:
             continue
         if val is not None:
             out.append(val)
-    return out
+    return masked, out
+
+
+_PAIR_LINK = re.compile(
+    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?[\s)\]]*[,;]?\s*"
+    r"(?:vs\.?|versus\.?|v\.?|compared\s+(?:with|to)|against)\s*[(\[]?\s*$",
+    re.IGNORECASE,
+)
+_LIST_LINK = re.compile(
+    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?[\s)\]]*(?:,\s*(?:and\s+)?|\s+and\s+)[(\[]?\s*$", re.I
+)
+_RESPECTIVELY_AFTER = re.compile(r"^(?:[^.;]|\.(?=\d)){0,160}?\brespectively\b", re.IGNORECASE)
+_KIND_CUE = re.compile(r"\b(?:median|IQR|interquartile|mean|means|average|averaged)\b", re.I)
+
+
+def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
+    """Which values are paired ("37% vs 52%") or listed ("6 and 12 months, respectively").
+
+    A number compared with another of the same kind, or one of a list that
+    the sentence closes with "respectively", is a per-arm value even when no
+    arm is named next to it.
+    """
+    flags = [False] * len(values)
+    drop: set[int] = set()
+    same = [
+        i + 1 < len(values)
+        and (values[i].kind == values[i + 1].kind or {values[i].kind, values[i + 1].kind} == {"mean"})
+        for i in range(len(values))
+    ]
+    for i in range(len(values) - 1):
+        if not same[i]:
+            continue
+        link = masked[values[i].end : values[i + 1].start]
+        if _PAIR_LINK.match(link):
+            flags[i] = flags[i + 1] = True
+    i = 0
+    while i < len(values) - 1:
+        j = i
+        while j + 1 < len(values) and same[j] and _LIST_LINK.match(
+            masked[values[j].end : values[j + 1].start]
+        ):
+            j += 1
+        timeline = (
+            values[j].kind == "bare"
+            and _TIME_UNIT_RE.match(values[j].unit or "")
+            and _TIME_PREP.search(masked[max(0, values[i].start - 12) : values[i].start])
+        )
+        if timeline:
+            # "after 1, 3 and 12 months": time points, not values
+            for k in range(i, j + 1):
+                flags[k] = False
+                drop.add(k)
+        elif j > i and _RESPECTIVELY_AFTER.match(masked[values[j].end :]):
+            for k in range(i, j + 1):
+                flags[k] = True
+        i = j + 1
+    for k in drop:
+        values[k] = replace(values[k], kind="drop")
+    return flags
+
+
+_EVENT_CUE = re.compile(
+    r"\b(?:developed|occurred|experienced|events?|cases|died|deaths?|responded|responders|"
+    r"relapsed|relapses|recurrences?|infections?|suffered|required|needed|complications?)\b",
+    re.IGNORECASE,
+)
+_ALLOCATION_CUE = re.compile(
+    r"\b(?:randomi[sz]|assigned|allocated|enrolled|recruited|included|assessable|evaluable|"
+    r"analy[sz]ed|withdrew|withdrawn|completed|leaving|remained|treated\s+with|received)",
+    re.IGNORECASE,
+)
+_RATIO_WORDS = re.compile(r"\b(?:ratios?|odds|hazard|RR|OR|HR|IRR)\b")
+
+
+def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
+    """The kind of a bare number: "median"/"mean" after such a word, "events" or ``None``.
+
+    A whole number with no unit and no mean/median word in its sentence is a
+    count: an event count when the sentence speaks of events ("developed",
+    "occurred", "cases") and not of allocation; otherwise nothing, since such
+    counts are mostly arm sizes, which belong to the sample-size component.
+    A number with a range right after it ("1.25 (0.32 to 5.18)") in a
+    sentence about ratios is an estimate, not an arm value.
+    """
+    cues = list(_KIND_CUE.finditer(sentence, 0, v.start))
+    if v.low is None and "(" in sentence[v.start : v.end] and _RATIO_WORDS.search(sentence):
+        return None
+    if cues:
+        return "median" if cues[-1].group(0).lower() in ("median", "iqr", "interquartile") else "mean"
+    is_int = v.value == int(v.value) and not re.search(r"[.\u00b7]", sentence[v.start : v.end])
+    if v.unit is None and is_int:
+        if _EVENT_CUE.search(sentence) and not _ALLOCATION_CUE.search(sentence):
+            return "events" if v.value >= 0 else None
+        return None
+    return "mean"
 
 
 def _make_value(
@@ -348,7 +464,12 @@ def _make_value(
     if g["q_m"] is not None:
         word = (g["q_word"] or "").lower()
         if not word and not median_ctx:
-            return None
+            # "60% (53-67)", "62 (50 to 74) seconds": a value with its CI;
+            # keep the value, the interval is not an IQR
+            mid = parse_num(g["q_m"])
+            if "%" in m.group(0)[: m.group(0).find("(") if "(" in m.group(0) else None]:
+                return ArmValueMatch(s, e, "percent", mid, percent=mid) if 0 <= mid <= 100 else None
+            return ArmValueMatch(s, e, "bare", mid)
         lo, hi = parse_num(g["lo"] or ""), parse_num(g["hi"] or "")
         if lo > hi:
             lo, hi = hi, lo
@@ -374,13 +495,71 @@ def _make_value(
             return ArmValueMatch(s, e, "mean", mean, se=spread)
         return ArmValueMatch(s, e, "mean", mean, sd=spread)
     if g["pc"] is not None:
-        if _THRESHOLD_BEFORE.search(before):
+        if _THRESHOLD_HARD.search(before):
             return None
         pct = parse_num(g["pc"])
         if pct > 100:
             return None
-        return ArmValueMatch(s, e, "percent", pct, percent=pct)
+        # "a rate of 62%", "reduced by 30%": often a threshold or a relative
+        # change; kept only when paired or listed with another value
+        weak = bool(_THRESHOLD_BEFORE.search(before))
+        return ArmValueMatch(s, e, "percent", pct, percent=pct, weak=weak)
+    if g["bn"] is not None:
+        return _bare_value(m, g, before, after)
     return None
+
+
+_BARE_BEFORE_NOT = re.compile(
+    r"(?:[<>\u2264\u2265=:/^]|\b(?:grade|stage|phase|type|class|day|week|month|year|visit|cycle|"
+    r"level|step|version|aged?|n|no|number|dose\s+of|total\s+of|than|least|most|under|above|"
+    r"below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s)\s*$",
+    re.IGNORECASE,
+)
+_BARE_BEFORE_WEAK = re.compile(r"\b(?:from|to|of|by|over)\s*$", re.IGNORECASE)
+_TIME_PREP = re.compile(
+    r"\b(?:at|after|for|within|during|over|until|before|by|to|from|in|of|up\s+to|"
+    r"first|last|next|past|every|per|each|aged?)\s*$",
+    re.IGNORECASE,
+)
+_BARE_AFTER_NOT = re.compile(
+    r"^(?:\s?[-\u2013]\s?[A-Za-z]|\s?(?:patients|participants|subjects|children|women|men|"
+    r"infants|cases|eyes|people|persons|adults|individuals|trials|studies|centres|centers|sites|"
+    r"times|fold|[x\u00d7]|years?\s+old|items?|questions?|doses?)\b|\s?[/:]\s?\d|[.\u00b7]\d|"
+    # "2.04-9.04" is a range and "132 979" one number with a thin space
+    r"\s?[-\u2013]\s?\d|\s\d{3}(?!\d))",
+    re.IGNORECASE,
+)
+
+
+# "3 cycles", "2 drugs": a count of something, not an outcome value
+_BARE_COUNT_AFTER = re.compile(
+    r"^\s?(?!(?:in|for|with|among|on|vs|versus|v|and|or|than|compared|respectively|at|after|"
+    r"of|from|during|per|was|were|is|are|to|but|while|whereas|when|among|the)\b)[A-Za-z]{2,}"
+)
+_STAT_OF = re.compile(r"\b(?:mean|median|average|score)\s+(?:\w+\s+)?(?:of|was|were|=|:)\s*$", re.I)
+
+
+def _bare_value(
+    m: re.Match[str], g: dict[str, str | None], before: str, after: str
+) -> ArmValueMatch | None:
+    """A number with an optional outcome unit ("2.0 kg", "8.5 months", "3.4")."""
+    unit = (g["bn_unit"] or "").strip() or None
+    if _BARE_AFTER_NOT.match(after) or (unit is None and _BARE_COUNT_AFTER.match(after)):
+        return None
+    if _BARE_BEFORE_NOT.search(before):
+        return None
+    if unit and _DOSE_UNIT.match(unit.replace(" ", "")):
+        return None
+    if unit and _TIME_UNIT_RE.match(unit) and _TIME_PREP.search(before):
+        return None
+    raw = g["bn"] or ""
+    value = parse_num(raw)
+    if unit is None and re.fullmatch(r"(?:19|20)\d\d", raw):
+        return None  # a year
+    weak = bool(_BARE_BEFORE_WEAK.search(before)) and not _STAT_OF.search(before)
+    # "48 hours", "6 months": usually a time, a value only when paired or listed
+    weak = weak or bool(unit and _TIME_UNIT_RE.match(unit))
+    return ArmValueMatch(m.start(), m.end(), "bare", value, unit=unit, weak=weak)
 
 
 def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
@@ -391,28 +570,17 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             names = _split_list(lm.group("list") or lm.group("list2") or lm.group("list3") or "")
             if len(names) < 2:
                 continue
-            _assign_runs(values, arms, names)
+            stop = sentence.lower().find("respectively", lm.start())
+            if stop < 0:
+                stop = lm.end()
+            _assign_runs(sentence, values, arms, names, max(stop, lm.start()))
             break
     # 2./3. arms written right before or right after each value
     for i, v in enumerate(values):
-        if arms[i] is not None:
-            continue
-        prev_end = values[i - 1].end if i else 0
-        next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
-        before = sentence[max(prev_end, v.start - 70) : v.start]
-        after = sentence[v.end : min(next_start, v.end + 70)]
-        strong = _ARM_BEFORE_STRONG.search(before)
-        if strong:
-            arms[i] = _clean_arm(
-                strong.group("arm1") or strong.group("arm2") or strong.group("arm3")
-            )
-            if arms[i]:
-                continue
-        am = _ARM_AFTER.match(after)
-        if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
-            arms[i] = _clean_arm(am.group("arm"))
-            if arms[i]:
-                continue
+        if arms[i] is None:
+            prev_end = values[i - 1].end if i else 0
+            next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
+            arms[i] = _direct_arm(sentence, v, prev_end, next_start)
     # 4. "higher with doxorubicin than with PLD (66% vs 20%; 53% vs 37%)": pairs
     if any(a is None for a in arms):
         cm = _COMPARISON.search(sentence)
@@ -452,13 +620,40 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     return [replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
 
 
-def _assign_runs(values: list[ArmValueMatch], arms: list[str | None], names: list[str]) -> None:
-    """Give consecutive values of one kind the arms of a "respectively" list in order."""
+def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int) -> str | None:
+    """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
+    before = sentence[max(prev_end, v.start - 70) : v.start]
+    after = sentence[v.end : min(next_start, v.end + 70)]
+    strong = _ARM_BEFORE_STRONG.search(before)
+    if strong:
+        arm = _clean_arm(strong.group("arm1") or strong.group("arm2") or strong.group("arm3"))
+        if arm:
+            return arm
+    am = _ARM_AFTER.match(after)
+    if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
+        return _clean_arm(am.group("arm"))
+    return None
+
+
+def _assign_runs(
+    sentence: str, values: list[ArmValueMatch], arms: list[str | None], names: list[str], stop: int
+) -> None:
+    """Give runs of values of one kind the arms of a "respectively" list in order.
+
+    Only runs that end before "respectively" (``stop``) and whose values are
+    joined by "and", commas or "vs" take the names: a later pair in the same
+    sentence ("..., respectively, with rates of 86% vs 62% at 2 years")
+    belongs to its own comparison.
+    """
     k = len(names)
     i = 0
     while i + k <= len(values):
         run = values[i : i + k]
-        if len({v.kind for v in run}) == 1:
+        joined = all(
+            _LIST_LINK.match(sentence[a.end : b.start]) or _PAIR_LINK.match(sentence[a.end : b.start])
+            for a, b in zip(run, run[1:], strict=False)
+        )
+        if len({v.kind for v in run}) == 1 and joined and run[-1].end <= stop:
             for j, name in enumerate(names):
                 arms[i + j] = name
             i += k
@@ -487,10 +682,34 @@ def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
 def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
     if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
         return []
-    values = _values(sentence)
-    if not values:
+    masked, found = _values(sentence)
+    if not found:
         return []
-    values = _assign_arms(sentence, values)
+    linked = _linked(masked, found)
+    # Bare numbers and percentages take part in the sentence-level arm rules
+    # (lists, pairs, "as many groups as values") only when they are paired
+    # or listed; a lone one must name its arm right next to it.
+    main_idx = [i for i, v in enumerate(found) if v.kind not in ("bare", "drop") or linked[i]]
+    with_arms = dict(
+        zip(main_idx, _assign_arms(sentence, [found[i] for i in main_idx]), strict=True)
+    )
+    values: list[ArmValueMatch] = []
+    for i, v in enumerate(found):
+        w = with_arms.get(i)
+        if w is None:
+            prev_end = found[i - 1].end if i else 0
+            next_start = found[i + 1].start if i + 1 < len(found) else len(sentence)
+            w = replace(v, arm=_direct_arm(sentence, v, prev_end, next_start))
+        if w.kind == "drop":
+            continue
+        if w.kind in ("percent", "bare") and not linked[i] and (w.arm is None or w.weak):
+            continue
+        if w.kind == "bare":
+            kind = _bare_kind(sentence, w)
+            if kind is None:
+                continue
+            w = replace(w, kind=kind, events=int(w.value) if kind == "events" else None)
+        values.append(w)
     out = []
     outcome: str | None = None
     prev_end = 0
@@ -503,8 +722,6 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
         own = outcome_before(segment, len(segment))
         outcome = own or outcome
         prev_end = v.end
-        if v.kind == "percent" and v.arm is None:
-            continue
         out.append(replace(v, outcome=outcome, timepoint=find_timepoint(sentence, v.start)))
     return out
 
