@@ -178,7 +178,15 @@ class RedisRateLimiter:
 
     def try_acquire(self) -> float:
         """Take the next slot if it is due; else return the seconds until it will be."""
-        wait_us = int(self._script(keys=[self.key], args=[self._interval_us, self.burst]))
+        import redis as redis_lib
+
+        try:
+            wait_us = int(self._script(keys=[self.key], args=[self._interval_us, self.burst]))
+        except redis_lib.RedisError as exc:
+            raise ConfigError(
+                f"shared rate limiter: Redis did not answer ({exc}); check MINER_REDIS_URL "
+                "or unset MINER_BROKER_URL to limit in-process"
+            ) from exc
         return wait_us / 1_000_000
 
     def acquire(self) -> None:

@@ -177,3 +177,10 @@ def test_make_rate_limiter_uses_redis_when_given(redis_url: str) -> None:
     assert isinstance(limiter, RedisRateLimiter)
     assert limiter.rate == RATE_WITH_KEY
     assert "secret-key" not in limiter.key, "the API key itself never goes into Redis"
+
+
+def test_unreachable_redis_is_a_config_error() -> None:
+    # Port 9 (discard) on localhost: nothing speaks Redis there.
+    limiter = RedisRateLimiter("redis://127.0.0.1:9/14", 3.0)
+    with pytest.raises(ConfigError, match="MINER_REDIS_URL"):
+        limiter.try_acquire()
