@@ -70,8 +70,9 @@ def _empty(message: str) -> str:
         return _render(fig)
 
 
-def _diamond(ax: Any, y: float, lo: float, mid: float, hi: float, color: str, gid: str) -> None:
-    h = 0.35
+def _diamond(
+    ax: Any, y: float, lo: float, mid: float, hi: float, color: str, gid: str, h: float = 0.35
+) -> None:
     poly = Polygon([(lo, y), (mid, y + h), (hi, y), (mid, y - h)], closed=True, color=color)
     poly.set_gid(gid)
     ax.add_patch(poly)
@@ -314,7 +315,7 @@ def subgroup_svg(rows: Sequence[Mapping[str, Any]], *, title: str = "") -> str:
             gid = (
                 "subgroup-all" if overall else f"subgroup-{r['subgroup_key']}-{r['subgroup_value']}"
             )
-            _diamond(ax, y, lo, est, hi, "#b22222" if overall else "#1f5fa8", gid)
+            _diamond(ax, y, lo, est, hi, "#b22222" if overall else "#1f5fa8", gid, h=0.22)
             label = "Overall" if overall else f"{r['subgroup_key']}: {r['subgroup_value']}"
             ax.text(
                 -0.02,

@@ -374,3 +374,25 @@ def test_nan_never_reaches_json(client: TestClient) -> None:
     text = client.get(f"/searches/{SEARCH}/pooled", params={"limit": MAX_LIMIT}).text
     assert "NaN" not in text and "Infinity" not in text
     json.loads(text)
+
+
+@pytest.mark.parametrize("kind", ["forest", "cumulative", "subgroups"])
+def test_plot_endpoints_serve_svg(client: TestClient, kind: str) -> None:
+    r = client.get(
+        f"/searches/{SEARCH}/plots/{kind}.svg",
+        params={"outcome": "pain intensity", "timepoint": "1 week"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.text.startswith("<svg") and "pain intensity at 1 week" in r.text
+
+
+def test_dashboard_and_report_pages(client: TestClient) -> None:
+    page = client.get(f"/searches/{SEARCH}/dashboard", params={"version": 1})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'id="forest"' in page.text and "<svg" in page.text and "<mark>" in page.text
+    assert "cdn" not in page.text.lower() and "<script src" not in page.text
+    md = client.get(f"/searches/{SEARCH}/report")
+    assert md.status_code == 200 and md.text.startswith("# Evidence summary")
+    assert client.get(f"/searches/{SEARCH}/report", params={"format": "html"}).text.startswith(
+        "<!doctype html>"
+    )
