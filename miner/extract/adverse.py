@@ -1,0 +1,548 @@
+"""Harms: adverse events per arm, serious adverse events, withdrawals due to adverse events.
+
+The component ``miner_adverse_event`` reads each sentence that names a harm
+(the vocabulary is data: ``patterns/harms.jsonl``, one category per line with
+its term patterns) and appends spans to ``doc.spans["miner"]``:
+
+- ``ADVERSE_EVENT`` -- a count tied to a harm term: events/N ("12/40"),
+  n (%) ("12 (30%)"), a percentage tied to an arm, or "N patients"; the value
+  finder is :func:`miner.extract.arm_value.find_arm_values` (same sentences, so
+  its cache is shared), which also names the arm;
+- ``ADVERSE_ZERO`` -- a statement that none occurred ("no serious adverse
+  events occurred", "no patient withdrew because of adverse events",
+  "hypoglycaemia was not observed"): ``events = 0`` with status
+  ``zero_reported``;
+- ``ADVERSE_MENTION`` -- a harm named without a number or a zero statement
+  ("adverse events were similar"): status ``mentioned``.
+
+"Not reported" is the absence of all three for a category; it is never
+written as zero (see :func:`harms_status`). "Serious adverse events were not
+reported" is ambiguous (none occurred, or the paper did not say) and stays a
+mention, never a zero.
+
+Each fact has a ``kind`` (``adverse_event``, ``serious``, ``withdrawal``), the
+``term`` as written, its ``category`` from the vocabulary (``any`` for
+generic wording such as "adverse events" or "toxicity"), the ``arm`` when the
+sentence names one, ``events``/``total``/``percent``, a ``severity`` written
+before the term ("grade 3/4", "severe"), the sentence's ``timepoint``, and
+char offsets into the doc text like every other fact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from miner.extract.arm_value import find_arm_values
+from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
+
+SPAN_KEY = "miner"
+LABEL = "ADVERSE"
+LABEL_EVENT = "ADVERSE_EVENT"
+LABEL_ZERO = "ADVERSE_ZERO"
+LABEL_MENTION = "ADVERSE_MENTION"
+PATTERN_FILE = Path(__file__).resolve().parent / "patterns" / "harms.jsonl"
+
+#: Kinds of harm facts.
+KINDS = ("adverse_event", "serious", "withdrawal")
+#: Status of a harm fact, and of a category in a document (see :func:`harms_status`).
+STATUSES = ("reported", "zero_reported", "mentioned", "not_reported")
+
+
+def _load_vocabulary(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append((str(row["category"]), tuple(row["terms"])))
+    return tuple(out)
+
+
+_VOCAB = _load_vocabulary(PATTERN_FILE)
+#: Harm categories of ``patterns/harms.jsonl`` in file order (``any`` = generic wording).
+CATEGORIES: tuple[str, ...] = tuple(c for c, _ in _VOCAB)
+
+
+def _term_regex(vocab: Sequence[tuple[str, Sequence[str]]]) -> tuple[re.Pattern[str], list[str]]:
+    groups = []
+    names = []
+    for i, (category, terms) in enumerate(vocab):
+        # longest patterns first, so "nausea and vomiting" beats "nausea" at one position
+        alt = "|".join(sorted(terms, key=len, reverse=True))
+        groups.append(f"(?P<c{i}>{alt})")
+        names.append(category)
+    pattern = r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w])"
+    return re.compile(pattern, re.IGNORECASE), names
+
+
+_TERM_RE, _TERM_CATEGORIES = _term_regex(_VOCAB)
+
+# The harm is the efficacy outcome here, not a harm of the treatment.
+_EFFICACY_AFTER = re.compile(r"^-?\s?(?:free|control)\b", re.IGNORECASE)
+_EFFICACY_BEFORE = re.compile(
+    r"(?:control\s+of|prevention\s+of|prophylaxis\s+(?:of|against)|protection\s+against"
+    r"|treatment\s+of|to\s+prevent|to\s+treat|(?:the|a)\s+history\s+of|at\s+risk\s+of)"
+    r"\s+(?:\S+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_SEVERITY_BEFORE = re.compile(
+    r"(?P<sev>serious|severe|mild|moderate|major|minor|life[- ]threatening"
+    r"|grades?\s*(?:[\u2265>]=?\s*)?[1-5](?:\s*(?:/|-|\u2013|or|and|to)\s*[1-5])?)"
+    r"\s+(?:\S+\s+){0,1}$",
+    re.IGNORECASE,
+)
+_SERIOUS_TERM = re.compile(r"^(?:SAEs?)$")
+_WITHDRAW_BEFORE = re.compile(
+    r"(?:withdr[ae]w\w*|withdrawals?|discontinu\w*|dropp?(?:ed|ing)?\s+out|drop-?outs?"
+    r"|stopp\w*|terminat\w*|left\s+the\s+(?:study|trial)|cessation)"
+    r"\b[^;.]{0,60}?\b(?:due\s+to|because\s+of|owing\s+to|as\s+a\s+result\s+of|for|after|from)"
+    r"\s+(?:\S+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_WITHDRAW_AFTER = re.compile(
+    r"^[\s-]*(?:related\s+)?(?:leading\s+to|resulting\s+in|causing|requiring|that\s+led\s+to"
+    r"|which\s+led\s+to)\s+(?:\S+\s+){0,2}?(?:withdrawal|discontinuation|dropout|drop-out"
+    r"|termination|cessation)"
+    r"|^[\s-]*(?:related\s+)?(?:withdrawals?|discontinuations?|dropouts?|drop-outs?)\b",
+    re.IGNORECASE,
+)
+_MOD = (
+    r"(?:serious|severe|major|significant|clinically\s+(?:significant|relevant|important)"
+    r"|unexpected|new|other|further|additional|reported|documented|confirmed|any|apparent"
+    r"|cases?\s+of|episodes?\s+of|events?\s+of|instances?\s+of|reports?\s+of|signs?\s+of"
+    r"|evidence\s+of|occurrences?\s+of|incidences?\s+of|grades?\s*\S+|[\w]+[- ]related)"
+)
+_ZERO_BEFORE = re.compile(
+    rf"\b(?:no|without|free\s+of|absence\s+of)\s+(?:{_MOD}\s+){{0,3}}$", re.IGNORECASE
+)
+_ZERO_SUBJECT = re.compile(
+    r"\b(?:no|none\s+of\s+the|not\s+a\s+single|neither)\s+(?:\S+\s+){0,2}?"
+    r"(?:patients?|participants?|subjects?|children|women|men|one|volunteers?|cases?)\s+"
+    r"(?:\S+\s+){0,3}?(?:had|has|have|experienced|reported|developed|suffered|showed|presented"
+    r"|required|withdrew|discontinued|dropped\s+out|was\s+withdrawn|were\s+withdrawn|left)\b"
+    r"[^;]{0,70}$",
+    re.IGNORECASE,
+)
+_ZERO_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:was|were|has\s+been|have\s+been)\s+(?:not\s+(?:observed|seen|noted"
+    r"|found|recorded|detected|documented|encountered)|absent|nil)\b"
+    r"|^\s*(?:\S+\s+){0,2}?(?:did\s+not|didn't|never)\s+occur"
+    r"|^\s*[:=]\s*(?:none|nil)\b",
+    re.IGNORECASE,
+)
+# A cue before the term reaches it only within its clause.
+_CLAUSE_BREAK = re.compile(
+    r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b", re.IGNORECASE
+)
+_FUTURE = re.compile(
+    r"\b(?:will\s+be|will\s+(?:record|assess|monitor|evaluate)|to\s+(?:assess|evaluate|compare"
+    r"|determine|investigate|examine)|we\s+(?:aimed|aim|sought|hypothesi[sz]ed))\b",
+    re.IGNORECASE,
+)
+_COUNT_RE = re.compile(
+    r"(?<![\w.,/])(?P<n>\d{1,6}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(?:(?:of\s+the\s+)?(?:patients?|participants?|subjects?|children|women|men|cases|persons"
+    r"|people|individuals|volunteers))\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_NOT_COUNT_BEFORE = re.compile(r"(?:\bof|\bn\s?=|\btotal|\ball|\bin|\bamong|[:=(])\s*$", re.I)
+_ARM_AFTER = re.compile(
+    r"^\s*(?:\(\s*[\d.]+\s?%\s*\)\s*)?(?:in|with|receiving|on|from|treated\s+with)\s+(?:the\s+)?"
+    r"(?P<arm>[A-Za-z][\w+\-/']*(?:\s[A-Za-z0-9][\w+\-/']*){0,3}?)\s+(?:groups?|arms?)\b"
+)
+_ZERO_ARM_AFTER = re.compile(
+    r"^[^;.]{0,40}?\b(?:in|with|receiving|among)\s+(?:the\s+)?"
+    r"(?P<arm>[A-Za-z][\w+\-/']*(?:\s[A-Za-z0-9][\w+\-/']*){0,3}?)\s+(?:groups?|arms?)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """A harm term in a sentence (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    kind: str
+    severity: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseMatch:
+    """One harm fact found in a sentence (offsets relative to the sentence).
+
+    ``start``/``end`` cover the value (counts), the whole statement (zero
+    statements) or the term (mentions); ``term_start``/``term_end`` the term.
+    """
+
+    start: int
+    end: int
+    kind: str
+    status: str
+    term: str
+    category: str
+    term_start: int
+    term_end: int
+    arm: str | None = None
+    events: int | None = None
+    total: int | None = None
+    percent: float | None = None
+    severity: str | None = None
+    timepoint: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The span label of this fact."""
+        return {"reported": LABEL_EVENT, "zero_reported": LABEL_ZERO}.get(
+            self.status, LABEL_MENTION
+        )
+
+
+def _clause_left(sentence: str, pos: int, width: int) -> str:
+    left = sentence[max(0, pos - width) : pos]
+    breaks = list(_CLAUSE_BREAK.finditer(left))
+    return left[breaks[-1].end() :] if breaks else left
+
+
+def find_terms(sentence: str) -> list[TermMatch]:
+    """Harm terms of ``sentence`` with category, kind and written severity.
+
+    Terms used as efficacy outcomes ("vomiting-free", "control of nausea",
+    "prevention of neutropenia") are left out.
+    """
+    out: list[TermMatch] = []
+    for m in _TERM_RE.finditer(sentence):
+        s, e = m.span()
+        if _EFFICACY_AFTER.match(sentence[e : e + 10]):
+            continue
+        left = _clause_left(sentence, s, 60)
+        if _EFFICACY_BEFORE.search(left):
+            continue
+        category = _TERM_CATEGORIES[int(next(k for k, v in m.groupdict().items() if v)[1:])]
+        sev_m = _SEVERITY_BEFORE.search(sentence[max(0, s - 30) : s])
+        severity = sev_m.group("sev").lower() if sev_m else None
+        text = m.group(0)
+        if severity is None and re.match(r"severe\b", text, re.I):
+            severity = "severe"
+        kind = "adverse_event"
+        if category == "any" and (severity == "serious" or _SERIOUS_TERM.match(text)):
+            kind = "serious"
+        if _WITHDRAW_BEFORE.search(_clause_left(sentence, s, 110)) or _WITHDRAW_AFTER.match(
+            sentence[e : e + 50]
+        ):
+            kind = "withdrawal"
+        if severity is None and out and out[-1].category == "any" and category != "any":
+            # "grade 3 or 4 adverse events were neutropenia (...)": the list inherits
+            severity = out[-1].severity
+        out.append(TermMatch(s, e, text, category, kind, severity))
+    return out
+
+
+def _term_for(terms: Sequence[TermMatch], sentence: str, start: int, end: int) -> TermMatch | None:
+    """The term a value at ``start:end`` counts: the nearest before it, else one just after."""
+    before = [t for t in terms if t.end <= start]
+    if before:
+        return before[-1]
+    after = [t for t in terms if t.start >= end and t.start - end <= 70]
+    if after:
+        gap = sentence[end : after[0].start]
+        if not _CLAUSE_BREAK.search(gap) and "." not in gap.replace("%", ""):
+            return after[0]
+    return None
+
+
+def _zero_statement(sentence: str, term: TermMatch) -> tuple[int, int] | None:
+    """Bounds of a "none occurred" statement about ``term``, or ``None``."""
+    s, e = term.start, term.end
+    left = _clause_left(sentence, s, 110)
+    m = _ZERO_BEFORE.search(left)
+    if m:
+        return s - len(left) + m.start(), e
+    m = _ZERO_SUBJECT.search(left)
+    if m:
+        return s - len(left) + m.start(), e
+    m = _ZERO_AFTER.match(sentence[e : e + 60])
+    if m:
+        return s, e + m.end()
+    return None
+
+
+def _counts(sentence: str, terms: Sequence[TermMatch]) -> list[AdverseMatch]:
+    out: list[AdverseMatch] = []
+    taken: list[tuple[int, int]] = []
+    for v in find_arm_values(sentence):
+        if v.kind not in ("events", "percent"):
+            continue
+        term = _term_for(terms, sentence, v.start, v.end)
+        if term is None:
+            continue
+        taken.append((v.start, v.end))
+        out.append(
+            AdverseMatch(
+                v.start,
+                v.end,
+                term.kind,
+                "reported",
+                term.text,
+                term.category,
+                term.start,
+                term.end,
+                arm=v.arm,
+                events=v.events,
+                total=v.total,
+                percent=v.percent,
+                severity=term.severity,
+            )
+        )
+    # "... was reported by 12 patients in the glargine group"
+    for m in _COUNT_RE.finditer(sentence):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in taken):
+            continue
+        if _NOT_COUNT_BEFORE.search(sentence[max(0, s - 12) : s]):
+            continue
+        term = _term_for(terms, sentence, s, e)
+        if term is None:
+            continue
+        word = m.group("n").lower()
+        n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
+        am = _ARM_AFTER.match(sentence[e : e + 70])
+        out.append(
+            AdverseMatch(
+                s,
+                e,
+                term.kind,
+                "reported",
+                term.text,
+                term.category,
+                term.start,
+                term.end,
+                arm=am.group("arm") if am else None,
+                events=n,
+                severity=term.severity,
+            )
+        )
+    return sorted(out, key=lambda a: a.start)
+
+
+def find_adverse_events(sentence: str) -> list[AdverseMatch]:
+    """Harm facts of one sentence, in text order (offsets relative to the sentence).
+
+    Examples
+    --------
+    >>> [(a.category, a.events, a.status) for a in find_adverse_events(
+    ...     "No serious adverse events occurred.")]
+    [('any', 0, 'zero_reported')]
+    """
+    return list(_find_cached(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _find_cached(sentence: str) -> tuple[AdverseMatch, ...]:
+    # the component and the collector read the same sentences in turn
+    return tuple(_find(sentence))
+
+
+def _find(sentence: str) -> list[AdverseMatch]:
+    terms = find_terms(sentence)
+    if not terms or _FUTURE.search(sentence):
+        return []
+    out = (
+        _counts(sentence, terms)
+        if re.search(
+            r"\d|\b(?:one|two|three|four|five|six|seven|"
+            r"eight|nine|ten|eleven|twelve)\b",
+            sentence,
+            re.I,
+        )
+        else []
+    )
+    counted = {(a.term_start, a.term_end) for a in out}
+    seen_mentions: set[tuple[str, str]] = set()
+    for t in terms:
+        if (t.start, t.end) in counted:
+            continue
+        zero = _zero_statement(sentence, t)
+        if zero is not None:
+            zm = _ZERO_ARM_AFTER.match(sentence[t.end : t.end + 60])
+            out.append(
+                AdverseMatch(
+                    zero[0],
+                    zero[1],
+                    t.kind,
+                    "zero_reported",
+                    t.text,
+                    t.category,
+                    t.start,
+                    t.end,
+                    arm=zm.group("arm") if zm else None,
+                    events=0,
+                    severity=t.severity,
+                )
+            )
+            continue
+        key = (t.category, t.text.lower())
+        if key in seen_mentions:
+            continue
+        seen_mentions.add(key)
+        out.append(
+            AdverseMatch(
+                t.start,
+                t.end,
+                t.kind,
+                "mentioned",
+                t.text,
+                t.category,
+                t.start,
+                t.end,
+                severity=t.severity,
+            )
+        )
+    out = [replace(a, timepoint=find_timepoint(sentence, a.start)) for a in out]
+    return sorted(out, key=lambda a: (a.start, a.end))
+
+
+def _doc_matches(doc: Doc) -> Iterator[tuple[int, AdverseMatch]]:
+    text = doc.text  # Doc.text joins every token on each access: read it once
+    for start, end in sentence_bounds(doc, text):
+        sentence = text[start:end]
+        if not _TERM_RE.search(sentence):
+            continue
+        for match in find_adverse_events(sentence):
+            yield start, match
+
+
+class AdverseEventFinder:
+    """The ``miner_adverse_event`` component: adds ``ADVERSE_*`` spans to ``doc.spans["miner"]``."""
+
+    def __init__(self, nlp: Language, name: str, mentions: bool = True) -> None:
+        self.name = name
+        self.mentions = mentions
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for offset, match in _doc_matches(doc):
+            if match.status == "mentioned" and not self.mentions:
+                continue
+            span = make_span(doc, offset + match.start, offset + match.end, match.label)
+            if span is not None:
+                spans.append(span)
+        add_spans(doc, spans)
+        return doc
+
+
+@Language.factory("miner_adverse_event", default_config={"mentions": True})
+def make_adverse_event(nlp: Language, name: str, mentions: bool) -> AdverseEventFinder:
+    """Build the ``miner_adverse_event`` component (see :class:`AdverseEventFinder`).
+
+    Parameters
+    ----------
+    mentions:
+        Also keep harms named without a number (status ``mentioned``).
+    """
+    return AdverseEventFinder(nlp, name, mentions=mentions)
+
+
+def _fact(offset: int, a: AdverseMatch, text: str) -> dict[str, Any]:
+    start, end = offset + a.start, offset + a.end
+    return {
+        "kind": a.kind,
+        "status": a.status,
+        "term": a.term,
+        "category": a.category,
+        "arm": a.arm,
+        "events": a.events,
+        "total": a.total,
+        "percent": a.percent,
+        "severity": a.severity,
+        "timepoint": a.timepoint,
+        "term_start": offset + a.term_start,
+        "term_end": offset + a.term_end,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+    }
+
+
+def collect_adverse_events(doc: Doc) -> list[dict[str, Any]]:
+    """Turn the ``ADVERSE_*`` spans of ``doc`` into contract dicts.
+
+    Returns
+    -------
+    list[dict]
+        One dict per fact: ``kind`` (:data:`KINDS`), ``status``
+        (``reported``, ``zero_reported``, ``mentioned``), ``term``, ``category``
+        (:data:`CATEGORIES`), ``arm``, ``events``, ``total``, ``percent``,
+        ``severity``, ``timepoint``, ``term_start``/``term_end``, ``start``,
+        ``end``, ``text``.
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    wanted = {
+        (s.start_char, s.end_char, s.label_)
+        for s in doc.spans[SPAN_KEY]
+        if s.label_.startswith(LABEL)
+    }
+    if not wanted:
+        return []
+    text = doc.text
+    out = []
+    for offset, a in _doc_matches(doc):
+        start, end = offset + a.start, offset + a.end
+        if any(s <= start and end <= e and lab == a.label for s, e, lab in wanted):
+            out.append(_fact(offset, a, text))
+    return out
+
+
+def harms_status(
+    facts: Iterable[Mapping[str, Any]],
+    *,
+    category: str | None = None,
+    kind: str | None = None,
+) -> str:
+    """What a document says about a harm: one of :data:`STATUSES`.
+
+    ``reported`` (a count, possibly 0) beats ``zero_reported`` (a statement
+    that none occurred), which beats ``mentioned`` (named without numbers);
+    ``not_reported`` means no fact at all, and is never read as zero.
+
+    Parameters
+    ----------
+    facts:
+        Output of :func:`collect_adverse_events`.
+    category, kind:
+        Restrict to one category (:data:`CATEGORIES`) and/or kind (:data:`KINDS`).
+    """
+    found = {
+        f.get("status")
+        for f in facts
+        if (category is None or f.get("category") == category)
+        and (kind is None or f.get("kind") == kind)
+    }
+    for status in STATUSES[:3]:
+        if status in found:
+            return status
+    return "not_reported"
