@@ -37,11 +37,7 @@ ensure_redis() {
     fi
     if ! command -v redis-server >/dev/null 2>&1; then
         echo "== installing redis-server (apt-get)" >&2
-        if [ "$(id -u)" -eq 0 ]; then
-            apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
-        else
-            sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
-        fi
+        apt_install redis-server
     fi
     echo "== starting redis-server on 127.0.0.1:6379" >&2
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >&2
@@ -51,6 +47,22 @@ ensure_redis() {
     done
     echo "redis-server did not answer on 127.0.0.1:6379" >&2
     return 1
+}
+
+apt_install() {
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+    else
+        sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+    fi
+}
+
+ensure_chromium() {
+    # The dashboard's end-to-end test drives Debian's headless Chromium.
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "== installing chromium (apt-get)" >&2
+        apt_install chromium
+    fi
 }
 
 ensure_postgres() {
