@@ -212,13 +212,25 @@ _ARM_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|among|on|receiving|after)\s+"
     r"(?:the\s+)?(?:(?:patients|participants|subjects|children|women|men)\s+"
     r"(?:receiving|given|treated\s+with|in|on|with)\s+(?:the\s+)?)?"
-    rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\]]|$|\s(?:vs|versus|and|compared|than|respectively|p\b|P\b))))"
+    rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b))))"
 )
 _ARM_BEFORE_STRONG = re.compile(
     rf"(?:(?P<arm1>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*(?:\(\s*n\s?=\s?\d+\s*\))?\s*[(:,=]?\s*"
     r"(?:was|were|had|of|showed|reported)?\s*[(\[]?\s*"
     rf"|(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s*[:=]\s*"
-    rf"|(?:group|arm)\s+(?P<arm3>[A-Z0-9]{{1,3}})\s*[(:,=]?\s*(?:was|were|had)?\s*[(\[]?\s*)$"
+    rf"|(?P<kw3>group|arm)\s+(?P<arm3>[A-Z0-9]{{1,3}})\s*[(:,=]?\s*(?:was|were|had)?\s*[(\[]?\s*)$"
+)
+_GROUP_LETTER_AFTER = re.compile(
+    rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|on)\s+(?:the\s+)?"
+    r"(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b(?!\s+and\b)"
+)
+# "lower in the X group than in the Y group [4 (3.8%) vs 13 (11.9%)]": a few
+# words may stand between the two arms when both are called groups or arms.
+_COMPARISON_GAP = re.compile(
+    r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
+    rf"(?P<x>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:groups?|arms?)\b(?:\s+[\w-]+){{0,6}}?\s+"
+    r"(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:those|that)\s+)?(?:with\s+|in\s+|for\s+|of\s+)?"
+    rf"(?:the\s+)?(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:groups?|arms?)\b"
 )
 _ARM_BEFORE_WEAK = re.compile(
     r"(?:vs\.?|versus|compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
@@ -227,7 +239,7 @@ _ARM_BEFORE_WEAK = re.compile(
 _RESPECTIVELY_LIST = re.compile(
     rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
     r"\s+(?:groups|arms)\b"
-    r"|(?:groups?|arms?)\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*[A-Z0-9]{1,3})*,?\s+and\s+[A-Z0-9]{1,3})\b"
+    r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*[A-Z0-9]{1,3})*,?\s+and\s+[A-Z0-9]{1,3})\b"
     r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
     rf"(?P<list3>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
     r"(?:\s+groups?)?\s*,?\s*respectively"
@@ -394,6 +406,9 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
     return flags
 
 
+_DURATION_CUE = re.compile(
+    r"\b(?:median|mean|average|survival|time|duration|length|stay|TTP|PFS|OS|DFS|EFS|TTF)\b", re.I
+)
 _EVENT_CUE = re.compile(
     r"\b(?:developed|occurred|experienced|events?|cases|died|deaths?|responded|responders|"
     r"relapsed|relapses|recurrences?|infections?|suffered|required|needed|complications?)\b",
@@ -557,8 +572,6 @@ def _bare_value(
     if unit is None and re.fullmatch(r"(?:19|20)\d\d", raw):
         return None  # a year
     weak = bool(_BARE_BEFORE_WEAK.search(before)) and not _STAT_OF.search(before)
-    # "48 hours", "6 months": usually a time, a value only when paired or listed
-    weak = weak or bool(unit and _TIME_UNIT_RE.match(unit))
     return ArmValueMatch(m.start(), m.end(), "bare", value, unit=unit, weak=weak)
 
 
@@ -568,6 +581,9 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     if "respectively" in sentence.lower():
         for lm in _RESPECTIVELY_LIST.finditer(sentence):
             names = _split_list(lm.group("list") or lm.group("list2") or lm.group("list3") or "")
+            if lm.group("list2"):
+                # "groups A and B": the letters alone say little to a reader
+                names = [f"{lm.group('kw2').lower()} {n}" for n in names]
             if len(names) < 2:
                 continue
             stop = sentence.lower().find("respectively", lm.start())
@@ -575,7 +591,24 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                 stop = lm.end()
             _assign_runs(sentence, values, arms, names, max(stop, lm.start()))
             break
-    # 2./3. arms written right before or right after each value
+    # 2. "in the X group than in the Y group (4 vs 13)": a compared pair takes
+    # the two arms of the comparison written before it
+    frames = [
+        (m.end(), _clean_arm(m.group("x")), _clean_arm(m.group("y")))
+        for rx in (_COMPARISON_GAP, _COMPARISON)
+        for m in rx.finditer(sentence)
+    ]
+    if frames:
+        for i in range(len(values) - 1):
+            a, b = values[i], values[i + 1]
+            if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
+                continue
+            if not _PAIR_LINK.match(sentence[a.end : b.start]):
+                continue
+            before = [f for f in frames if f[0] <= a.start and f[1] and f[2] and f[1] != f[2]]
+            if before:
+                _, arms[i], arms[i + 1] = max(before, key=lambda f: f[0])
+    # 3. arms written right before or right after each value
     for i, v in enumerate(values):
         if arms[i] is None:
             prev_end = values[i - 1].end if i else 0
@@ -626,9 +659,14 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     after = sentence[v.end : min(next_start, v.end + 70)]
     strong = _ARM_BEFORE_STRONG.search(before)
     if strong:
-        arm = _clean_arm(strong.group("arm1") or strong.group("arm2") or strong.group("arm3"))
+        if strong.group("arm3"):
+            return f"{strong.group('kw3')} {strong.group('arm3')}"
+        arm = _clean_arm(strong.group("arm1") or strong.group("arm2"))
         if arm:
             return arm
+    lm = _GROUP_LETTER_AFTER.match(after)
+    if lm:
+        return f"{lm.group('kw')} {lm.group('letter')}"
     am = _ARM_AFTER.match(after)
     if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
         return _clean_arm(am.group("arm"))
@@ -703,6 +741,13 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
         if w.kind == "drop":
             continue
         if w.kind in ("percent", "bare") and not linked[i] and (w.arm is None or w.weak):
+            continue
+        if (
+            not linked[i]
+            and _TIME_UNIT_RE.match(w.unit or "")
+            and not _DURATION_CUE.search(sentence, 0, w.start)
+        ):
+            # "48 hours", "6 months": a time unless the sentence measures one
             continue
         if w.kind == "bare":
             kind = _bare_kind(sentence, w)
