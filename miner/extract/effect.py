@@ -270,6 +270,11 @@ _NOT_OUTCOME = frozenset(
         "each",
         "both",
         "iqr",
+        "least",
+        "squares",
+        "ls",
+        "[ls]",
+        "(ls)",
         "sd",
         "se",
         "ci",
@@ -280,6 +285,15 @@ _UNITISH = re.compile(r"^(?:%|[a-z\u00b5\u03bc]{1,4}(?:/[a-z0-9.]{1,5}){0,2}|mmh
 _OUTCOME_CLAUSE_BREAK = re.compile(r"[;:!?()\[\]{}]|\.(?=\s|$)|,\s|\s(?:vs\.?|versus)\s")
 
 
+# "between vildagliptin and placebo", "(omarigliptin vs placebo)": the arms
+# compared, never the outcome
+_ARM_PAIR_RE = re.compile(
+    r"\bbetween\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+and\s+(?:the\s+)?[\w-]+(?:\s+groups?)?"
+    r"|\([^()]*\b(?:vs\.?|versus|minus)\s[^()]*\)?",
+    re.IGNORECASE,
+)
+
+
 def clean_outcome(phrase: str) -> str | None:
     """Trim a candidate outcome phrase to its content words, or ``None``.
 
@@ -287,6 +301,7 @@ def clean_outcome(phrase: str) -> str | None:
     arm ("with ketamine", "the placebo group"), a unit or a bare adjective is
     kept (at most 8 words).
     """
+    phrase = _ARM_PAIR_RE.sub(" ", phrase)
     phrase = TIME_RE.sub(" ", phrase)
     phrase = _NUM_RE.sub(" ", phrase)
     parts = _BOUNDARY.split(phrase)
@@ -447,7 +462,9 @@ _VALUE_TAIL = re.compile(
     rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?"
     # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
     rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
-    rf"(?P<gap>\s*[,;:]?\s*[(\[{{]?\s*"
+    # "1.1 mmHg favouring the unfixed combination (95% CI ...)"
+    r"(?P<gap>(?:\s+(?:favou?ring|in\s+favou?r\s+of|between)\s+[^()\[\]\d;.]{1,50}?)?"
+    rf"\s*[,;:]?\s*[(\[{{]?\s*"
     rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
     rf"(?P<head>{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
     rf"{PAIR}(?P<close>\s*%?\s*[)\]}}])?"
@@ -464,6 +481,10 @@ _SKIP_VALUE_AFTER = re.compile(
     r"studies|treatment|groups|arms|sites|centres|centers|countries)",
     re.IGNORECASE,
 )
+
+
+_BRACKETED = re.compile(r"\([^()]{0,60}\)|\[[^\[\]]{0,60}\]")
+_LINK_END = re.compile(r"(?:\b(?:was|were|of|is|are)|[:=,])\s*[(\[]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,18 +580,142 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
         # Further estimates chained to the same measure name:
         # "HR 0.70 (0.6-0.8) for death and 0.81 (0.7-0.9) for MI".
         while True:
-            more = _chained_estimate(sentence, taken_until, next_start, info)
+            more = _chained_estimate(sentence, taken_until, next_start, info, est.unit)
             if more is None:
                 break
             found.append(more)
             taken_until = more.end
+    for est in _unnamed_estimates(sentence):
+        if not any(est.start < f.end and f.start < est.end for f in found):
+            found.append(est)
+    found.sort(key=lambda e: e.start)
     return found
+
+
+# ------------------------------------------------------ unnamed estimates
+_COMPARATOR = (
+    r"(?:more\s+than|relative\s+to|compared\s+(?:with|to)|versus|vs\.?|than|over|beyond)\s+"
+    r"(?:that\s+(?:of|with|in)\s+)?(?:the\s+)?[\w-]+"
+)
+_CI_BRACKET = rf"[(\[]\s*(?:{CI_WORD}\s*[:=,]?\s*)?{PAIR}\s*(?:[;,]\s*{P_VALUE}\s*)?[)\]]"
+# "reduced HbA1c by 0.74% (95% CI 0.5 to 0.9) relative to placebo"
+_BY_VALUE = re.compile(
+    r"\b(?P<verb>reduced|lowered|decreased|increased|improved|raised)\s+(?:the\s+)?"
+    r"(?P<outcome>[^,;()]{1,60}?)\s+by\s+(?:an?\s+(?:mean|average|additional|further)\s+(?:of\s+)?)?"
+    rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
+    rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
+)
+_CMP_BEFORE = re.compile(rf"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
+# "... greater mean change in HbA1c than placebo (-0.58%; P < .001)"
+_CMP_VALUE = re.compile(
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?"
+    r"(?:placebo|control|usual\s+care|standard\s+care|comparator|[\w-]+)(?:\s+(?:group|arm))?\s*"
+    rf"[(\[]\s*(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*[;,]\s*"
+    rf"(?:(?P<ci>{CI_WORD}\s*[:=,]?\s*{PAIR})|(?={P_VALUE}))"
+)
+_CHANGE_CUE = re.compile(
+    r"\b(?:difference|change|changes|reduction|reductions|greater|larger|smaller|decrease|increase)\b", re.I
+)
+# "(1.4 kg difference, P < 0.0001)", "a 2.1-point difference"
+_VALUE_NAME = re.compile(
+    rf"(?:[(\[]|\ban?\s)\s*(?P<val>{SIGNED})\s?-?\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s+"
+    r"(?:mean\s+|absolute\s+|net\s+|between-group\s+)?difference\b"
+)
+
+
+def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
+    """Mean differences written without a measure name.
+
+    Sign convention: a difference is treatment minus comparator, so
+    "reduced HbA1c by 0.74% (95% CI 0.5 to 0.9) relative to placebo" gives
+    MD -0.74 (-0.9 to -0.5) and "increased ... by" keeps the sign. Such a
+    sentence counts only with a CI and a comparator ("relative to",
+    "compared with", "versus", "than" after the CI or "compared with X"
+    before the verb): without one, "reduced pain by 2 points" is a
+    within-arm change.
+    """
+    if not re.search(r"\b(?:by|than|compared|relative|versus|vs|difference)\b", sentence):
+        return []
+    out: list[EffectMatch] = []
+    for m in _BY_VALUE.finditer(sentence):
+        if not (m.group("cmp") or _CMP_BEFORE.search(sentence, 0, m.start())):
+            continue
+        est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
+        if est is None:
+            continue
+        if m.group("verb") in ("reduced", "lowered", "decreased") and est.value > 0:
+            lo, hi = est.ci_low, est.ci_high
+            est = replace(
+                est,
+                value=-est.value,
+                ci_low=-hi if hi is not None else None,
+                ci_high=-lo if lo is not None else None,
+            )
+        out.append(replace(est, outcome=clean_outcome(m.group("outcome")) or est.outcome))
+    if _CHANGE_CUE.search(sentence):
+        for m in _CMP_VALUE.finditer(sentence):
+            start = m.start("val")
+            est = _estimate_from(sentence, m, m.group("ci"), start, m.end())
+            if est is not None:
+                out.append(est)
+        for m in _VALUE_NAME.finditer(sentence):
+            est = _estimate_from(sentence, m, None, m.start("val"), m.end())
+            if est is not None and (est.unit or est.p_op):
+                out.append(est)
+    return out
+
+
+def _estimate_from(
+    sentence: str, m: re.Match[str], ci_text: str | None, start: int, end: int
+) -> EffectMatch | None:
+    try:
+        value = parse_num(m.group("val"))
+    except ValueError:
+        return None
+    ci_low = ci_high = ci_level = None
+    p_val: float | None = None
+    p_op: str | None = None
+    if ci_text:
+        ci = re.search(rf"(?:{CI_WORD}\s*[:=,]?\s*)?{PAIR}", ci_text)
+        if ci is None:
+            return None
+        try:
+            ordered = _order_ci(value, parse_num(ci.group("lo")), parse_num(ci.group("hi")))
+        except ValueError:
+            return None
+        if ordered is None:
+            return None
+        ci_low, ci_high = ordered
+        if ci.group("level"):
+            ci_level = round(float(ci.group("level").replace("\u00b7", ".")) / 100.0, 4)
+    pm = _p_after(sentence, end if ci_text else m.end("val"), min(len(sentence), end + 60))
+    if pm is None and not ci_text:
+        pm = _p_after(sentence, m.end(), min(len(sentence), m.end() + 40))
+    if pm is not None:
+        p_val, p_op = parse_p(pm)
+    if ci_low is None and p_op is None and not m.groupdict().get("unit"):
+        return None
+    unit = (m.groupdict().get("unit") or "").strip() or None
+    return EffectMatch(
+        start=start,
+        end=end,
+        measure="MD",
+        value=value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        ci_level=ci_level,
+        p=p_val,
+        p_op=p_op,
+        unit=unit,
+        outcome=outcome_before(sentence, start),
+        timepoint=find_timepoint(sentence, start),
+    )
 
 
 def _estimate_after(
     sentence: str, m_start: int, m_end: int, limit: int, info: _MeasureName
 ) -> EffectMatch | None:
-    window_end = min(limit, m_end + (30 if info.abbrev else 90))
+    window_end = min(limit, m_end + (30 if info.abbrev else 160))
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
@@ -581,18 +726,29 @@ def _estimate_after(
             return None
         if info.abbrev and not _ABBR_GAP.match(gap):
             return None
-        if not info.abbrev and (re.search(r"[;]|\b(?:vs|versus)\b", gap) or len(gap.split()) > 12):
-            return None
+        if not info.abbrev:
+            # "(omarigliptin vs placebo)", "(BBT minus PPT)": a bracketed
+            # label of the comparison is not a break between name and value
+            bare_gap = _BRACKETED.sub(" ", gap)
+            words = len(bare_gap.split())
+            if re.search(r"[;]|\b(?:vs|versus)\b", bare_gap) or words > 18:
+                return None
+            if words > 12 and not _LINK_END.search(bare_gap):
+                return None
         return _build(sentence, m_start, m_end, num, limit, info, gap)
     return None
 
 
 def _chained_estimate(
-    sentence: str, pos: int, limit: int, info: _MeasureName
+    sentence: str, pos: int, limit: int, info: _MeasureName, chain_unit: str | None = None
 ) -> EffectMatch | None:
     window = sentence[pos:limit]
+    # "... at week 18 and -0.8% (P < 0.001) at week 54": digits of a time
+    # phrase do not break the chain
+    window = TIME_RE.sub(lambda t: re.sub(r"\d", "x", t.group(0)), window)
     lead = re.match(
-        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w-]*\s+){0,5}?(?=[-\u2212\u2013]?\s?\d)",
+        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()-]*\s+){0,5}?[(\[]?\s*"
+        r"(?=[-\u2212\u2013]?\s?\d)",
         window,
     )
     if lead is None:
@@ -600,7 +756,7 @@ def _chained_estimate(
     num = _NUM_RE.match(sentence, pos + lead.end())
     if num is None:
         return None
-    est = _build(sentence, pos, pos, num, limit, info, "", require_ci=True)
+    est = _build(sentence, pos, pos, num, limit, info, "", require_ci=True, chain_unit=chain_unit)
     if est is None:
         return None
     # the chained estimate's span starts at its own value
@@ -617,6 +773,7 @@ def _build(
     gap: str,
     *,
     require_ci: bool = False,
+    chain_unit: str | None = None,
 ) -> EffectMatch | None:
     try:
         value = parse_num(num.group(0))
@@ -646,9 +803,11 @@ def _build(
         end = tail.end()
         if tail.group("pnum") or tail.group("pns"):
             p_val, p_op = parse_p(tail)
-    elif require_ci:
-        return None
     else:
+        # "-0.7 ± 0.1% (p < 0.001)": a standard error between value and p
+        se_m = re.match(rf"\s?(?:\u00b1|\+\s?/\s?-)\s?{NUM_CORE}(?=\s?%)", sentence[end:])
+        if se_m:
+            end += se_m.end()
         unit_m = re.match(r"\s?(?!to\b|and\b|vs\b)(?:%|percentage\s+points?)", sentence[end:])
         if unit_m:
             unit = unit_m.group(0).strip()
@@ -658,6 +817,10 @@ def _build(
         if pm is not None:
             p_val, p_op = parse_p(pm)
             end = end + pm.end()
+    if require_ci and ci_low is None and not (p_op and unit and unit == chain_unit):
+        # a chained value needs its own CI, or a p-value and the unit of the
+        # first one ("-0.7% (P < 0.001) at week 18 and -0.8% (P < 0.001) ...")
+        return None
     if info.measure in RATIO_MEASURES:
         if value <= 0 or (ci_low is not None and ci_low < 0):
             return None

@@ -118,7 +118,7 @@ def test_value_forms(text: str, expected: dict[str, object]) -> None:
             "Scores were ketamine: 3.1 \u00b1 1.2 vs placebo: 4.0 \u00b1 1.1.",
             ["ketamine", "placebo"],
         ),
-        ("Response was 18% and 27% in groups A and B, respectively.", ["A", "B"]),
+        ("Response was 18% and 27% in groups A and B, respectively.", ["group A", "group B"]),
         (
             "Events were higher in the UFH group (seven of 67)"
             " than in the enoxaparin group (one of 67).",
