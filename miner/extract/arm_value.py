@@ -41,6 +41,7 @@ from miner.extract.effect import (
     make_span,
     outcome_before,
     parse_num,
+    parse_p,
     sentence_bounds,
 )
 
@@ -273,6 +274,8 @@ class ArmValueMatch:
     percent: float | None = None
     unit: str | None = None
     weak: bool = False
+    p: float | None = None
+    p_op: str | None = None
     arm: str | None = None
     outcome: str | None = None
     timepoint: str | None = None
@@ -653,6 +656,36 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     return [replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
 
 
+def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """Give the values of a comparison the p-value written right after them.
+
+    "(20.2% vs 30.6%; p = 0.003)", "18.0 ± 2.2 for A and 17.4 ± 2.0 for B
+    (p = 0.22)": a p-value within 60 characters after at least two values
+    (counted since the previous p-value) compares them. A p-value after a
+    single value ("3.6 ± 1.9 mmHg (P < 0.001)") is a within-arm change test
+    and is not attached.
+    """
+    if not values or not re.search(r"(?<![A-Za-z])[Pp]\b", sentence):
+        return values
+    out = list(values)
+    first = 0  # first value since the previous p-value
+    for pm in P_RE.finditer(sentence):
+        group = [
+            i for i in range(first, len(out)) if out[i].end <= pm.start()
+        ]
+        if not group:
+            continue
+        first = group[-1] + 1
+        if len(group) < 2 or pm.start() - out[group[-1]].end > 60:
+            continue
+        p_val, p_op = parse_p(pm)
+        if p_val is None:
+            continue
+        for i in group:
+            out[i] = replace(out[i], p=p_val, p_op=p_op)
+    return out
+
+
 def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int) -> str | None:
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
@@ -755,6 +788,7 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
                 continue
             w = replace(w, kind=kind, events=int(w.value) if kind == "events" else None)
         values.append(w)
+    values = _comparison_p(sentence, values)
     out = []
     outcome: str | None = None
     prev_end = 0
@@ -839,6 +873,8 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
                 "events": v.events,
                 "total": v.total,
                 "percent": v.percent,
+                "p": v.p,
+                "p_op": v.p_op,
                 "outcome": v.outcome,
                 "timepoint": v.timepoint,
                 "start": start,

@@ -817,6 +817,9 @@ def _build(
         if pm is not None:
             p_val, p_op = parse_p(pm)
             end = end + pm.end()
+    if re.match(r"\s*%?\s*[)\]]?\s*(?:vs\.?|versus)\s", sentence[end : end + 12]):
+        # "-0.51 [-1.08 to 0.06]% vs. -0.58 [...]": values of two arms
+        return None
     if require_ci and ci_low is None and not (p_op and unit and unit == chain_unit):
         # a chained value needs its own CI, or a p-value and the unit of the
         # first one ("-0.7% (P < 0.001) at week 18 and -0.8% (P < 0.001) ...")
