@@ -202,7 +202,9 @@ def classify_tier(
         m = _TITLE_SYNTHESIS_RE.search(title) or _SYNTHESIS_RE.search(text)
         if m:
             design = (
-                "meta_analysis" if re.search(r"meta", m.group(0), re.I) else "systematic_review"
+                "meta_analysis"
+                if re.search(r"meta-?analy", f"{title} {m.group(0)}", re.I)
+                else "systematic_review"
             )
             return Tier("evidence_synthesis", design, "described as a review", (m.group(0),))
     if any(

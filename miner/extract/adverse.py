@@ -178,6 +178,17 @@ _ZERO_ARM_AFTER = re.compile(
 )
 
 
+# "in either arm", "in both groups": every arm, not one
+_ALL_ARMS = frozenset({"either", "both", "each", "all", "any", "neither", "two", "the two"})
+
+
+def _arm(m: re.Match[str] | None) -> str | None:
+    if m is None:
+        return None
+    arm = m.group("arm")
+    return None if arm.lower() in _ALL_ARMS else arm
+
+
 @dataclass(frozen=True, slots=True)
 class TermMatch:
     """A harm term in a sentence (offsets relative to the sentence)."""
@@ -340,7 +351,7 @@ def _counts(sentence: str, terms: Sequence[TermMatch]) -> list[AdverseMatch]:
                 term.category,
                 term.start,
                 term.end,
-                arm=am.group("arm") if am else None,
+                arm=_arm(am),
                 events=n,
                 severity=term.severity,
             )
@@ -398,7 +409,7 @@ def _find(sentence: str) -> list[AdverseMatch]:
                     t.category,
                     t.start,
                     t.end,
-                    arm=zm.group("arm") if zm else None,
+                    arm=_arm(zm),
                     events=0,
                     severity=t.severity,
                 )

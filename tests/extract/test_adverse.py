@@ -1,0 +1,256 @@
+"""Adverse events: counts per arm, zero statements, mentions, withdrawals, serious events."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import spacy
+
+from miner.extract.adverse import (
+    CATEGORIES,
+    KINDS,
+    collect_adverse_events,
+    find_adverse_events,
+    find_terms,
+    harms_status,
+)
+
+# (sentence, expected facts as (kind, status, category, arm, events, total, percent))
+CASES = [
+    (
+        "Hypoglycaemia was seen in 9/52 (17%) patients in the detemir group and 3/50 (6%) in the "
+        "NPH group.",
+        [
+            ("adverse_event", "reported", "hypoglycaemia", "detemir", 9, 52, 17.0),
+            ("adverse_event", "reported", "hypoglycaemia", "NPH", 3, 50, 6.0),
+        ],
+    ),
+    (
+        "Vivid dreams were reported by 7 patients in the ketamine group and 1 patient in the "
+        "saline group.",
+        [
+            (
+                "adverse_event",
+                "reported",
+                "psychotomimetic/dissociative",
+                "ketamine",
+                7,
+                None,
+                None,
+            ),
+            ("adverse_event", "reported", "psychotomimetic/dissociative", "saline", 1, None, None),
+        ],
+    ),
+    (
+        "No serious adverse events were recorded during the study.",
+        [("serious", "zero_reported", "any", None, 0, None, None)],
+    ),
+    (
+        "None of the participants withdrew because of side effects.",
+        [("withdrawal", "zero_reported", "any", None, 0, None, None)],
+    ),
+    (
+        "Hallucinations did not occur in either arm.",
+        [("adverse_event", "zero_reported", "psychotomimetic/dissociative", None, 0, None, None)],
+    ),
+    (
+        "Adverse events leading to discontinuation affected 6 (4%) and 2 (1%) participants.",
+        [
+            ("withdrawal", "reported", "any", None, 6, None, 4.0),
+            ("withdrawal", "reported", "any", None, 2, None, 1.0),
+        ],
+    ),
+    (
+        "Drowsiness (31% vs 8%) was more common with the active drug than with placebo.",
+        [
+            ("adverse_event", "reported", "sedation", "active drug", None, None, 31.0),
+            ("adverse_event", "reported", "sedation", "placebo", None, None, 8.0),
+        ],
+    ),
+    (
+        "Dizziness occurred in 14 of 60 patients given the study drug.",
+        [("adverse_event", "reported", "dizziness", None, 14, 60, None)],
+    ),
+    (
+        "Transient urinary retention was noted in 3/25 (12%) men.",
+        [("adverse_event", "reported", "urological", None, 3, 25, 12.0)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"), CASES, ids=[f"case{i}" for i in range(len(CASES))]
+)
+def test_facts(sentence: str, expected: list[tuple[object, ...]]) -> None:
+    found = [
+        (a.kind, a.status, a.category, a.arm, a.events, a.total, a.percent)
+        for a in find_adverse_events(sentence)
+        if a.status != "mentioned"
+    ]
+    assert found == expected
+
+
+# Sentences that state no count and no "none occurred": at most mentions.
+NOT_COUNTS = [
+    "There was no significant difference in adverse events between the groups (P = 0.41).",
+    "Serious adverse events were not reported.",
+    "Complete control of vomiting was achieved in 81% of patients.",
+    "Adverse events will be recorded at each visit for 12 weeks.",
+    "The response rate was 45% in the ketamine group and 30% in the placebo group.",
+    "Patients with a history of hypoglycaemia (n = 12) were excluded.",
+    "Nausea-free survival was 60% at 24 h.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_COUNTS, ids=[f"not{i}" for i in range(len(NOT_COUNTS))])
+def test_no_counts_or_zeros(sentence: str) -> None:
+    assert [a for a in find_adverse_events(sentence) if a.status != "mentioned"] == []
+
+
+def test_ambiguous_not_reported_stays_a_mention() -> None:
+    facts = find_adverse_events("Serious adverse events were not reported.")
+    assert [(a.kind, a.status) for a in facts] == [("serious", "mentioned")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "severity"),
+    [
+        ("Grade 3/4 neutropenia occurred in 12 (20%) patients.", "grade 3/4"),
+        ("Severe hypoglycaemia occurred in 2 (1%) patients.", "severe"),
+        ("Nausea occurred in 12 (20%) patients.", None),
+    ],
+    ids=["grade", "severe-in-term", "none"],
+)
+def test_severity(sentence: str, severity: str | None) -> None:
+    facts = [a for a in find_adverse_events(sentence) if a.status == "reported"]
+    assert facts and facts[0].severity == severity
+
+
+def test_terms_have_vocabulary_categories() -> None:
+    terms = find_terms("Headache, dizziness, hypotension, elevated liver enzymes and rash.")
+    assert [t.category for t in terms] == [
+        "headache",
+        "dizziness",
+        "cardiovascular",
+        "hepatic",
+        "dermatological",
+    ]
+    assert {"hypoglycaemia", "other", "any"} <= set(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    ("facts", "category", "status"),
+    [
+        ([], None, "not_reported"),
+        ([{"status": "mentioned", "category": "any"}], None, "mentioned"),
+        ([{"status": "zero_reported", "category": "any"}], "any", "zero_reported"),
+        (
+            [
+                {"status": "zero_reported", "category": "any"},
+                {"status": "reported", "category": "any"},
+            ],
+            "any",
+            "reported",
+        ),
+        ([{"status": "reported", "category": "nausea/vomiting"}], "sedation", "not_reported"),
+    ],
+    ids=["nothing", "mention", "zero", "count-wins", "other-category"],
+)
+def test_harms_status(facts: list[dict[str, str]], category: str | None, status: str) -> None:
+    assert harms_status(facts, category=category) == status
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    import miner.extract.adverse  # noqa: F401  (registers the factory)
+
+    pipe = spacy.blank("en")
+    pipe.add_pipe("sentencizer")
+    pipe.add_pipe("miner_adverse_event")
+    return pipe
+
+
+def test_component_offsets_and_other_spans_kept(nlp: spacy.language.Language) -> None:
+    title = "Ketamine for pain"
+    abstract = (
+        "Forty patients were randomized. Nausea occurred in 6/20 (30%) in the ketamine group "
+        "and 2/20 (10%) in the placebo group. No serious adverse events occurred."
+    )
+    doc = nlp.make_doc(f"{title}\n{abstract}")
+    doc.spans["miner"] = [doc[0:1]]
+    doc = nlp(doc)
+    facts = collect_adverse_events(doc)
+    assert [f["status"] for f in facts] == ["reported", "reported", "zero_reported"]
+    for f in facts:
+        assert doc.text[f["start"] : f["end"]] == f["text"]
+        assert doc.text[f["term_start"] : f["term_end"]] == f["term"]
+    assert any(s.label_ == "" for s in doc.spans["miner"])  # the span already there is kept
+
+
+def test_mentions_can_be_switched_off() -> None:
+    import miner.extract.adverse  # noqa: F401
+
+    pipe = spacy.blank("en")
+    pipe.add_pipe("sentencizer")
+    pipe.add_pipe("miner_adverse_event", config={"mentions": False})
+    doc = pipe("Adverse events were similar in both groups.")
+    assert collect_adverse_events(doc) == []
+
+
+# ------------------------------------------------------------------ real data
+
+
+def _texts(path: Path, key: str) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return ["\n" + json.loads(line)[key] for line in fh if line.strip()]
+
+
+def test_real_ctro_hypoglycaemia_counts(
+    shared: Callable[..., Path], nlp: spacy.language.Language
+) -> None:
+    """Diabetes trials report hypoglycaemia counts: many are found, all well formed."""
+    shared("ctro-ct-corpus", "ctro_dev.jsonl.gz")
+    from miner.evaluate.gold import load_ctro
+
+    # the raw PubMed texts: the corpus' own text is tokenised ("12 . 5 %")
+    texts = [r.text for r in load_ctro()]
+    docs_with_hypo = 0
+    docs_with_counts = 0
+    for doc in nlp.pipe(texts):
+        facts = collect_adverse_events(doc)
+        for f in facts:
+            assert doc.text[f["start"] : f["end"]] == f["text"]
+            assert f["category"] in CATEGORIES and f["kind"] in KINDS
+            if f["events"] is not None and f["total"] is not None:
+                assert 0 <= f["events"] <= f["total"]
+            if f["percent"] is not None:
+                assert 0 <= f["percent"] <= 100
+        if "hypoglyc" in doc.text.lower():
+            docs_with_hypo += 1
+            if any(f["category"] == "hypoglycaemia" and f["status"] == "reported" for f in facts):
+                docs_with_counts += 1
+    assert docs_with_hypo >= 30
+    # measured about half; the floor is far below it
+    assert docs_with_counts >= docs_with_hypo // 5
+
+
+def test_real_pico_toxicity_counts_and_zero_statements(
+    shared: Callable[..., Path], nlp: spacy.language.Language
+) -> None:
+    texts = _texts(shared("pico-corpus", "pico_dev.jsonl.gz"), "text")
+    statuses: dict[str, int] = {}
+    categories: set[str] = set()
+    for doc in nlp.pipe(texts):
+        for f in collect_adverse_events(doc):
+            statuses[f["status"]] = statuses.get(f["status"], 0) + 1
+            if f["status"] == "reported":
+                categories.add(f["category"])
+            if f["status"] == "zero_reported":
+                assert f["events"] == 0
+    assert statuses.get("reported", 0) >= 100
+    assert statuses.get("zero_reported", 0) >= 10
+    assert {"haematological", "any"} <= categories
