@@ -18,6 +18,7 @@ are mostly thresholds, relative changes and eligibility criteria.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -43,6 +44,7 @@ from miner.extract.effect import (
     parse_num,
     parse_p,
     sentence_bounds,
+    timepoint_days,
 )
 
 LABEL = "ARM_VALUE"
@@ -374,7 +376,9 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
     drop: set[int] = set()
     same = [
         i + 1 < len(values)
-        and (values[i].kind == values[i + 1].kind or {values[i].kind, values[i + 1].kind} == {"mean"})
+        and (
+            values[i].kind == values[i + 1].kind or {values[i].kind, values[i + 1].kind} == {"mean"}
+        )
         for i in range(len(values))
     ]
     for i in range(len(values) - 1):
@@ -386,8 +390,10 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
     i = 0
     while i < len(values) - 1:
         j = i
-        while j + 1 < len(values) and same[j] and _LIST_LINK.match(
-            masked[values[j].end : values[j + 1].start]
+        while (
+            j + 1 < len(values)
+            and same[j]
+            and _LIST_LINK.match(masked[values[j].end : values[j + 1].start])
         ):
             j += 1
         timeline = (
@@ -439,7 +445,9 @@ def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
     if v.low is None and "(" in sentence[v.start : v.end] and _RATIO_WORDS.search(sentence):
         return None
     if cues:
-        return "median" if cues[-1].group(0).lower() in ("median", "iqr", "interquartile") else "mean"
+        return (
+            "median" if cues[-1].group(0).lower() in ("median", "iqr", "interquartile") else "mean"
+        )
     is_int = v.value == int(v.value) and not re.search(r"[.\u00b7]", sentence[v.start : v.end])
     if v.unit is None and is_int:
         if _EVENT_CUE.search(sentence) and not _ALLOCATION_CUE.search(sentence):
@@ -670,9 +678,7 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
     out = list(values)
     first = 0  # first value since the previous p-value
     for pm in P_RE.finditer(sentence):
-        group = [
-            i for i in range(first, len(out)) if out[i].end <= pm.start()
-        ]
+        group = [i for i in range(first, len(out)) if out[i].end <= pm.start()]
         if not group:
             continue
         first = group[-1] + 1
@@ -721,8 +727,9 @@ def _assign_runs(
     while i + k <= len(values):
         run = values[i : i + k]
         joined = all(
-            _LIST_LINK.match(sentence[a.end : b.start]) or _PAIR_LINK.match(sentence[a.end : b.start])
-            for a, b in zip(run, run[1:], strict=False)
+            _LIST_LINK.match(sentence[a.end : b.start])
+            or _PAIR_LINK.match(sentence[a.end : b.start])
+            for a, b in itertools.pairwise(run)
         )
         if len({v.kind for v in run}) == 1 and joined and run[-1].end <= stop:
             for j, name in enumerate(names):
@@ -750,8 +757,11 @@ def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
     return tuple(_find_arm_values(sentence))
 
 
+_ANY_NUMBER = re.compile(rf"\d|\b(?i:{_WORD_NUM})\s(?:of|out)\b")
+
+
 def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
-    if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
+    if not _ANY_NUMBER.search(sentence) or HEDGE_RE.search(sentence):
         return []
     masked, found = _values(sentence)
     if not found:
@@ -877,6 +887,7 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
                 "p_op": v.p_op,
                 "outcome": v.outcome,
                 "timepoint": v.timepoint,
+                "timepoint_days": timepoint_days(v.timepoint),
                 "start": start,
                 "end": end,
                 "text": text[start:end],

@@ -44,6 +44,8 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
+from miner.extract.quantities import parse_timepoint
+
 SPAN_KEY = "miner"
 LABEL = "EFFECT"
 PATTERN_FILE = Path(__file__).resolve().parent / "patterns" / "effect_measures.jsonl"
@@ -176,6 +178,13 @@ _TIME_LEAD = re.compile(
     r"^(?:at|after|over|during|by|within|through|to|for|in|from)\s+(?:the\s+)?", re.I
 )
 _TIME_NEEDS_PREP = re.compile(rf"^\d+(?:\.\d+)?\s?(?:-|\s)?{TIME_UNIT}$", re.I)
+
+
+def timepoint_days(phrase: str | None) -> float | None:
+    """Days since the start for a phrase from :func:`find_timepoint` ("week 12" -> 84)."""
+    if not phrase:
+        return None
+    return parse_timepoint(phrase)[0]
 
 
 def find_timepoint(sentence: str, anchor: int) -> str | None:
@@ -605,7 +614,7 @@ _BY_VALUE = re.compile(
     rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
     rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
 )
-_CMP_BEFORE = re.compile(rf"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
+_CMP_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
 # "... greater mean change in HbA1c than placebo (-0.58%; P < .001)"
 _CMP_VALUE = re.compile(
     r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?"
@@ -614,7 +623,8 @@ _CMP_VALUE = re.compile(
     rf"(?:(?P<ci>{CI_WORD}\s*[:=,]?\s*{PAIR})|(?={P_VALUE}))"
 )
 _CHANGE_CUE = re.compile(
-    r"\b(?:difference|change|changes|reduction|reductions|greater|larger|smaller|decrease|increase)\b", re.I
+    r"\b(?:difference|change|changes|reduction|reductions|greater|larger|smaller|decrease|increase)\b",
+    re.I,
 )
 # "(1.4 kg difference, P < 0.0001)", "a 2.1-point difference"
 _VALUE_NAME = re.compile(
@@ -934,6 +944,7 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
                 "p_op": est.p_op,
                 "unit": est.unit,
                 "timepoint": est.timepoint,
+                "timepoint_days": timepoint_days(est.timepoint),
                 "outcome": est.outcome,
                 "start": start,
                 "end": end,

@@ -205,3 +205,114 @@ def test_real_abstracts_broad_properties(nlp: Language, shared: Callable[..., Pa
             assert f["iqr_low"] <= f["value"] <= f["iqr_high"]
         if f["percent"] is not None:
             assert 0 <= f["percent"] <= 100
+
+
+def _triples(text: str) -> list[tuple[str, float, str | None]]:
+    return [(v.kind, v.value, v.arm) for v in find_arm_values(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Operating time was longer with drug A (81.5 vs 64.0 min, P = 0.01).",
+            [("mean", 81.5, None), ("mean", 64.0, None)],
+        ),
+        (
+            "Median survival was 14.2 versus 11.0 months (P = 0.03).",
+            [("median", 14.2, None), ("median", 11.0, None)],
+        ),
+        (
+            "Median stay was 4 and 6 days in the early and late groups, respectively.",
+            [("median", 4.0, "early"), ("median", 6.0, "late")],
+        ),
+        (
+            "Relapse was seen at a rate of 41.5% vs. 22.0% at 2 years.",
+            [("percent", 41.5, None), ("percent", 22.0, None)],
+        ),
+        (
+            "Infections occurred in 12 on ketamine and 4 on placebo.",
+            [("events", 12.0, "ketamine"), ("events", 4.0, "placebo")],
+        ),
+        ("Levels were 443.0 -/+ 123.1 ng/g.", [("mean", 443.0, None)]),
+        (
+            "Five of six in the olanzapine group responded.",
+            [("events", 5.0, "olanzapine")],
+        ),
+        (
+            "Weight gain was 2.0 kg on drug X and 0.8 kg on placebo at week 8.",
+            [("mean", 2.0, "drug X"), ("mean", 0.8, "placebo")],
+        ),
+        (
+            "The 2-year rate was 70% for surgery and 81% for radiotherapy (P = .03).",
+            [("percent", 70.0, "surgery"), ("percent", 81.0, "radiotherapy")],
+        ),
+        (
+            "Relapse was less frequent in the diet group than in the control group"
+            " [3 (5%) vs 11 (18%), P = 0.02].",
+            [("events", 3.0, "diet"), ("events", 11.0, "control")],
+        ),
+        (
+            "Median time to relapse in arm A was 4.1 months and 5.5 months in arm B.",
+            [("median", 4.1, "arm A"), ("median", 5.5, "arm B")],
+        ),
+    ],
+    ids=[
+        "bare-pair-with-unit",
+        "median-cue-for-bare-pair",
+        "respectively-list-of-bare-values",
+        "weak-percent-kept-when-paired",
+        "event-counts-with-event-word",
+        "minus-plus-sd",
+        "word-total",
+        "arm-ends-at-time-phrase",
+        "arm-before-bracket",
+        "comparison-frame-with-gap",
+        "group-letter-labels",
+    ],
+)
+def test_paired_and_listed_values(text: str, expected: list[tuple[str, float, str | None]]) -> None:
+    assert _triples(text) == [(k, pytest.approx(v), a) for k, v, a in expected]
+
+
+def test_time_points_listed_are_not_values() -> None:
+    found = find_arm_values(
+        "Pain fell to 3.1, 2.4 and 1.9 in the yoga group and to 3.5, 3.3 and 3.0 in the"
+        " control group after 2, 4 and 8 weeks, respectively."
+    )
+    assert [v.value for v in found] == pytest.approx([3.1, 2.4, 1.9, 3.5, 3.3, 3.0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of these, 52 were assigned to ketamine and 50 to placebo.",
+        "Risk ratios were 1.75 (0.44 to 8.13) for fatal infarction"
+        " and 1.11 (0.55 to 2.28) for angina.",
+        "Patients received 10 mg in the low-dose arm and 20 mg in the high-dose arm.",
+        "The trial enrolled 132 979 women in the screening group.",
+        "There were 40 patients in the control group.",
+        "Adherence was defined as use of 80% of doses in the ketamine group.",
+        "Pain was assessed for 48 hours in the ketamine group.",
+    ],
+    ids=[
+        "allocation-counts",
+        "ratios-with-ranges",
+        "doses",
+        "thin-space-thousands",
+        "people-counts",
+        "weak-percent-alone",
+        "time-with-arm",
+    ],
+)
+def test_more_non_values(text: str) -> None:
+    assert find_arm_values(text) == []
+
+
+def test_comparison_p_value() -> None:
+    found = find_arm_values(
+        "Hyperaemia was less frequent on drug A than on drug B (20.2% vs 30.6%; p = 0.003)."
+    )
+    assert [(v.value, v.p, v.p_op) for v in found] == [(20.2, 0.003, "="), (30.6, 0.003, "=")]
+    single = find_arm_values("IOP fell by 3.6 \u00b1 1.9 mmHg in the drug group (P < 0.001).")
+    assert [(v.value, v.p) for v in single] == [(3.6, None)]

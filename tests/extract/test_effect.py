@@ -258,3 +258,104 @@ def test_real_abstracts_broad_properties(nlp: Language, shared: Callable[..., Pa
         if f["measure"] in RATIO_MEASURES:
             assert f["value"] > 0
         assert f["p"] is None or 0 <= f["p"] <= 1
+
+
+# (sentence, value, ci_low, ci_high, p) of mean differences written without a measure name
+UNNAMED = [
+    (
+        "Exenatide reduced HbA1c by 0.74% (95% CI 0.5 to 0.9) relative to placebo.",
+        -0.74,
+        -0.9,
+        -0.5,
+        None,
+    ),
+    (
+        "Compared with usual care, coaching increased walking distance by 42 m (95% CI 10 to 74).",
+        42.0,
+        10.0,
+        74.0,
+        None,
+    ),
+    (
+        "The drug produced a greater mean change in weight than placebo (-1.9 kg; P < 0.01).",
+        -1.9,
+        None,
+        None,
+        0.01,
+    ),
+    ("Weight fell more on the diet (1.4 kg difference, P < 0.001).", 1.4, None, None, 0.001),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "lo", "hi", "p"),
+    UNNAMED,
+    ids=[
+        "reduced-by-relative-to",
+        "compared-with-increased-by",
+        "than-placebo-paren",
+        "v-difference",
+    ],
+)
+def test_unnamed_mean_differences(
+    text: str, value: float, lo: float | None, hi: float | None, p: float | None
+) -> None:
+    (est,) = find_effects(text)
+    assert est.measure == "MD"
+    assert est.value == pytest.approx(value)
+    assert est.ci_low == (pytest.approx(lo) if lo is not None else None)
+    assert est.ci_high == (pytest.approx(hi) if hi is not None else None)
+    assert est.p == (pytest.approx(p) if p is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "The placebo-adjusted change in HbA1c was -0.6% (P < 0.001) at week 12"
+            " and -0.5% (P = 0.002) at week 24.",
+            [-0.6, -0.5],
+        ),
+        (
+            "Between-group differences (drug vs placebo) in fasting glucose were"
+            " -0.8 mmol/L (-1.4, -0.2) and -0.5 mmol/L (-0.9, -0.1), respectively.",
+            [-0.8, -0.5],
+        ),
+        ("The difference was 1.1 mmHg favouring the combination (95% CI 0.8 to 1.4).", [1.1]),
+        ("The treatment difference was -0.7 \u00b1 0.1% (p < 0.001).", [-0.7]),
+    ],
+    ids=[
+        "placebo-adjusted-chain-with-p",
+        "bracketed-label-in-gap",
+        "favouring-clause",
+        "se-then-p",
+    ],
+)
+def test_more_named_forms(text: str, values: list[float]) -> None:
+    assert [e.value for e in find_effects(text)] == [pytest.approx(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ketamine lowered pain scores by 1.2 points (95% CI 0.4 to 2.0) in the first week.",
+        "There was no difference in FMD (-0.51 [-1.08 to 0.06]% vs. -0.58 [-1.20 to 0.04]%).",
+    ],
+    ids=["no-comparator-is-within-arm", "estimates-compared-by-vs-are-arm-values"],
+)
+def test_unnamed_rejected(text: str) -> None:
+    assert find_effects(text) == []
+
+
+def test_outcome_skips_the_arms_compared() -> None:
+    (est,) = find_effects(
+        "The difference in mean change in weight between drug and placebo was"
+        " -2.0 kg (95% CI -3.0 to -1.0)."
+    )
+    assert est.outcome == "weight"
+
+
+def test_collector_gives_timepoint_days(nlp: Language) -> None:
+    doc = nlp("Title\nAt week 12, pain was lower (MD -1.0, 95% CI -1.5 to -0.5).")
+    (fact,) = collect_effects(doc)
+    assert (fact["timepoint"], fact["timepoint_days"]) == ("week 12", 84.0)
