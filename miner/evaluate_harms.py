@@ -38,6 +38,7 @@ days within half a day). Figures are given for the TUNE and CHECK halves of
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -155,10 +156,10 @@ def load_ctro_harms() -> list[HarmGold]:
                 outcomes[s][p].append(o)
         gold: dict[str, list[float]] = {f: [] for f in HARM_FIELDS}
         unparsed = {f: 0 for f in HARM_FIELDS}
-        harm_outcomes = set()
+        harm_outcomes: set[str] = set()
         for node, props in outcomes.items():
-            ep = (props.get("hasEndpoint") or [None])[0]
-            cls = desc.get(ep or "")
+            endpoints = props.get("hasEndpoint") or [""]
+            cls = desc.get(endpoints[0])
             is_harm = cls in CTRO_HARM_CLASSES or bool(
                 cls and cls in described and HARM_WORDS.search(described[cls])
             )
@@ -210,7 +211,7 @@ def load_ctro_harms() -> list[HarmGold]:
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     bounds = [0, *[m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z(\[])", text)], len(text)]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))
 
 
 def load_pico_harms() -> list[HarmGold]:
@@ -225,7 +226,7 @@ def load_pico_harms() -> list[HarmGold]:
     for rec in _read(shared_path("pico-corpus", "pico_dev.jsonl.gz")):
         text = rec["text"]
         sents = _sentence_spans(text)
-        harm_sents = set()
+        harm_sents: set[int] = set()
         for ent in rec["entities"]:
             if ent["label"] == "outcome" and HARM_WORDS.search(ent["text"]):
                 harm_sents.update(i for i, (a, b) in enumerate(sents) if a <= ent["start"] < b)

@@ -48,7 +48,7 @@ CASES = [
     (
         RCT,
         [],
-        "A drug for pain\nPatients were allocated in a quasi-randomized fashion to drug or placebo.",
+        "A drug for pain\nPatients were allocated quasi-randomized to drug or placebo.",
         "non_randomized",
         "open_label_controlled",
     ),
