@@ -17,6 +17,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from miner.extract.doctext import doc_text, sentence_bounds
 from miner.extract.pipeline import ComponentSpec, component_collectors
 from miner.extract.version import extractor_version
 from miner.records import text_hash
@@ -30,12 +31,10 @@ class _Sentences:
     __slots__ = ("ends", "starts", "text")
 
     def __init__(self, doc: Doc) -> None:
-        self.text = doc.text
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for sent in doc.sents:
-            self.starts.append(sent.start_char)
-            self.ends.append(sent.end_char)
+        self.text = doc_text(doc)
+        bounds = sentence_bounds(doc)
+        self.starts: list[int] = [a for a, _b in bounds]
+        self.ends: list[int] = [b for _a, b in bounds]
 
     def sentence(self, start: int, end: int) -> str | None:
         i = bisect.bisect_right(self.starts, start) - 1
@@ -96,7 +95,7 @@ def collect(
         "id": record_id,
         "pmid": pmid,
         "extractor_version": extractor_version(),
-        "text_hash": text_hash(doc.text),
+        "text_hash": text_hash(doc_text(doc)),
     }
     sents = _Sentences(doc)
     for spec, collector in collectors:

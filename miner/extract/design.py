@@ -26,6 +26,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from miner.extract.doctext import doc_text
 from miner.extract.negation import is_negated
 
 SPAN_KEY = "miner"
@@ -145,7 +146,7 @@ class DesignComponent:
             _add(doc, spans, s, e, "DESIGN_RANDOMIZED")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         spans: list[Span] = []
         self._randomized(doc, text, spans)
         title_end = text.find("\n")

@@ -33,6 +33,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from miner.extract.doctext import doc_text, sentence_bounds
 from miner.extract.quantities import (
     DOSE_RE,
     DURATION_RE,
@@ -47,6 +48,7 @@ from miner.extract.route import find_routes
 
 SPAN_KEY = "miner"
 LABEL = "DOSE"
+_CACHE_KEY = "miner.doses"
 
 _DRUG_ROWS = {row["kind"]: row["items"] for row in _load_jsonl("drugs.jsonl")}
 _STEMS = sorted(_DRUG_ROWS["stems"], key=len, reverse=True)
@@ -387,8 +389,8 @@ def find_doses(
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not doc.has_annotation("SENT_START"):
-        return [(0, len(doc.text))]
-    return [(s.start_char, s.end_char) for s in doc.sents]
+        return [(0, len(doc_text(doc)))]
+    return sentence_bounds(doc)
 
 
 def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
@@ -408,12 +410,13 @@ def _doses_of(doc: Doc) -> list[dict[str, Any]]:
     # negates the comparison, not the dose that was given.
     from miner.extract.negation import negation_cue
 
+    text = doc_text(doc)
     bounds = _sentence_bounds(doc)
-    found = find_doses(doc.text, bounds, _abbreviation_drugs(doc))
+    found = find_doses(text, bounds, _abbreviation_drugs(doc))
     out = []
     for d in found:
-        s0, s1 = _sentence_of(bounds, d["start"], len(doc.text))
-        sentence = doc.text[s0:s1]
+        s0, s1 = _sentence_of(bounds, d["start"], len(text))
+        sentence = text[s0:s1]
         cue = negation_cue(sentence, d["start"] - s0, d["end"] - s0, after=0)
         if (
             cue is not None
@@ -435,7 +438,11 @@ class DoseComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for dose in _doses_of(doc):
+        doses = _doses_of(doc)
+        # The collector reads the parsed fields back instead of finding every
+        # dose again; the cache lives on this document only.
+        doc.user_data[_CACHE_KEY] = doses
+        for dose in doses:
             span = doc.char_span(dose["start"], dose["end"], label=LABEL, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
@@ -472,12 +479,13 @@ def collect_doses(doc: Doc) -> list[dict[str, Any]]:
     spans = [s for s in doc.spans[SPAN_KEY] if s.label_ == LABEL]
     if not spans:
         return []
-    found = _doses_of(doc)
+    cached = doc.user_data.get(_CACHE_KEY)
+    found = cached if isinstance(cached, list) else _doses_of(doc)
     out: list[dict[str, Any]] = []
     for span in spans:
         for dose in found:
             if span.start_char <= dose["start"] and dose["end"] <= span.end_char:
-                out.append(dose)
+                out.append(dict(dose))
                 break
     out.sort(key=lambda d: (d["start"], d["end"]))
     return out

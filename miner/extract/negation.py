@@ -17,6 +17,8 @@ import re
 
 from spacy.tokens import Doc
 
+from miner.extract.doctext import doc_text
+
 #: Characters looked at before / after the span.
 WINDOW_BEFORE = 60
 WINDOW_AFTER = 30
@@ -141,7 +143,7 @@ def is_negated(doc: Doc | str, start_char: int, end_char: int) -> bool:
     bool
         ``True`` when a cue of :func:`negation_cue` governs the span.
     """
-    text = doc if isinstance(doc, str) else doc.text
+    text = doc if isinstance(doc, str) else doc_text(doc)
     lo = max(0, start_char - WINDOW_BEFORE)
     hi = min(len(text), end_char + WINDOW_AFTER)
     # One character past the start, so that ". " before the span sees its capital.

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from miner.errors import ExtractionError
+from miner.extract.doctext import doc_text
 
 #: Longest text (title + "\n" + abstract) the pipeline accepts, in characters.
 #: Real abstracts are a few thousand characters; anything far beyond that is
@@ -70,7 +71,7 @@ warnings.filterwarnings("ignore", message="Possible set union", category=FutureW
 @Language.component("miner_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after each line break (title / section boundaries)."""
-    text = doc.text
+    text = doc_text(doc)
     for m in _NEWLINE_RE.finditer(text):
         pos = m.end()
         # The first non-space character after the break starts a sentence.

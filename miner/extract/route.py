@@ -28,6 +28,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from miner.extract.doctext import doc_text
 from miner.extract.quantities import _load_jsonl, normalise
 
 SPAN_KEY = "miner"
@@ -243,7 +244,7 @@ class RouteComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for start, end, route in find_routes(doc.text):
+        for start, end, route in find_routes(doc_text(doc)):
             span = doc.char_span(start, end, label=LABEL, kb_id=route, alignment_mode="expand")
             if span is not None:
                 spans.append(span)

@@ -35,6 +35,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from miner.extract.doctext import doc_text, sentence_bounds
 from miner.extract.negation import is_negated
 from miner.extract.quantities import WORD_NUMBER_PATTERN, parse_number
 
@@ -296,7 +297,7 @@ class SampleSizeComponent:
         return doc.char_span(start, end, label=label, alignment_mode="expand")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         arms = self._arms(doc, text)
         # A count that is one arm's size is never the total.
         arm_ranges = [(a.start_char, a.end_char) for a in arms]
@@ -337,7 +338,7 @@ class SampleSizeComponent:
         return doc
 
     def _arms(self, doc: Doc, text: str) -> list[Span]:
-        sents = [(s.start_char, s.end_char) for s in doc.sents]
+        sents = sentence_bounds(doc)
         sent_starts = [a for a, _b in sents]
         # sentence index -> [(start, end, label, n, kind)]; kind is "paren"
         # ("X (n = 21)"), "to" ("21 to X", "21 in the X arm") or "list"

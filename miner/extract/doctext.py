@@ -1,0 +1,85 @@
+"""The text and sentence bounds of a Doc, computed once per document.
+
+``Doc.text`` joins every token on each access (about 0.25 ms for an
+abstract) and iterating ``doc.sents`` builds a Span per sentence; components
+and collectors that each read them several times per document cost more than
+all their regular expressions together. These helpers compute each once and
+keep it in ``doc.user_data`` (per document, so no state is kept between
+documents and nothing is added to the shared ``StringStore``).
+
+The cache is valid because no miner component changes tokens or sentence
+boundaries: sentence bounds must only be read after the sentence components
+(``sentencizer``, ``miner_line_breaks``) have run.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.tokens import Doc
+
+_TEXT_KEY = "miner.text"
+_SENTS_KEY = "miner.sents"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, read from the Doc once and then from ``doc.user_data``.
+
+    Parameters
+    ----------
+    doc:
+        Any Doc.
+
+    Returns
+    -------
+    str
+        The same string as ``doc.text``.
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
+def set_doc_text(doc: Doc, text: str) -> None:
+    """Record ``text`` as the text of ``doc`` (it must equal ``doc.text``)."""
+    doc.user_data[_TEXT_KEY] = text
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """``(sent.start_char, sent.end_char)`` of every sentence, in order.
+
+    The same bounds as iterating ``doc.sents`` (trailing whitespace excluded),
+    read from one token array. A Doc without sentence boundaries is one
+    sentence; an empty Doc has none.
+
+    Parameters
+    ----------
+    doc:
+        A Doc whose sentence boundaries are final.
+
+    Returns
+    -------
+    list[tuple[int, int]]
+        Character offsets into ``doc.text``.
+    """
+    cached = doc.user_data.get(_SENTS_KEY)
+    if cached is not None:
+        return cached
+    n = len(doc)
+    bounds: list[tuple[int, int]]
+    if n == 0:
+        bounds = []
+    elif not doc.has_annotation("SENT_START"):
+        tail = doc[n - 1]
+        bounds = [(doc[0].idx, tail.idx + len(tail))]
+    else:
+        arr = doc.to_array([SENT_START, IDX, LENGTH])
+        first = numpy.flatnonzero(arr[1:, 0] == 1) + 1
+        starts = arr[numpy.concatenate(([0], first)), 1].tolist()
+        last = numpy.concatenate((first - 1, [n - 1]))
+        ends = (arr[last, 1] + arr[last, 2]).tolist()
+        bounds = list(zip(starts, ends, strict=True))
+    doc.user_data[_SENTS_KEY] = bounds
+    return bounds

@@ -1,0 +1,31 @@
+"""Cached Doc text and sentence bounds: the same values as Doc.text and doc.sents."""
+
+from __future__ import annotations
+
+import pytest
+
+from miner.extract import load_pipeline
+from miner.extract.doctext import doc_text, sentence_bounds
+
+TEXTS = [
+    pytest.param("", id="empty"),
+    pytest.param("One word", id="no-full-stop"),
+    pytest.param("A title\nMETHODS: We gave it. It worked!  \nRESULTS: Fine.  ", id="sections"),
+    pytest.param("  Leading space. Then (n = 4) more.\n\n\nEnd", id="blank-lines"),
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_same_as_doc(text: str) -> None:
+    nlp = load_pipeline()
+    with nlp.select_pipes(enable=["sentencizer", "miner_line_breaks"]):
+        doc = nlp(text)
+    assert doc_text(doc) == doc.text == text
+    expected = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []
+    assert sentence_bounds(doc) == expected
+    assert sentence_bounds(doc) is sentence_bounds(doc)  # computed once
+
+
+def test_without_sentence_boundaries_one_sentence() -> None:
+    doc = load_pipeline().make_doc("No sentencizer ran. So one sentence. ")
+    assert sentence_bounds(doc) == [(0, len("No sentencizer ran. So one sentence."))]
