@@ -292,8 +292,24 @@ def timepoint_days(text: str | None) -> float | None:
     return found.pop()
 
 
+_BASELINE = re.compile(
+    r"\b(?:baseline|pre-?treatment|pre-?randomi[sz]ation"
+    r"|at (?:entry|screening|enrolment|enrollment))\b",
+    re.IGNORECASE,
+)
+
+
 def window_for(search: SavedSearch, timepoint: str | None) -> TimeWindow | None:
-    """The search's window for an extracted time point (None when no window fits)."""
+    """The search's window for an extracted time point (None when no window fits).
+
+    A baseline time point never fits: a difference at baseline is not an effect.
+    """
+    if (
+        timepoint
+        and _BASELINE.search(timepoint)
+        and not re.search(r"from baseline|change", timepoint, re.IGNORECASE)
+    ):
+        return None
     by_term = [w for w in search.timepoints if w.terms and mentions(timepoint, w.terms)]
     if by_term:
         return by_term[0] if len(by_term) == 1 else None

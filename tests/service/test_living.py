@@ -142,6 +142,22 @@ def test_reported_estimate_is_matched_with_provenance() -> None:
     assert prov["evidence"][0]["text"] in prov["evidence"][0]["sentence"]
 
 
+@pytest.mark.parametrize(
+    ("timepoint", "window"),
+    [
+        ("at 1 week", "1 week"),
+        ("end of infusion", "end of infusion"),
+        ("baseline", None),
+        ("week 3", "4 weeks"),
+        ("6 months", None),
+    ],
+    ids=["days", "term", "baseline", "week-n", "outside"],
+)
+def test_window_for(timepoint: str, window: str | None) -> None:
+    got = living.window_for(SEARCH, timepoint)
+    assert (got.label if got else None) == window
+
+
 def test_reversed_comparison_flips_sign() -> None:
     a = make_article(
         "2",
