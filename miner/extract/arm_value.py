@@ -99,7 +99,7 @@ _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}
 
 # Alternatives are tried left to right at each position, so the longer forms
 # ("30% (12/40)") come before the shorter ones ("30%").
-_VALUE_RE = re.compile(
+_VALUE_SOURCE = (
     rf"(?<![\w.\u00b7/])(?:"
     # 30% (12/40)
     rf"(?P<pe_pct>\d+(?:\.\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
@@ -126,6 +126,11 @@ _VALUE_RE = re.compile(
     rf"|(?P<bn>[-\u2212]?\d{{1,3}}(?:,\d{{3}})+|{SIGNED})(?![\d.\u00b7,]?\d)(?:\s?(?P<bn_unit>{_OUT_UNIT})(?![\w/]))?"
     r")"
 )
+_VALUE_RE = re.compile(_VALUE_SOURCE)
+# Most positions of a sentence are letters: a lookahead for a digit or sign
+# lets the engine skip them without trying every alternative (word numbers
+# are rare, so sentences with one use the full pattern).
+_DIGIT_VALUE_RE = re.compile(rf"(?=[-\d.\u00b7{DASHES}])" + _VALUE_SOURCE)
 _MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
 _SD_CUE = re.compile(r"\bmeans?\b|\bSD\b|standard\s+deviation|\u00b1|\+/-", re.IGNORECASE)
 _SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
@@ -320,18 +325,26 @@ def _split_list(text: str) -> list[str]:
 
 def _masked(sentence: str) -> str:
     """``sentence`` with effect estimates, CIs, p-values and "n = 21" blanked out."""
-    chars = list(sentence)
-
-    def blank(a: int, b: int) -> None:
-        for k in range(a, b):
-            chars[k] = " "
-
-    for est in find_effects(sentence):
-        blank(est.start, est.end)
-    for rx in (_CI_REGION, P_RE, _N_EQUALS):
-        for m in rx.finditer(sentence):
-            blank(m.start(), m.end())
-    return "".join(chars)
+    spans = [(est.start, est.end) for est in find_effects(sentence)]
+    spans += [
+        m.span()
+        for rx in (_CI_REGION, P_RE, _N_EQUALS)
+        if rx is not _N_EQUALS or "=" in sentence
+        for m in rx.finditer(sentence)
+    ]
+    if not spans:
+        return sentence
+    parts: list[str] = []
+    pos = 0
+    for a, b in sorted(spans):
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        parts.append(sentence[pos:a])
+        parts.append(" " * (b - a))
+        pos = b
+    parts.append(sentence[pos:])
+    return "".join(parts)
 
 
 def _values(sentence: str) -> tuple[str, list[ArmValueMatch]]:
@@ -340,7 +353,8 @@ def _values(sentence: str) -> tuple[str, list[ArmValueMatch]]:
     sd_ctx = bool(_SD_CUE.search(sentence))
     se_ctx = bool(_SE_CUE.search(sentence))
     out: list[ArmValueMatch] = []
-    for m in _VALUE_RE.finditer(masked):
+    rx = _VALUE_RE if _has_word_number(sentence) else _DIGIT_VALUE_RE
+    for m in rx.finditer(masked):
         g = m.groupdict()
         before = masked[max(0, m.start() - 25) : m.start()]
         after = masked[m.end() : m.end() + 12]
@@ -653,7 +667,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     # 5. as many "<arm> group" mentions as values: in order
     if any(a is None for a in arms):
         mentions = []
-        for gm in _GROUP_MENTION.finditer(sentence):
+        for gm in _group_mentions(sentence):
             name = _clean_arm(gm.group("arm") or gm.group("pl"))
             if name and name not in mentions:
                 mentions.append(name)
@@ -696,7 +710,11 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
     after = sentence[v.end : min(next_start, v.end + 70)]
-    strong = _ARM_BEFORE_STRONG.search(before)
+    strong = (
+        _ARM_BEFORE_STRONG.search(before)
+        if ("group" in before or "arm" in before or ":" in before or "=" in before)
+        else None
+    )
     if strong:
         if strong.group("arm3"):
             return f"{strong.group('kw3')} {strong.group('arm3')}"
@@ -710,6 +728,26 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
         return _clean_arm(am.group("arm"))
     return None
+
+
+_GROUP_WORD = re.compile(r"\b(?:groups?|arms?)\b|\b[Pp]lacebo\b")
+_PHRASE_BEFORE_GROUP = re.compile(rf"(?P<arm>{_ARM_PHRASE})\s+$")
+
+
+def _group_mentions(sentence: str) -> Iterator[re.Match[str]]:
+    """:data:`_GROUP_MENTION` matches, found from the cheap "group"/"arm" words outward."""
+    if not ("group" in sentence or "arm" in sentence or "lacebo" in sentence):
+        return
+    for w in _GROUP_WORD.finditer(sentence):
+        lo = max(0, w.start() - 60)
+        m = _GROUP_MENTION.match(sentence, lo if w.group(0)[0] in "ga" else w.start(), w.end())
+        if w.group(0)[0] in "ga":
+            head = _PHRASE_BEFORE_GROUP.search(sentence, lo, w.start())
+            if head is None:
+                continue
+            m = _GROUP_MENTION.match(sentence, head.start(), w.end())
+        if m is not None:
+            yield m
 
 
 def _assign_runs(
@@ -757,11 +795,18 @@ def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
     return tuple(_find_arm_values(sentence))
 
 
-_ANY_NUMBER = re.compile(rf"\d|\b(?i:{_WORD_NUM})\s(?:of|out)\b")
+_DIGIT = re.compile(r"\d")
+_PUNCT_TO_SPACE = str.maketrans({c: " " for c in "()[]{},;:.-/%"})
+
+
+def _has_word_number(sentence: str) -> bool:
+    # str.split and a set lookup cost far less than a regex alternation of
+    # twenty words run over every sentence
+    return not _WORD_NUMBERS.keys().isdisjoint(sentence.lower().translate(_PUNCT_TO_SPACE).split())
 
 
 def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
-    if not _ANY_NUMBER.search(sentence) or HEDGE_RE.search(sentence):
+    if not (_DIGIT.search(sentence) or _has_word_number(sentence)) or HEDGE_RE.search(sentence):
         return []
     masked, found = _values(sentence)
     if not found:
