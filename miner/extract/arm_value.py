@@ -28,6 +28,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from miner.extract.doctext import doc_text
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
@@ -861,7 +862,7 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
 
 
 def _doc_values(doc: Doc) -> Iterator[tuple[int, ArmValueMatch]]:
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
     for start, end in sentence_bounds(doc, text):
         for val in find_arm_values(text[start:end]):
             yield start, val
@@ -907,7 +908,7 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
     if not wanted:
         return []
     out: list[dict[str, Any]] = []
-    text = doc.text
+    text = doc_text(doc)
     for offset, v in _doc_values(doc):
         start, end = offset + v.start, offset + v.end
         if not any(a <= start and end <= b for a, b in wanted):

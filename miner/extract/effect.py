@@ -40,10 +40,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
+from miner.extract.doctext import doc_text
+from miner.extract.doctext import sentence_bounds as doc_sentence_bounds
 from miner.extract.quantities import parse_timepoint
 
 SPAN_KEY = "miner"
@@ -372,22 +373,13 @@ def sentence_bounds(doc: Doc, text: str | None = None) -> Iterator[tuple[int, in
     """Char bounds of the sentences of ``doc``, also split at line breaks.
 
     Line breaks separate the title and labelled abstract sections, which the
-    sentencizer does not always split.
+    sentencizer does not always split. The Doc's text and sentence bounds
+    are read once per document (:mod:`miner.extract.doctext`): the effect and
+    arm-value components and their collectors all ask for them.
     """
     if text is None:
-        text = doc.text
-    # One array read instead of doc.sents: iterating Span/Token objects costs
-    # more than all of the regular expressions of a document together.
-    bounds: list[tuple[int, int]] = []
-    if len(doc):
-        arr = doc.to_array([SENT_START, IDX])
-        starts = arr[arr[:, 0] == 1, 1].tolist()
-        if not starts or starts[0] != 0:
-            starts.insert(0, 0)
-        ends = [*starts[1:], len(text)]
-        bounds = list(zip(starts, ends, strict=True))
-    elif text:
-        bounds = [(0, len(text))]
+        text = doc_text(doc)
+    bounds = doc_sentence_bounds(doc) if len(doc) else ([(0, len(text))] if text else [])
     for start, end in bounds:
         pos = start
         while True:
@@ -878,7 +870,7 @@ def _heart_rate_doc(text: str) -> bool:
 
 def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch]]:
     """Every estimate in ``doc`` with the char offset of its sentence."""
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
     heart = _heart_rate_doc(text)
     for start, end in sentence_bounds(doc, text):
         for est in find_effects(text[start:end], heart_rate_doc=heart):
@@ -926,7 +918,7 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
         return []
     out: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
-    text = doc.text
+    text = doc_text(doc)
     for offset, est in _doc_effects(doc):
         start, end = offset + est.start, offset + est.end
         hit = next((w for w in wanted if w[0] <= start and end <= w[1]), None)
