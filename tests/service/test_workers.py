@@ -222,7 +222,7 @@ def test_redis_restart_during_refresh(tmp_path: Path, evinf_reference: dict[str,
                 )
             server.stop()
             server.start()  # same port, same append-only file
-            _wait_done(db_url, job_id, timeout_s=300)
+            _wait_done(db_url, job_id, timeout_s=240)
         got = _check_store(db_url, EVINF["name"])  # type: ignore[arg-type]
         _assert_same_dataset(got, evinf_reference)
     finally:
