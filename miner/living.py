@@ -1056,7 +1056,11 @@ def write_version(store: Store, dataset: Dataset, *, job_id: str | None = None) 
 def summarise_pooled(
     pooled: Iterable[Mapping[str, Any]], *, overall_only: bool = False
 ) -> list[dict[str, Any]]:
-    """Compact pooled rows for printing: outcome, window, subgroup, k, estimate, CI, I2."""
+    """Compact pooled rows for printing: outcome, window, subgroup, k, estimate, CI, I2.
+
+    Ratio measures (RR, OR, HR) are on the log scale, with ``estimate_exp`` and
+    ``ci_exp`` holding the ratio.
+    """
     out = []
     for p in pooled:
         if overall_only and p["subgroup_key"] != ALL:
@@ -1073,10 +1077,28 @@ def summarise_pooled(
                 "estimate": _round(p.get("estimate")),
                 "ci": [_round(p.get("ci_lb")), _round(p.get("ci_ub"))],
                 "I2": _round(p.get("I2"), 1),
+                **(_exp(p) if p["measure"] in RATIO_MEASURES else {}),
                 **({"error": p["error"]} if p.get("error") else {}),
             }
         )
     return out
+
+
+#: Measures pooled on the log scale.
+RATIO_MEASURES = frozenset({"RR", "OR", "HR", "IRR"})
+
+
+def _exp(p: Mapping[str, Any]) -> dict[str, Any]:
+    """Ratio measures are pooled as logs; also show the ratio itself."""
+
+    def ex(x: Any) -> Any:
+        return _round(math.exp(x)) if isinstance(x, float) and math.isfinite(x) else None
+
+    return {
+        "scale": "log",
+        "estimate_exp": ex(p.get("estimate")),
+        "ci_exp": [ex(p.get("ci_lb")), ex(p.get("ci_ub"))],
+    }
 
 
 def _round(x: Any, nd: int = 4) -> Any:
