@@ -70,9 +70,20 @@ def test_parse_gold_number(text: str, expected: float | None) -> None:
         ("-2\u00b74%", -2.4),
         ("Ten percent", 10.0),
         ("6.0\u00a0months", 6.0),
+        ("9 \u00b7 5 months", 9.5),
+        ("9 . 5 months", 9.5),
         ("not reached", None),
     ],
-    ids=["months", "percent-word", "middot", "word-percent", "nbsp", "none"],
+    ids=[
+        "months",
+        "percent-word",
+        "middot",
+        "word-percent",
+        "nbsp",
+        "middot-tokenised",
+        "point-tokenised",
+        "none",
+    ],
 )
 def test_leading_number(text: str, expected: float | None) -> None:
     assert leading_number(text) == expected
@@ -85,8 +96,10 @@ def test_leading_number(text: str, expected: float | None) -> None:
         ("30 - 150", (30.0, 150.0)),
         ("1-2", (1.0, 2.0)),
         ("100", (100.0, None)),
+        ("1\u00b781\u20135\u00b752", (1.81, 5.52)),
+        ("1 \u00b7 81 - 5 \u00b7 52", (1.81, 5.52)),
     ],
-    ids=["decimal", "range-spaced", "range", "plain"],
+    ids=["decimal", "range-spaced", "range", "plain", "middot-en-dash", "middot-tokenised"],
 )
 def test_parse_range(text: str, expected: tuple[float, float | None]) -> None:
     assert parse_range(text) == expected
@@ -119,6 +132,10 @@ def test_parse_p_value(text: str, expected: tuple[str, float] | None) -> None:
         ("95% CI 2.9 to 0.2", (0.95, 0.2, 2.9)),
         ("95% CI 0.2\u20132.9", (0.95, 0.2, 2.9)),
         ("98\u00b78% CI \u22120\u00b781 to \u22120\u00b733", (0.988, -0.81, -0.33)),
+        ("1\u00b781\u20135\u00b752", (None, 1.81, 5.52)),
+        ("CI 1 \u00b7 81 - 5 \u00b7 52", (None, 1.81, 5.52)),
+        ("95% CI 1\u202781\u20135\u202752", (0.95, 1.81, 5.52)),
+        ("95% CI 1\u038781\u20135\u038752", (0.95, 1.81, 5.52)),
         ("95 % CI", None),
     ],
     ids=[
@@ -129,6 +146,10 @@ def test_parse_p_value(text: str, expected: tuple[str, float] | None) -> None:
         "high-to-low",
         "en-dash",
         "middot",
+        "middot-en-dash",
+        "middot-tokenised",
+        "hyphenation-point",
+        "greek-ano-teleia",
         "none",
     ],
 )
@@ -207,8 +228,32 @@ def test_same_number(pred: float | None, gold: float | None, same: bool) -> None
         ("insulin glargine", "NPH insulin", False),
         ("letrozole", "placebo", False),
         ("", "placebo", False),
+        ("A", "group A", True),
+        ("arm B", "group B", True),
+        ("group A", "group B", False),
+        ("A", "B", False),
+        ("A placebo group", "placebo", True),
+        ("treatment group", "the treatment group", True),
+        ("treatment group", "control group", False),
+        ("control group", "placebo", False),
+        ("treatment group", "", False),
     ],
-    ids=["head-word", "group-suffix", "shared-generic-word", "different", "empty"],
+    ids=[
+        "head-word",
+        "group-suffix",
+        "shared-generic-word",
+        "different",
+        "empty",
+        "letter-alone",
+        "letter-arm-vs-group",
+        "letters-differ",
+        "bare-letters-differ",
+        "article-a-is-not-a-letter",
+        "generic-same",
+        "generic-differ",
+        "generic-vs-content",
+        "generic-vs-empty",
+    ],
 )
 def test_same_arm(pred: str, gold: str, same: bool) -> None:
     assert same_arm(pred, gold) is same
@@ -223,8 +268,19 @@ def test_same_arm(pred: str, gold: str, same: bool) -> None:
         ("1,525", "1525 patients", True),
         ("1525", "1,525 patients", True),
         ("-0.7", "changed by \u22120.7 kg", True),
+        ("1.81", "HR 1\u00b781 (95% CI 1\u00b712\u20132\u00b793)", True),
+        ("81", "HR 1\u00b781", False),
     ],
-    ids=["plain", "inside-longer", "after-decimal", "comma-gold", "comma-text", "unicode-minus"],
+    ids=[
+        "plain",
+        "inside-longer",
+        "after-decimal",
+        "comma-gold",
+        "comma-text",
+        "unicode-minus",
+        "middot-text",
+        "middot-fraction-not-a-number",
+    ],
 )
 def test_written_in(raw: str, text: str, present: bool) -> None:
     assert written_in(raw, text) is present
@@ -310,6 +366,31 @@ def test_empty_prediction_has_recall_zero() -> None:
         ),
         ("p_value", {"effects": [{"p": 0.001, "p_op": "\u2264"}]}, Counts(1, 0, 0)),
         ("p_value", {"effects": [{"p": 0.001, "p_op": "="}]}, Counts(0, 1, 1)),
+        ("p_value", {"arm_values": [{"value": 26.5, "p": 0.001, "p_op": "<"}]}, Counts(1, 0, 0)),
+        (
+            "p_value",
+            {
+                "effects": [{"value": -9.0, "p": 0.001, "p_op": "<"}],
+                "arm_values": [
+                    {"value": 26.5, "p": 0.001, "p_op": "<"},
+                    {"value": 35.5, "p": 0.001, "p_op": "\u2264"},
+                ],
+            },
+            Counts(1, 0, 0),
+        ),
+        (
+            "p_value",
+            {
+                "effects": [{"value": -9.0, "p": 0.001, "p_op": "<"}],
+                "arm_values": [{"value": 26.5, "p": 0.04, "p_op": "="}],
+            },
+            Counts(1, 1, 0),
+        ),
+        (
+            "effect_ci",
+            {"effects": [{"value": "-2\u00b714", "ci_low": "-2\u00b765", "ci_high": -1.63}]},
+            Counts(1, 0, 0),
+        ),
         ("route", {"routes": [{"route": "oral"}]}, Counts(0, 1, 1)),
         ("route", {"doses": [{"value": 1, "unit": "mg", "route": "intravenous"}]}, Counts(1, 0, 0)),
     ],
@@ -325,6 +406,10 @@ def test_empty_prediction_has_recall_zero() -> None:
         "ci-bound-off",
         "p-le-equals-lt",
         "p-wrong-operator",
+        "p-on-arm-value",
+        "p-effect-and-arm-values-once",
+        "p-arm-value-distinct",
+        "ci-middot-strings",
         "route-wrong",
         "route-from-dose",
     ],

@@ -59,6 +59,7 @@ from miner.errors import ConfigError
 from miner.evaluate.normalize import (
     CTRO_ROUTE_CLASSES,
     canonical_unit,
+    clean_number_text,
     detokenise,
     leading_number,
     parse_ci,
@@ -391,9 +392,10 @@ def written_in(raw: Any, text: str) -> bool:
     """True when the gold value ``raw`` is written literally in ``text``.
 
     A number matches only as a whole ("30" is not found inside "300" or
-    "3.30"); unicode minus and dashes count as "-".
+    "3.30"); unicode minus and dashes count as "-", a middle-dot decimal
+    ("1·81", Lancet style) as ".".
     """
-    norm = text.replace("\u2212", "-").replace("\u2013", "-")
+    norm = clean_number_text(text)
     for form in _number_forms(raw):
         pattern = rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)"
         if re.search(pattern, norm):

@@ -36,13 +36,23 @@ ABS_TOL = 1e-9
 
 _DASHES = "\u2212\u2012\u2013\u2014\u2015\ufe63\uff0d\u2011\u2010"
 _DASH_TABLE = str.maketrans({c: "-" for c in _DASHES})
-# Lancet-style decimal point ("0·5", tokenised "0 · 5") between digits.
-_MIDDOT_RE = re.compile(r"(?<=\d)\s*[\u00b7\u2219\u22c5]\s*(?=\d)")
+# Lancet-style decimal point ("0·5", tokenised "0 · 5") between digits: the
+# middle dot and the look-alikes text conversions substitute for it (Greek ano
+# teleia, hyphenation point, bullet, bullet and dot operators).
+_MIDDOTS = "\u00b7\u0387\u2027\u2022\u2219\u22c5"
+_MIDDOT_RE = re.compile(rf"(?<=\d)\s*[{_MIDDOTS}]\s*(?=\d)")
 
 
-def _clean(text: str) -> str:
-    """Unescape HTML, fold dashes to "-", middle-dot decimals to "."."""
+def clean_number_text(text: str) -> str:
+    """Unescape HTML, fold dashes to "-" and middle-dot decimals to ".".
+
+    ``"1·81–5·52"`` and the tokenised ``"1 · 81 - 5 · 52"`` both become
+    ``"1.81-5.52"``; every gold number, range, p-value and CI goes through it.
+    """
     return _MIDDOT_RE.sub(".", html.unescape(text).translate(_DASH_TABLE))
+
+
+_clean = clean_number_text
 
 
 _ONES = {
@@ -128,8 +138,10 @@ def leading_number(text: str) -> float | None:
     whole = parse_gold_number(text)
     if whole is not None:
         return whole
-    s = html.unescape(text).translate(_DASH_TABLE)
-    s = re.sub(r"(?<=\d)[\u00b7\u2219\u22c5](?=\d)", ".", s).replace("\u00a0", " ")
+    # Decimal marks written with spaces ("9 · 5 months", tokenised "9 . 5")
+    # are one number, not "9" followed by words.
+    s = _clean(text).replace("\u00a0", " ")
+    s = re.sub(r"(?<=\d) \. (?=\d)", ".", s)
     m = _LEADING_RE.match(s)
     if m and any(c.isdigit() for c in m.group(1)):
         return float(m.group(1).replace(",", ""))

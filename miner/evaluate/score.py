@@ -43,7 +43,7 @@ from typing import Any
 
 from miner.errors import ConfigError, ParseError
 from miner.evaluate.gold import CORPORA, GoldRecord, Item, load_corpus
-from miner.evaluate.normalize import canonical_p_op, same_number
+from miner.evaluate.normalize import canonical_p_op, clean_number_text, same_number
 
 Prediction = Mapping[str, Any]
 Key = tuple[Any, ...]
@@ -145,12 +145,31 @@ _ARM_STOP = frozenset(
         "cohort",
     }
 )
-_WORD_RE = re.compile(r"[a-z0-9]+")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def _letter(word: str) -> bool:
+    # "A" in "group A" / "arm B" names the arm; lowercase "a" is the article.
+    return len(word) == 1 and word.isupper()
 
 
 def arm_tokens(text: str) -> frozenset[str]:
-    """Content words of an arm label (lowercase, without "group", "patients", ...)."""
-    return frozenset(w for w in _WORD_RE.findall(text.lower()) if w not in _ARM_STOP)
+    """Content words of an arm label (lowercase, without "group", "patients", ...).
+
+    A single uppercase letter ("group A", "arm B") is kept as a content word
+    although its lowercase form is a stop word.
+    """
+    return frozenset(w.lower() for w in _words(text) if _letter(w) or w.lower() not in _ARM_STOP)
+
+
+def _label_words(text: str) -> frozenset[str]:
+    """All words of a label, lowercase, without articles (the fallback comparison)."""
+    return frozenset(w.lower() for w in _words(text) if _letter(w) or w.lower() not in _ARTICLES)
 
 
 def same_arm(pred: str, gold: str) -> bool:
@@ -159,11 +178,15 @@ def same_arm(pred: str, gold: str) -> bool:
     The labels match when the content words of one are contained in the
     other's, or at least half of all their content words are shared
     ("risperidone" ~ "risperidone-treated subjects"; "placebo" ~ "placebo
-    group"; but "insulin glargine" !~ "NPH insulin").
+    group"; "group A" ~ "A"; but "insulin glargine" !~ "NPH insulin",
+    "arm A" !~ "arm B"). A label made only of generic words ("treatment
+    group", "control group") has no content words; it then matches only a
+    label with the same words (articles aside), never every label or none.
     """
     p, g = arm_tokens(pred), arm_tokens(gold)
     if not p or not g:
-        return False
+        pw, gw = _label_words(pred), _label_words(gold)
+        return bool(pw) and pw == gw
     return p <= g or g <= p or len(p & g) * 2 >= len(p | g)
 
 
@@ -180,7 +203,7 @@ def _num(v: Any) -> float | None:
     if isinstance(v, int | float):
         return float(v)
     try:
-        return float(str(v).replace(",", ""))
+        return float(clean_number_text(str(v)).replace(",", ""))
     except ValueError:
         return None
 
@@ -300,9 +323,14 @@ def pred_effect_cis(pred: Prediction) -> list[Item]:
 
 
 def pred_p_values(pred: Prediction) -> list[Item]:
-    """(operator family, p) of effects with a p-value."""
+    """(operator family, p) of effects and of arm values with a p-value.
+
+    An arm-vs-arm comparison ("26.5 vs 35.5%, P = 0.0136") carries its p on
+    ``arm_values[]``; an effect may repeat it. Both are read and the scorer
+    de-duplicates equal keys per record, so one p-value counts once.
+    """
     rows = []
-    for e in _list(pred, "effects"):
+    for e in [*_list(pred, "effects"), *_list(pred, "arm_values")]:
         p = _num(e.get("p"))
         if p is not None:
             rows.append(((canonical_p_op(e.get("p_op")), p), e))
