@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
@@ -37,7 +39,13 @@ from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import doc_text, sentence_bounds
 from miner.extract.negation import is_negated
-from miner.extract.quantities import WORD_NUMBER_PATTERN, parse_number
+from miner.extract.quantities import (
+    _WORD_ATOM,
+    _WORD_TENS,
+    _WORD_UNITS,
+    WORD_NUMBER_PATTERN,
+    parse_number,
+)
 
 SPAN_KEY = "miner"
 LABELS = ("SAMPLE_SIZE_RANDOMIZED", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE")
@@ -89,10 +97,17 @@ _ENROL = (
 )
 _BE = r"(?:were|was|had\s+been|have\s+been|being)"
 
-_TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
+# Each rule is (label, left, right): the regular expression is left + right,
+# and right starts with the count. Rules are tried only at the counts of a
+# document (see _Counts), never at every character: ``left`` (words before the
+# count) is checked in a short window before it, ``after`` is a cheap test
+# of what must follow it.
+_AFTER_POP = r"\s+" + _MODS + _POP_ANY  # superset of every "count + population noun"
+_TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     # "Forty-two patients with ... were randomly assigned"
     (
         "SAMPLE_SIZE_RANDOMIZED",
+        "",
         _NUM
         + r"\s+"
         + _MODS
@@ -103,42 +118,48 @@ _TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
         + _BE
         + r"\s+(?:\w+\s+)?"
         + _RAND,
+        _AFTER_POP,
+        0,
     ),
     # "we randomized 120 patients", "randomly assigned a total of 1,525 women"
     (
         "SAMPLE_SIZE_RANDOMIZED",
         r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)"
-        r"|randomi[sz]ation\s+of)\s+(?:a\s+total\s+of\s+)?" + _NUM + r"\s+" + _MODS + _POP,
+        r"|randomi[sz]ation\s+of)\s+(?:a\s+total\s+of\s+)?",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        45,
     ),
     # "58 randomised patients", "Of 58 randomized women"
     (
         "SAMPLE_SIZE_RANDOMIZED",
+        "",
         _NUM + r"\s+(?:eligible\s+)?(?:randomi[sz]ed|randomly\s+assigned)"
         r"\s+(?:\w+\s+){0,2}?" + _POP,
+        r"\s+(?:eligible\s+)?random",
+        0,
     ),
     # "58 were randomized"
     (
         "SAMPLE_SIZE_RANDOMIZED",
+        "",
         _NUM + r"\s+" + _BE + r"\s+(?:subsequently\s+|then\s+)?"
         r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))",
+        r"\s+" + _BE,
+        0,
     ),
     # "Patients (n = 449) were randomly assigned"
     (
         "SAMPLE_SIZE_RANDOMIZED",
-        _NOT_ARM_BEFORE
-        + _POP
-        + r"\b"
-        + _GAP
-        + r"[(\[,]\s*[nN]\s*=\s*"
-        + _NUM
-        + r"\s*[)\],;][^.;]{0,40}?\b"
-        + _BE
-        + r"\s+(?:\w+\s+)?"
-        + _RAND,
+        _NOT_ARM_BEFORE + _POP + r"\b" + _GAP + r"[(\[,]\s*[nN]\s*=\s*",
+        _NUM + r"\s*[)\],;][^.;]{0,40}?\b" + _BE + r"\s+(?:\w+\s+)?" + _RAND,
+        None,
+        90,
     ),
     # "120 women ... were enrolled"
     (
         "SAMPLE_SIZE_ENROLLED",
+        "",
         _NUM
         + r"\s+"
         + _MODS
@@ -149,64 +170,214 @@ _TOTAL_PATTERNS: tuple[tuple[str, str], ...] = (
         + _BE
         + r"\s+(?:\w+\s+)?"
         + _ENROL,
+        _AFTER_POP,
+        0,
     ),
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
         r"\b(?:enrolled|enrolling|recruited|recruiting|included|including"
         r"|involving|involved|accrued|registered|comprised|comprising|studied)\s+"
-        r"(?:a\s+total\s+of\s+|all\s+)?" + _NUM + r"\s+" + _MODS + _POP,
+        r"(?:a\s+total\s+of\s+|all\s+)?",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        45,
     ),
     # "A total of 200 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:a\s+total\s+of|in\s+total,?|overall,?|altogether,?)\s+"
-        + _NUM
-        + r"\s+"
-        + _MODS
-        + _POP
-        + _NOT_SUBSET,
+        r"\b(?:a\s+total\s+of|in\s+total,?|overall,?|altogether,?)\s+",
+        _NUM + r"\s+" + _MODS + _POP + _NOT_SUBSET,
+        _AFTER_POP,
+        30,
     ),
     # "a randomized controlled trial of 84 female survivors"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:trial|study|RCT|design)\s+(?:of|in|with|among|on)\s+" + _NUM + r"\s+" + _MODS + _POP,
+        r"\b(?:trial|study|RCT|design)\s+(?:of|in|with|among|on)\s+",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        30,
     ),
     # "Of 580 enrolled patients", "Among 262 patients registered"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:Of|Among|From)\s+(?:the\s+|a\s+total\s+of\s+|all\s+)?"
-        + _NUM
-        + r"\s+(?:"
-        + _MODS
-        + _POP
-        + r"\s+)?(?:enrolled|registered|recruited|randomi[sz]ed"
+        r"\b(?:Of|Among|From)\s+(?:the\s+|a\s+total\s+of\s+|all\s+)?",
+        _NUM + r"\s+(?:" + _MODS + _POP + r"\s+)?(?:enrolled|registered|recruited|randomi[sz]ed"
         r"|included|eligible|entered|accrued)(?!\s+to\b)",
+        None,
+        35,
     ),
     # "Women with bone metastases (N = 228)" -- a stated total without a verb
     (
         "SAMPLE_SIZE_ENROLLED",
-        _NOT_ARM_BEFORE + _POP + r"\b" + _GAP + r"[(\[]\s*[nN]\s*=\s*" + _NUM + r"\s*[)\],;]",
+        _NOT_ARM_BEFORE + _POP + r"\b" + _GAP + r"[(\[]\s*[nN]\s*=\s*",
+        _NUM + r"\s*[)\],;]",
+        None,
+        90,
     ),
     # Structured "Participants" section: "Seventy-two women scheduled for ..."
     (
         "SAMPLE_SIZE_ENROLLED",
+        "",
         r"(?:^|(?<=[.:]\s)|(?<=\n))" + _NUM + r"\s+" + _MODS + _POP + r"\b" + _NOT_SUBSET,
+        _AFTER_POP,
+        0,
     ),
 )
-_TOTAL_RES = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in _TOTAL_PATTERNS)
-# Pattern index -> rank: lower is preferred among totals of the same label.
-_ANALYSED_RES = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
+_ANALYSED_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
+    (
+        "ANALYSED",
+        "",
         _NUM + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
         r"(?:\w+\s+){0,2}?(?:" + _BE + r"\s+)?(?:evaluable|assessable|analy[sz]ed|completed"
         r"|included\s+in\s+the\s+(?:final\s+|primary\s+)?analys[ie]s|provided\s+(?:\w+\s+)?data)",
+        None,
+        0,
+    ),
+    (
+        "ANALYSED",
         r"\b(?:analy[sz]ed|analysis\s+(?:of|included)|data\s+(?:were\s+)?(?:available\s+)?"
-        r"(?:from|for|on))\s+(?:data\s+(?:from|of|on)\s+)?" + _NUM + r"\s+" + _MODS + _POP,
-        _NUM + r"\s+evaluable\s+" + _POP,
-    )
+        r"(?:from|for|on))\s+(?:data\s+(?:from|of|on)\s+)?",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        60,
+    ),
+    ("ANALYSED", "", _NUM + r"\s+evaluable\s+" + _POP, r"\s+evaluable", 0),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A pattern with a count in it, tried only at the counts of a document."""
+
+    label: str
+    regex: re.Pattern[str]
+    #: Words before the count, anchored at the count (``None``: starts with it).
+    left: re.Pattern[str] | None
+    #: Must match right after the count (``None``: no pre-test).
+    after: re.Pattern[str] | None
+    #: How far before the count the ``left`` words may start.
+    window: int
+    #: ``left`` ends with "n =": an "=" stands right before the count.
+    equals: bool
+
+
+_AFTER_POP_RE = re.compile(_AFTER_POP, re.IGNORECASE)
+
+
+def _rule(label: str, left: str, right: str, after: str | None, window: int) -> _Rule:
+    after_re = None if after is None else re.compile(after, re.IGNORECASE)
+    return _Rule(
+        label,
+        re.compile(left + right, re.IGNORECASE),
+        re.compile(rf"(?:{left})\Z", re.IGNORECASE) if left else None,
+        _AFTER_POP_RE if after == _AFTER_POP else after_re,
+        window,
+        left.endswith(r"=\s*"),
+    )
+
+
+_TOTAL_RES = tuple(_rule(*r) for r in _TOTAL_RULES)
+_ANALYSED_RES = tuple(_rule(*r) for r in _ANALYSED_RULES)
+
+# Where a count may start: a digit, or a number word ("forty-two", "a hundred").
+_DIGIT_START_RE = re.compile(r"(?<![\w.,/:-])\d")
+# Every word that starts a number word (the alternatives of _WORD_ATOM).
+_NUMBER_WORDS = tuple(f"{_WORD_TENS}|{_WORD_UNITS}".split("|"))
+_WORD_START_RE = re.compile(
+    r"(?<![\w.,/:-])(?=(?:" + _WORD_ATOM + r"|an?[\s-]+(?:hundred|thousand|million))\b)",
+    re.IGNORECASE,
+)
+_COUNT_AT_RE = re.compile(_NUM, re.IGNORECASE)
+# What may follow a count in any rule: a space, or the end of "(n = 42)".
+_COUNT_END = frozenset(" \t\n\r\u00a0\u2009\u202f)],;")
+
+
+def _word_starts(text: str) -> list[int]:
+    """Positions where a number word may start (a superset; :data:`_NUM` decides).
+
+    ``str.find`` for each number word is many times faster than one regular
+    expression tried at every character; a case-changing lowercase (length
+    differs) falls back to the regular expression.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        return [m.start() for m in _WORD_START_RE.finditer(text)]
+    found: set[int] = set()
+    for word in _NUMBER_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            found.add(i)
+            i = low.find(word, i + 1)
+    for big in ("hundred", "thousand", "million"):
+        i = low.find(big)
+        while i >= 0:
+            # "a hundred", "an hundred": the article starts the number.
+            j = low.rfind("a", max(0, i - 4), i)
+            if j >= 0:
+                found.add(j)
+            i = low.find(big, i + 1)
+    return [i for i in found if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_.,/:-")]
+
+
+class _Counts:
+    """The counts of one text: every position where :data:`_NUM` matches.
+
+    Found with cheap scans; every rule is then tried only at these positions
+    (and only where its cheap pre-tests pass), which gives the matches of
+    running each rule over the whole text at a small fraction of the cost.
+    """
+
+    __slots__ = ("ends", "pop", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [m.start() for m in _DIGIT_START_RE.finditer(text)]
+        starts += _word_starts(text)
+        starts.sort()
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        n = len(text)
+        for q in starts:
+            m = _COUNT_AT_RE.match(text, q)
+            if m is not None and (m.end() == n or text[m.end()] in _COUNT_END):
+                self.starts.append(q)
+                self.ends.append(m.end())
+        #: Whether a population noun follows each count (the test most rules share).
+        self.pop = [_AFTER_POP_RE.match(text, e) is not None for e in self.ends]
+
+    def matches(self, rule: _Rule) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches of ``rule`` in text order, as ``finditer`` gives them."""
+        text = self.text
+        cursor = 0
+        after = rule.after
+        for i, q in enumerate(self.starts):
+            if q < cursor:
+                continue
+            if after is not None:
+                if after is _AFTER_POP_RE:
+                    if not self.pop[i]:
+                        continue
+                elif after.match(text, self.ends[i]) is None:
+                    continue
+            m: re.Match[str] | None = None
+            if rule.left is None:
+                m = rule.regex.match(text, q)
+            elif not rule.equals or text.rfind("=", max(0, q - 8), q) >= 0:
+                pos = max(cursor, q - rule.window)
+                while pos <= q:
+                    lm = rule.left.search(text, pos, q)
+                    if lm is None:
+                        break
+                    m = rule.regex.match(text, lm.start())
+                    if m is not None:
+                        break
+                    pos = lm.start() + 1
+            if m is not None and m.start() >= cursor:
+                yield m
+                cursor = m.end()
+
 
 # ---- arms ---------------------------------------------------------------------
 
@@ -233,6 +404,7 @@ _ARM_TO_RE = re.compile(
     r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
     re.IGNORECASE,
 )
+_ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False)
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
 _PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
@@ -298,13 +470,15 @@ class SampleSizeComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        arms = self._arms(doc, text)
+        counts = _Counts(text)
+        arms = self._arms(doc, text, counts)
         # A count that is one arm's size is never the total.
         arm_ranges = [(a.start_char, a.end_char) for a in arms]
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
-        for label, regex in _TOTAL_RES:
-            for m in regex.finditer(text):
+        for rule in _TOTAL_RES:
+            label = rule.label
+            for m in counts.matches(rule):
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or (s, label) in seen:
@@ -318,8 +492,8 @@ class SampleSizeComponent:
                     span.id_ = str(n)  # the span may be wider than the count ("N=64")
                     seen.add((s, label))
                     spans.append(span)
-        for regex in _ANALYSED_RES:
-            for m in regex.finditer(text):
+        for rule in _ANALYSED_RES:
+            for m in counts.matches(rule):
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or (s, "ANALYSED") in seen:
@@ -337,7 +511,7 @@ class SampleSizeComponent:
             group.append(span)
         return doc
 
-    def _arms(self, doc: Doc, text: str) -> list[Span]:
+    def _arms(self, doc: Doc, text: str, counts: _Counts) -> list[Span]:
         sents = sentence_bounds(doc)
         sent_starts = [a for a, _b in sents]
         # sentence index -> [(start, end, label, n, kind)]; kind is "paren"
@@ -371,7 +545,7 @@ class SampleSizeComponent:
             kind = "paren" if m.group("num") else "paren_bare"
             n = _count(m.group("num") or m.group("bare"))
             add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)
-        for m in _ARM_TO_RE.finditer(text):
+        for m in counts.matches(_ARM_TO_RULE):
             kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
             add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
         for m in _PAREN_RE.finditer(text):

@@ -140,3 +140,46 @@ def test_pico_totals_floor(nlp: Language, shared: Callable[..., Path]) -> None:
             fp += pred not in gold
     assert tp / (tp + fp) > 0.8
     assert tp / gold_docs > 0.5
+
+
+def _all_rules() -> list[Any]:
+    from miner.extract import sample_size as ss
+
+    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Forty-two adults were randomized; twenty one completed it and 1,525 were screened.",
+        "Among 5,637\u202frandomly assigned patients, 323 had events; a hundred women (n = 100)"
+        " were enrolled.",
+        "Women with cancer (N = 228) and a total of 310 women were enrolled, 57 evaluable"
+        " patients.",
+        "In 2005, 78 patients to letrozole and 80 to anastrozole; 12.5 mg, 3-arm, 40%.",
+    ],
+    ids=["words-and-digits", "thin-space-and-a-hundred", "n-equals-and-total", "non-counts"],
+)
+def test_count_anchored_matching_equals_full_scan(text: str) -> None:
+    """Trying the rules only at counts finds what a scan of every character finds."""
+    from miner.extract.sample_size import _Counts
+
+    counts = _Counts(text)
+    for rule in _all_rules():
+        assert [m.span() for m in counts.matches(rule)] == [
+            m.span() for m in rule.regex.finditer(text)
+        ], rule.regex.pattern[:60]
+
+
+def test_count_anchored_matching_equals_full_scan_on_pico(shared: Callable[..., Path]) -> None:
+    from miner.extract.sample_size import _Counts
+
+    rules = _all_rules()
+    matched = 0
+    for rec in _pico(shared)[:200]:
+        counts = _Counts(rec["text"])
+        for rule in rules:
+            full = [m.span() for m in rule.regex.finditer(rec["text"])]
+            assert [m.span() for m in counts.matches(rule)] == full, rec["pmid"]
+            matched += len(full)
+    assert matched > 100
