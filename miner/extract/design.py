@@ -26,8 +26,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import doc_lower, doc_text
 from miner.extract.negation import is_negated
+from miner.extract.scan import finditer_near
 
 SPAN_KEY = "miner"
 
@@ -112,6 +113,23 @@ _BLIND_ORDER = ("triple", "double", "single", "open")
 _PLACEBO_RE = re.compile(r"\bplacebos?\b", re.IGNORECASE)
 
 
+# For miner.extract.scan.finditer_near: the words every match of a pattern
+# contains, and how far (characters, lookarounds included) a match reaches
+# before and after them. Generous on purpose: a wider window costs little.
+_NearSpec = tuple[tuple[str, ...], int, int]
+_RANDOM_NEAR: _NearSpec = (("random", "rct"), 60, 100)
+_SELF_REVIEW_NEAR: _NearSpec = (("review", "meta", "protocol"), 150, 120)
+_CROSSOVER_NEAR: _NearSpec = (("cross",), 120, 150)
+_CLUSTER_NEAR: _NearSpec = (("cluster", "random"), 150, 100)
+_BLIND_NEAR: dict[str, _NearSpec] = {
+    "triple": (("triple", "quadruple"), 10, 40),
+    "double": (("double",), 10, 40),
+    "single": (("single", "blind", "mask"), 40, 40),
+    "open": (("open", "blinded"), 20, 80),
+}
+_PLACEBO_NEAR: _NearSpec = (("placebo",), 10, 20)
+
+
 def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
     if span is not None:
@@ -125,9 +143,9 @@ class DesignComponent:
         self.name = name
         self.window = window
 
-    def _randomized(self, doc: Doc, text: str, spans: list[Span]) -> None:
+    def _randomized(self, doc: Doc, text: str, low: str | None, spans: list[Span]) -> None:
         w = self.window
-        for m in _RANDOM_RE.finditer(text):
+        for m in finditer_near(_RANDOM_RE, text, low, *_RANDOM_NEAR):
             s, e = m.span()
             left = text[max(0, s - w) : s]
             if _NOT_RANDOM_LEFT_RE.search(left):
@@ -147,27 +165,28 @@ class DesignComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        low = doc_lower(doc)
         spans: list[Span] = []
-        self._randomized(doc, text, spans)
+        self._randomized(doc, text, low, spans)
         title_end = text.find("\n")
         title = text[:title_end] if title_end >= 0 else text
         m = _TITLE_REVIEW_RE.search(title)
         if m:
             _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
-        for m in _SELF_REVIEW_RE.finditer(text):
+        for m in finditer_near(_SELF_REVIEW_RE, text, low, *_SELF_REVIEW_NEAR):
             _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
-        for m in _CROSSOVER_RE.finditer(text):
+        for m in finditer_near(_CROSSOVER_RE, text, low, *_CROSSOVER_NEAR):
             if not is_negated(doc, m.start(), m.end()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_CROSSOVER")
-        for m in _CLUSTER_RE.finditer(text):
+        for m in finditer_near(_CLUSTER_RE, text, low, *_CLUSTER_NEAR):
             if not is_negated(doc, m.start(), m.end()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
         for kind, regex in _BLIND_RES:
-            for m in regex.finditer(text):
+            for m in finditer_near(regex, text, low, *_BLIND_NEAR[kind]):
                 if kind != "open" and is_negated(doc, m.start(), m.end()):
                     continue
                 _add(doc, spans, m.start(), m.end(), f"DESIGN_BLIND_{kind.upper()}")
-        for m in _PLACEBO_RE.finditer(text):
+        for m in finditer_near(_PLACEBO_RE, text, low, *_PLACEBO_NEAR):
             if not is_negated(doc, m.start(), m.end()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_PLACEBO")
         if SPAN_KEY not in doc.spans:

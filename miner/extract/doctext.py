@@ -19,6 +19,7 @@ from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc
 
 _TEXT_KEY = "miner.text"
+_LOWER_KEY = "miner.lower"
 _SENTS_KEY = "miner.sents"
 
 
@@ -40,6 +41,21 @@ def doc_text(doc: Doc) -> str:
         text = doc.text
         doc.user_data[_TEXT_KEY] = text
     return text
+
+
+def doc_lower(doc: Doc) -> str | None:
+    """``doc.text.lower()`` when it keeps every offset, else ``None`` (computed once).
+
+    See :func:`miner.extract.scan.lower_same_length`.
+    """
+    if _LOWER_KEY in doc.user_data:
+        return doc.user_data[_LOWER_KEY]
+    text = doc_text(doc)
+    low: str | None = text.lower()
+    if low is not None and len(low) != len(text):
+        low = None
+    doc.user_data[_LOWER_KEY] = low
+    return low
 
 
 def set_doc_text(doc: Doc, text: str) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +111,29 @@ def test_evidence_offsets(nlp: Language) -> None:
     assert {"randomized", "placebo", "blinding:double"} <= kinds
     for e in out["evidence"]:
         assert doc.text[e["start"] : e["end"]] == e["text"]
+
+
+def test_scans_near_words_equal_full_scans(shared: Callable[..., Path]) -> None:
+    """Every design pattern, searched only near its words, finds what a full scan finds."""
+    from miner.extract import design as d
+    from miner.extract.scan import finditer_near, lower_same_length
+
+    specs = [
+        (d._RANDOM_RE, d._RANDOM_NEAR),
+        (d._SELF_REVIEW_RE, d._SELF_REVIEW_NEAR),
+        (d._CROSSOVER_RE, d._CROSSOVER_NEAR),
+        (d._CLUSTER_RE, d._CLUSTER_NEAR),
+        (d._PLACEBO_RE, d._PLACEBO_NEAR),
+        *((regex, d._BLIND_NEAR[kind]) for kind, regex in d._BLIND_RES),
+    ]
+    path = shared("pico-corpus", "pico_dev.jsonl.gz")
+    found = 0
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in list(fh)[:300]:
+            text = json.loads(line)["text"]
+            low = lower_same_length(text)
+            for regex, near in specs:
+                full = [m.span() for m in regex.finditer(text)]
+                assert [m.span() for m in finditer_near(regex, text, low, *near)] == full
+                found += len(full)
+    assert found > 300

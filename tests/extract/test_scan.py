@@ -1,0 +1,42 @@
+"""Scanning only near required words finds what a scan of the whole text finds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from miner.extract.scan import finditer_near, literal_windows, lower_same_length
+
+
+def test_windows_merge_and_clip() -> None:
+    low = "a placebo here and a placebo there; no more"
+    assert literal_windows(low, ["placebo"], 3, 3) == [(0, 12), (18, 31)]
+    assert literal_windows(low, ["placebo"], 10, 10) == [(0, 38)]
+    assert literal_windows(low, ["absent"], 5, 5) == []
+
+
+def test_lower_same_length() -> None:
+    assert lower_same_length("Placebo AND Drug") == "placebo and drug"
+    assert lower_same_length("\u0130stanbul") is None  # dotted capital I lowercases to 2 chars
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals", "text"),
+    [
+        pytest.param(r"\bplacebos?\b", ("placebo",), "Placebo, PLACEBOS and noplacebo.", id="case"),
+        pytest.param(
+            r"\b(?:allocated|assigned)\s+at\s+random|\brandomi[sz]ed\b",
+            ("random",),
+            "Adults were assigned at random; later randomised again.",
+            id="word-at-end",
+        ),
+        pytest.param(r"\bdouble[\s-]*blind\b", ("double",), "No match here at all.", id="none"),
+    ],
+)
+def test_same_as_full_scan(pattern: str, literals: tuple[str, ...], text: str) -> None:
+    regex = re.compile(pattern, re.IGNORECASE)
+    full = [m.span() for m in regex.finditer(text)]
+    low = lower_same_length(text)
+    assert [m.span() for m in finditer_near(regex, text, low, literals, 30, 30)] == full
+    assert [m.span() for m in finditer_near(regex, text, None, literals, 30, 30)] == full
