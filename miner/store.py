@@ -1016,6 +1016,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets readers (API, dashboard) run while a refresh writes;
     # busy_timeout makes concurrent writers wait instead of failing at once.
     cur.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL never corrupts and survives a killed process; only an
+    # OS crash or power cut can undo the last commits. FULL fsyncs every commit
+    # and cost about 40% of ingest wall time.
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
