@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -180,10 +180,13 @@ def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mentio
     return kept
 
 
-def _sentence_of(bounds: Sequence[tuple[int, int]], pos: int, length: int) -> tuple[int, int]:
+def _sentence_of(
+    bounds: Sequence[tuple[int, int]], pos: int, length: int, starts: Sequence[int] | None = None
+) -> tuple[int, int]:
     if not bounds:
         return 0, length
-    starts = [b[0] for b in bounds]
+    if starts is None:
+        starts = [b[0] for b in bounds]
     i = max(0, bisect.bisect_right(starts, pos) - 1)
     return bounds[i]
 
@@ -282,7 +285,7 @@ def _dose_matches(norm: str) -> list[re.Match[str]]:
 def find_doses(
     text: str,
     sentences: Sequence[tuple[int, int]] = (),
-    extra_drugs: Iterable[tuple[int, int]] = (),
+    extra_drugs: Iterable[tuple[int, int]] | Callable[[], Iterable[tuple[int, int]]] = (),
 ) -> list[dict[str, Any]]:
     """Find administered doses in raw text (no spaCy, no negation check).
 
@@ -294,7 +297,8 @@ def find_doses(
         ``(start, end)`` of each sentence, in order; the whole text is one
         sentence when empty.
     extra_drugs:
-        Further drug-name spans (e.g. abbreviations whose long form is a drug).
+        Further drug-name spans (e.g. abbreviations whose long form is a drug),
+        or a function returning them (called only when the text has an amount).
 
     Returns
     -------
@@ -310,10 +314,11 @@ def find_doses(
     # Drug names and routes matter only in sentences that hold an amount.
     drugs: list[_Mention] = []
     routes: list[tuple[int, int, str]] = []
-    extra = sorted(extra_drugs)
+    extra = sorted(extra_drugs() if callable(extra_drugs) else extra_drugs)
+    starts = [b[0] for b in sentences]
     seen: set[tuple[int, int]] = set()
     for m in matches:
-        s0, s1 = _sentence_of(sentences, m.start(), len(text))
+        s0, s1 = _sentence_of(sentences, m.start(), len(text), starts)
         if (s0, s1) in seen:
             continue
         seen.add((s0, s1))
@@ -330,7 +335,7 @@ def find_doses(
             continue
         start = m.start("between") if m.group("between") else m.start("v1")
         end = m.end()
-        sent = _sentence_of(sentences, start, len(text))
+        sent = _sentence_of(sentences, start, len(text), starts)
         if _NOT_DOSE_BEFORE_RE.search(norm[max(sent[0], start - 30) : m.start()]):
             continue
         if dose.qualifier in {">=", ">", "<", "<="}:
@@ -400,9 +405,14 @@ def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for short in doc._.abbreviations:
         long_form = short._.long_form
-        if long_form is not None and find_drugs(long_form.text):
+        if long_form is not None and _names_a_drug(long_form.text):
             out.append((short.start_char, short.end_char))
     return out
+
+
+@lru_cache(maxsize=16384)
+def _names_a_drug(phrase: str) -> bool:
+    return bool(find_drugs(phrase))
 
 
 def _doses_of(doc: Doc) -> list[dict[str, Any]]:
@@ -412,10 +422,11 @@ def _doses_of(doc: Doc) -> list[dict[str, Any]]:
 
     text = doc_text(doc)
     bounds = _sentence_bounds(doc)
-    found = find_doses(text, bounds, _abbreviation_drugs(doc))
+    found = find_doses(text, bounds, lambda: _abbreviation_drugs(doc))
+    starts = [b[0] for b in bounds]
     out = []
     for d in found:
-        s0, s1 = _sentence_of(bounds, d["start"], len(text))
+        s0, s1 = _sentence_of(bounds, d["start"], len(text), starts)
         sentence = text[s0:s1]
         cue = negation_cue(sentence, d["start"] - s0, d["end"] - s0, after=0)
         if (

@@ -47,6 +47,9 @@ _SPACE_TABLE = str.maketrans({c: " " for c in _ODD_SPACES})
 # Lancet-style typesetting ("0·5 mg"); elsewhere it is a multiplication dot.
 _ODD_CHAR_RE = re.compile("[" + re.escape(DASHES[1:] + _ODD_SPACES) + "\u00b7\u2219\u22c5]")
 _MIDDOT_DECIMAL_RE = re.compile(r"(?<=\d)[\u00b7\u2219\u22c5](?=\d)")
+# For normalise(): str.translate with a dict looks up every character in
+# Python (~0.1 ms per abstract); "in" and str.replace per odd character run in C.
+_NORMALISE_PAIRS = tuple((c, "-") for c in DASHES[1:]) + tuple((c, " ") for c in _ODD_SPACES)
 
 
 def normalise_dashes(text: str) -> str:
@@ -83,9 +86,12 @@ def normalise(text: str) -> str:
     >>> normalise("0\u00b75\u20131\u00b75 mg")
     '0.5-1.5 mg'
     """
-    if text.isascii() or not _ODD_CHAR_RE.search(text):
+    if text.isascii():
         return text  # nothing to replace; the common case is worth a fast path
-    out = normalise_spaces(normalise_dashes(text))
+    out = text
+    for odd, plain in _NORMALISE_PAIRS:
+        if odd in out:
+            out = out.replace(odd, plain)
     if "\u00b7" in out or "\u2219" in out or "\u22c5" in out:
         out = _MIDDOT_DECIMAL_RE.sub(".", out)
     return out

@@ -162,6 +162,15 @@ _HINT_PIECES = (
 )
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _SHORT_HINT_RE = re.compile(r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO)\b|\bper\s+os\b")
+# The same short forms, split so that each starts with a literal or a rare
+# character class (which ``re`` skips to quickly) instead of ``\b``; the word
+# boundary before them is checked by hand (see _short_hints).
+_SHORT_HINT_PARTS = (
+    re.compile(r"[ipsIPS]\.\s?[vmpcqoVMPCQO]"),
+    re.compile(r"(?:IV|SC|SQ|IM|PO)\b"),
+    re.compile(r"per\s+os\b"),
+)
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 @lru_cache(maxsize=65536)
@@ -173,9 +182,45 @@ def _is_hint(word: str) -> bool:
 _HINT_MARGIN = 80
 
 
+def _word_hints(norm: str) -> list[tuple[int, int]]:
+    """Spans of the words (runs of ASCII letters) that contain a hint piece.
+
+    The same spans as ``_WORD_RE`` words passing ``_is_hint``, found by
+    ``str.find`` of each piece in the lowercased text instead of a Python loop
+    over every word.
+    """
+    low = norm.lower()
+    if len(low) != len(norm):
+        return [m.span() for m in _WORD_RE.finditer(norm) if _is_hint(m.group())]
+    n = len(low)
+    found: set[tuple[int, int]] = set()
+    for piece in _HINT_PIECES:
+        i = low.find(piece)
+        while i >= 0:
+            start, end = i, i + len(piece)
+            while start > 0 and low[start - 1] in _ASCII_LETTERS:
+                start -= 1
+            while end < n and low[end] in _ASCII_LETTERS:
+                end += 1
+            found.add((start, end))
+            i = low.find(piece, end)
+    return sorted(found)
+
+
+def _short_hints(norm: str) -> list[tuple[int, int]]:
+    """Spans of ``_SHORT_HINT_RE`` matches (i.v., IV, per os ...)."""
+    out = []
+    for regex in _SHORT_HINT_PARTS:
+        for m in regex.finditer(norm):
+            s = m.start()
+            # \b before a word character: the previous character is no word character.
+            if s == 0 or not (norm[s - 1].isalnum() or norm[s - 1] == "_"):
+                out.append(m.span())
+    return out
+
+
 def _route_matches(norm: str) -> list[re.Match[str]]:
-    hints = [m.span() for m in _WORD_RE.finditer(norm) if _is_hint(m.group())]
-    hints += [m.span() for m in _SHORT_HINT_RE.finditer(norm)]
+    hints = _word_hints(norm) + _short_hints(norm)
     hints.sort()
     windows: list[list[int]] = []
     for h_start, h_end in hints:

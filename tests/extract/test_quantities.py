@@ -119,6 +119,12 @@ NORMALISE = [
     ("1\u20133 mg", "1-3 mg", "en-dash"),
     ("1\u2009525", "1 525", "thin-space"),
     ("0\u00b75 mg\u00b7kg", "0.5 mg\u00b7kg", "middle-dot-only-between-digits"),
+    (
+        "a\u00a0b\u202fc\u2014d \u00e9t\u00e9 1\u00b7\u00b72",
+        "a b c-d \u00e9t\u00e9 1\u00b7\u00b72",
+        "mixed",
+    ),
+    ("caf\u00e9 only", "caf\u00e9 only", "non-ascii-untouched"),
 ]
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from miner.extract import route as route_module
 from miner.extract.route import ROUTES, collect_routes, find_routes, parse_route
 
 ROUTE_CASES = [
@@ -103,3 +104,22 @@ def test_ctro_routes_are_canonical_and_found(shared) -> None:  # type: ignore[no
             found_eye += any(r == "ophthalmic" for _, _, r in found)
     assert eye_docs > 10
     assert found_eye >= 0.6 * eye_docs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ketamine was given intravenously (i.v.) or orally; IV doses and per os tablets.",
+        "Moral, oral-health and Intra-articular injections; SC injection; p.o. daily.",
+        "Nothing of the kind here, only numbers 1, 2 and 3.",
+    ],
+    ids=["mixed", "inside-words-and-short-forms", "none"],
+)
+def test_hint_words_as_by_word_loop(text: str) -> None:
+    """The find-based hint search gives the spans the word-by-word check gives."""
+    by_words = [
+        m.span() for m in route_module._WORD_RE.finditer(text) if route_module._is_hint(m.group())
+    ]
+    by_words += [m.span() for m in route_module._SHORT_HINT_RE.finditer(text)]
+    fast = route_module._word_hints(text) + route_module._short_hints(text)
+    assert sorted(set(fast)) == sorted(set(by_words))
