@@ -32,7 +32,6 @@ from miner.extract.doctext import doc_text
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
-    HEDGE_RE,
     P_RE,
     PAIR,
     SIGNED,
@@ -40,6 +39,7 @@ from miner.extract.effect import (
     add_spans,
     find_effects,
     find_timepoint,
+    is_hedged,
     make_span,
     outcome_before,
     parse_num,
@@ -324,13 +324,28 @@ def _split_list(text: str) -> list[str]:
     return out
 
 
+def _may_have_ci(sentence: str) -> bool:
+    # every CI_WORD match contains one of these literals; most sentences none
+    return (
+        "CI" in sentence
+        or "onf" in sentence
+        or "CrI" in sentence
+        or "C.I" in sentence
+        or ("redible" in sentence)
+    )
+
+
 def _masked(sentence: str) -> str:
     """``sentence`` with effect estimates, CIs, p-values and "n = 21" blanked out."""
     spans = [(est.start, est.end) for est in find_effects(sentence)]
     spans += [
         m.span()
-        for rx in (_CI_REGION, P_RE, _N_EQUALS)
-        if rx is not _N_EQUALS or "=" in sentence
+        for rx, needed in (
+            (_CI_REGION, _may_have_ci(sentence)),
+            (P_RE, True),
+            (_N_EQUALS, "=" in sentence),
+        )
+        if needed
         for m in rx.finditer(sentence)
     ]
     if not spans:
@@ -348,13 +363,20 @@ def _masked(sentence: str) -> str:
     return "".join(parts)
 
 
-def _values(sentence: str) -> tuple[str, list[ArmValueMatch]]:
+def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]]:
     masked = _masked(sentence)
-    median_ctx = bool(_MEDIAN_CUE.search(sentence))
-    sd_ctx = bool(_SD_CUE.search(sentence))
-    se_ctx = bool(_SE_CUE.search(sentence))
+    # the cue patterns start with \b and would be tried at every position;
+    # a substring test first skips the sentences that cannot contain them
+    low = sentence.lower()
+    median_ctx = ("median" in low or "iqr" in low or "interquartile" in low) and bool(
+        _MEDIAN_CUE.search(sentence)
+    )
+    sd_ctx = (
+        "mean" in low or "sd" in low or "standard" in low or "\u00b1" in low or "+/-" in low
+    ) and bool(_SD_CUE.search(sentence))
+    se_ctx = ("se" in low or "standard" in low) and bool(_SE_CUE.search(sentence))
     out: list[ArmValueMatch] = []
-    rx = _VALUE_RE if _has_word_number(sentence) else _DIGIT_VALUE_RE
+    rx = _VALUE_RE if word_numbers else _DIGIT_VALUE_RE
     for m in rx.finditer(masked):
         g = m.groupdict()
         before = masked[max(0, m.start() - 25) : m.start()]
@@ -790,7 +812,7 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
     return list(_find_arm_values_cached(sentence))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)
 def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
     # the component and the collector read the same sentences in turn
     return tuple(_find_arm_values(sentence))
@@ -807,9 +829,10 @@ def _has_word_number(sentence: str) -> bool:
 
 
 def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
-    if not (_DIGIT.search(sentence) or _has_word_number(sentence)) or HEDGE_RE.search(sentence):
+    word_numbers = _has_word_number(sentence)
+    if not (word_numbers or _DIGIT.search(sentence)) or is_hedged(sentence):
         return []
-    masked, found = _values(sentence)
+    masked, found = _values(sentence, word_numbers)
     if not found:
         return []
     linked = _linked(masked, found)
@@ -824,9 +847,14 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
     for i, v in enumerate(found):
         w = with_arms.get(i)
         if w is None:
+            if v.kind == "drop":
+                continue
             prev_end = found[i - 1].end if i else 0
             next_start = found[i + 1].start if i + 1 < len(found) else len(sentence)
-            w = replace(v, arm=_direct_arm(sentence, v, prev_end, next_start))
+            arm = _direct_arm(sentence, v, prev_end, next_start)
+            if arm is None and v.kind in ("percent", "bare") and not linked[i]:
+                continue  # decided below too; skipping here saves the copy
+            w = replace(v, arm=arm)
         if w.kind == "drop":
             continue
         if w.kind in ("percent", "bare") and not linked[i] and (w.arm is None or w.weak):

@@ -62,6 +62,7 @@ RATIO_MEASURES = frozenset({"RR", "OR", "HR", "IRR"})
 DASHES = "-\u2212\u2013\u2014\u2012\u2010\u2011"
 NUM_CORE = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
 SIGNED = rf"(?:(?<![\d.\u00b7])[{DASHES}]\s?)?{NUM_CORE}"
+_DIGIT_RE = re.compile(r"\d")
 _NUM_RE = re.compile(rf"(?<![\w.\u00b7]){SIGNED}(?!\w|[.\u00b7]\d)")
 
 
@@ -116,8 +117,11 @@ _P_NUM = (
     r"(?:\s?[x\u00d7*]\s?10\s?\^?\s?[-\u2212\u2013]\s?\d+|[eE][-\u2212\u2013]?\d+)?)"
 )
 _P_OP = r"(?P<pop><\s?or\s?=|>\s?or\s?=|<=|>=|=<|=>|\u2264|\u2265|<|>|=|&lt;|&gt;)"
+# The letter comes first (the look-behind after it checks the character
+# before it): a pattern that starts with a character set lets ``re`` skip
+# to the next "p" instead of trying the look-behind at every position.
 P_VALUE = (
-    r"(?<![A-Za-z0-9])[Pp](?P<pword>\s?[-\u2010]?\s?values?)?\s*"
+    r"[Pp](?<![A-Za-z0-9][Pp])(?P<pword>\s?[-\u2010]?\s?values?)?\s*"
     rf"(?:{_P_OP}\s*{_P_NUM}|(?:of|was|is|:|=)?\s*(?P<pns>NS\b|ns\b|n\.s\.?)"
     r"|(?(pword)(?:of|was|is|:)?|(?:of|was|is|:))\s*"
     rf"{_P_NUM.replace('?P<pnum>', '?P<pnum2>')})"
@@ -367,6 +371,14 @@ HEDGE_RE = re.compile(
     r"anticipat\w*|would\s+(?:be|have|provide))",
     re.IGNORECASE,
 )
+# every HEDGE_RE match contains one of these (lowercase); most sentences none
+_HEDGE_WORDS = ("power", "detect", "assum", "hypothesi", "sample", "anticipat", "would")
+
+
+def is_hedged(sentence: str) -> bool:
+    """True when ``sentence`` describes planned values (a power or sample-size calculation)."""
+    low = sentence.lower()
+    return any(w in low for w in _HEDGE_WORDS) and HEDGE_RE.search(sentence) is not None
 
 
 def sentence_bounds(doc: Doc, text: str | None = None) -> Iterator[tuple[int, int]]:
@@ -416,8 +428,12 @@ class _MeasureName:
     abbrev: bool
 
 
+# (words of the long names, lowercase; abbreviations as written)
+_Literals = tuple[tuple[str, ...], tuple[str, ...]]
+
+
 @lru_cache(maxsize=4)
-def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName]]:
+def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName], _Literals]:
     names: dict[str, _MeasureName] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -441,7 +457,18 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName]]
     long_alt = "|".join(name_re(n) for n in long_names)
     abbr_alt = "|".join(re.escape(a) for a in abbrevs)
     pattern = re.compile(rf"(?<![\w-])(?:(?i:(?P<long>{long_alt}))|(?P<abbr>{abbr_alt}))(?![\w-])")
-    return pattern, names
+    # Every match contains the longest word of its name (names match
+    # case-insensitively, abbreviations as written): most sentences contain
+    # none of these words, and ``str in`` costs far less than the pattern.
+    words = {max(re.split(r"[\s-]+", n), key=len).strip("'\u2019") for n in long_names}
+    words = {w for w in words if not any(o != w and o in w for o in words)}
+    return pattern, names, (tuple(sorted(words)), tuple(abbrevs))
+
+
+def _may_name_measure(sentence: str, literals: _Literals) -> bool:
+    """False when ``sentence`` cannot contain a measure name (see :func:`_load_measures`)."""
+    low = sentence.lower()
+    return any(w in low for w in literals[0]) or any(a in sentence for a in literals[1])
 
 
 def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
@@ -533,7 +560,7 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     return m
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)
 def _find_effects_cached(sentence: str, heart_rate_doc: bool) -> tuple[EffectMatch, ...]:
     # The component, arm_value's masking and both collectors ask about the
     # same sentences of a document one after another: compute them once.
@@ -560,10 +587,10 @@ def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectM
 
 
 def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
-    if not re.search(r"\d", sentence) or HEDGE_RE.search(sentence):
+    if not _DIGIT_RE.search(sentence) or is_hedged(sentence):
         return []
-    pattern, names = _load_measures(str(PATTERN_FILE))
-    mentions = list(pattern.finditer(sentence))
+    pattern, names, literals = _load_measures(str(PATTERN_FILE))
+    mentions = list(pattern.finditer(sentence)) if _may_name_measure(sentence, literals) else []
     found: list[EffectMatch] = []
     taken_until = 0
     for i, mention in enumerate(mentions):
