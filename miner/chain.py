@@ -11,9 +11,27 @@ Sources
 -------
 A saved search reads either PubMed (``query``) or a local corpus file
 (``[source]``, a path under ``MINER_SHARED_DATA``): PubMed XML, a tar of
-PubMed "Abstract (text)" exports, or evidence-inference JSONL. When PubMed
-cannot be reached (``MINER_OFFLINE=1`` or no answer within a short timeout)
-the bundled synthetic demo corpus stands in, filtered by the query's words.
+PubMed "Abstract (text)" exports, or evidence-inference JSONL.
+
+PubMed refreshes are incremental: ESearch gives the search's membership (all
+matching PMIDs), then only what PubMed entered since the last dataset version
+(``datetype=edat``, a day of overlap) plus members never stored are fetched.
+A refresh whose fetch fails (rate limit or server errors past the client's
+retries) raises :class:`~miner.errors.PubMedError`: the records fetched before
+the failure stay stored, no version is written, and the next refresh asks
+again from the same date.
+
+When E-utilities cannot be reached:
+
+- ``MINER_OFFLINE=1`` is an explicit choice: the bundled SYNTHETIC demo corpus
+  stands in for PubMed (filtered by the query's words; the result says so);
+- otherwise a saved PubMed search fails clearly (nothing fetched, no version
+  written) rather than silently pooling synthetic records as if they were
+  PubMed's; only ``miner run`` on the demo question
+  (:data:`miner.demo.DEMO_QUERY`) falls back to the demo corpus, so that the
+  first command a new user types works on a machine with no network.
+
+The demo corpus is never mixed into a search that already holds real records.
 """
 
 from __future__ import annotations
@@ -26,13 +44,14 @@ import tarfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from miner.config import Settings
-from miner.errors import ConfigError, ExtractionError
+from miner.errors import ConfigError, ExtractionError, PubMedError, StoreError
 from miner.records import Article, Deletion, Extraction, Section
 from miner.searches import Comparison, Outcome, SavedSearch, TimeWindow, query_terms
 from miner.store import Store
@@ -226,67 +245,138 @@ def _ingest_local(
 
 
 def ingest_step(
-    store: Store, search: SavedSearch, *, settings: Settings | None = None
+    store: Store,
+    search: SavedSearch,
+    *,
+    settings: Settings | None = None,
+    allow_demo: bool = False,
 ) -> IngestResult:
     """Fetch the search's records into the store and remember which ones matched.
 
-    Local sources are read in place; PubMed is searched when reachable, else the
-    demo corpus stands in (and the result says so in ``source``).
+    Parameters
+    ----------
+    store, search:
+        Where to write; what to fetch.
+    settings:
+        ``MINER_OFFLINE`` and ``MINER_EUTILS_URL`` come from here.
+    allow_demo:
+        Fall back to the synthetic demo corpus when PubMed cannot be reached
+        (``miner run`` on the demo question only; see the module docstring).
+
+    Raises
+    ------
+    PubMedError
+        PubMed unreachable (and no demo fallback allowed), or a fetch that
+        failed past the client's retries (records fetched before it are kept).
+    ConfigError
+        The demo corpus would be mixed into a search holding real records.
     """
     settings = settings or Settings.from_env()
     if search.source is not None:
         return _ingest_local(store, search, iter_local_source(search), search.source.path)
+    if settings.offline:
+        return _ingest_demo(store, search, "MINER_OFFLINE=1")
     if pubmed_reachable(settings):
-        from miner.ingest import ingest_query, ingest_records
-        from miner.pubmed import PubMedClient
+        return _ingest_pubmed(store, search, settings)
+    if allow_demo:
+        return _ingest_demo(store, search, f"PubMed not reachable at {settings.eutils_url}")
+    raise PubMedError(
+        f"search {search.name}: NCBI E-utilities not reachable at {settings.eutils_url}; "
+        "nothing was fetched and the dataset is unchanged. Set MINER_EUTILS_URL to a "
+        "reachable mirror, or MINER_OFFLINE=1 to run on the bundled synthetic demo corpus",
+        query=search.query,
+    )
 
-        with PubMedClient.from_settings(settings) as client:
-            # Membership is what PubMed says matches (ids of every date window),
-            # then the same query is fetched into the store.
-            pmids = sorted(
-                {
-                    pmid
-                    for window in client.search_windows(search.query)
-                    for pmid in client.esearch(
-                        search.query,
-                        mindate=window.mindate,
-                        maxdate=window.maxdate,
-                        retmax=max(window.count, 1),
-                        usehistory=False,
-                    ).ids
-                }
-            )
-            # Daily refreshes fetch only what entered PubMed since the last version
-            # (a day of overlap; upserts make the overlap free). Revisions of older
-            # records arrive through the update files (`miner ingest`).
-            latest = store.latest_dataset_version(search.name)
-            since = (
-                (datetime.fromisoformat(latest["created_at"]) - timedelta(days=1)).date()
-                if latest
-                else None
-            )
-            summary = ingest_query(store, client, search.query, since=since)
-            unseen = [p for p in pmids if store.get_article(p) is None]
-            if unseen:
-                # Older records that match but were never stored (a new or widened search).
-                summary = summary + ingest_records(store, client.efetch(unseen))
-        result = IngestResult(
-            source="pubmed",
-            pmids=pmids,
-            added=summary.added,
-            updated=summary.updated,
-            deleted=summary.deleted,
-        )
-        result.new_members = store.add_search_members(search.name, pmids)
-        return result
-    from miner.demo import demo_corpus_path
+
+def _ingest_demo(store: Store, search: SavedSearch, why: str) -> IngestResult:
+    from miner.demo import demo_corpus_path, is_synthetic_id
     from miner.pubmed_xml import iter_pubmed_xml
 
-    path = demo_corpus_path()
-    result = _ingest_local(store, search, iter_pubmed_xml(path), "demo corpus (synthetic)")
-    result.notes.append(
-        "PubMed not reachable (or MINER_OFFLINE=1): used the bundled SYNTHETIC demo corpus"
+    real = [p for p in store.search_members(search.name) if not is_synthetic_id(p)]
+    if real:
+        raise ConfigError(
+            f"search {search.name} holds {len(real)} real records (e.g. {real[0]}); "
+            f"{why}, and the synthetic demo corpus must not be mixed in: refresh it when "
+            "PubMed can be reached"
+        )
+    result = _ingest_local(
+        store, search, iter_pubmed_xml(demo_corpus_path()), "demo corpus (synthetic)"
     )
+    result.notes.append(f"{why}: used the bundled SYNTHETIC demo corpus")
+    return result
+
+
+def _client_options() -> dict[str, Any]:
+    """Retry settings for the E-utilities client from the environment (defaults: the client's).
+
+    ``MINER_EUTILS_MAX_RETRIES`` (retries after the first attempt) and
+    ``MINER_EUTILS_BACKOFF`` (seconds, doubled per attempt): a deployment
+    behind a flaky proxy may want more patience, a test less.
+    """
+    import os
+
+    opts: dict[str, Any] = {}
+    if value := os.environ.get("MINER_EUTILS_MAX_RETRIES"):
+        opts["max_retries"] = int(value)
+    if value := os.environ.get("MINER_EUTILS_BACKOFF"):
+        opts["backoff"] = float(value)
+    return opts
+
+
+def _ingest_pubmed(store: Store, search: SavedSearch, settings: Settings) -> IngestResult:
+    from miner.ingest import ingest_query, ingest_records
+    from miner.pubmed import PubMedClient
+
+    with PubMedClient.from_settings(settings, **_client_options()) as client:
+        # Membership is what PubMed says matches (ids of every date window).
+        pmids = sorted(
+            {
+                pmid
+                for window in client.search_windows(search.query)
+                if window.count
+                for pmid in client.esearch(
+                    search.query,
+                    mindate=window.mindate,
+                    maxdate=window.maxdate,
+                    retmax=window.count,
+                    usehistory=False,
+                ).ids
+            }
+        )
+        # Then only what entered PubMed since the last version (a day of
+        # overlap; upserts make the overlap free). Revisions of older records
+        # arrive through the update files (`miner ingest`).
+        latest = store.latest_dataset_version(search.name)
+        since = (
+            (datetime.fromisoformat(latest["created_at"]) - timedelta(days=1)).date()
+            if latest
+            else None
+        )
+        summary = ingest_query(store, client, search.query, since=since)
+        if summary.errors:
+            # Records fetched before the failure are committed; no version is
+            # written, so the next refresh asks again from the same date.
+            raise PubMedError(
+                f"search {search.name}: fetch failed after {summary.added} added, "
+                f"{summary.updated} updated (kept): {'; '.join(summary.errors)}",
+                query=search.query,
+            )
+        unseen = [p for p in pmids if store.get_article(p) is None]
+        if unseen:
+            # Older records that match but were never stored (a new or widened
+            # search, or a refresh that failed half-way).
+            summary = summary + ingest_records(store, client.efetch(unseen, query=search.query))
+    result = IngestResult(
+        source="pubmed",
+        pmids=pmids,
+        added=summary.added,
+        updated=summary.updated,
+        unchanged=summary.skipped,
+        deleted=summary.deleted,
+    )
+    if since is not None:
+        result.notes.append(f"fetched entries since {since.isoformat()} (edat)")
+    result.new_members = store.add_search_members(search.name, pmids)
     return result
 
 
@@ -353,6 +443,78 @@ def extract_step(store: Store, pmids: Sequence[str]) -> dict[str, Any]:
     }
 
 
+#: Seconds a pool lock lives at most (far above any pooling time): a crashed
+#: holder cannot block a search for longer.
+POOL_LOCK_TTL = 900
+
+
+class PoolBusy(StoreError):
+    """Another process held the search's pool lock for longer than we would wait."""
+
+
+def pool_lock_key(search_name: str) -> str:
+    """The Redis key that serialises pooling of one search (pool task, ``miner review``)."""
+    return f"miner:pool:{search_name}"
+
+
+@contextmanager
+def pool_lock(
+    search_name: str,
+    *,
+    settings: Settings | None = None,
+    enabled: bool | None = None,
+    wait_s: float | None = None,
+) -> Iterator[None]:
+    """Hold the search's pool lock (a Redis lock) while the block runs.
+
+    Every writer of a search's dataset version takes it, so a pool task and a
+    person's ``miner review`` never interleave.
+
+    Parameters
+    ----------
+    search_name:
+        The saved search.
+    settings:
+        ``MINER_REDIS_URL`` names the Redis holding the lock.
+    enabled:
+        Default: only when a broker is configured (``MINER_BROKER_URL``); the
+        embedded default has no Redis and no concurrent pool workers.
+    wait_s:
+        Seconds to wait for the lock (default ``MINER_POOL_LOCK_WAIT`` or
+        :data:`POOL_LOCK_TTL`).
+
+    Raises
+    ------
+    PoolBusy
+        The lock was not free within ``wait_s``.
+    """
+    settings = settings or Settings.from_env()
+    if enabled is None:
+        enabled = bool(settings.broker_url)
+    if not enabled:
+        yield
+        return
+    import os
+
+    import redis
+
+    if wait_s is None:
+        wait_s = float(os.environ.get("MINER_POOL_LOCK_WAIT") or POOL_LOCK_TTL)
+    client = redis.Redis.from_url(settings.redis_url)
+    lock = client.lock(pool_lock_key(search_name), timeout=POOL_LOCK_TTL, blocking_timeout=wait_s)
+    if not lock.acquire(blocking=True):
+        raise PoolBusy(
+            f"search {search_name}: another refresh or review held the pool lock for over "
+            f"{wait_s:.0f}s (Redis key {pool_lock_key(search_name)}); try again later"
+        )
+    try:
+        yield
+    finally:
+        # An expired lock (TTL far above any pooling time) must not fail the caller.
+        with suppress(redis.exceptions.LockError):
+            lock.release()
+
+
 def pool_step(
     store: Store, search: SavedSearch, *, job_id: str | None = None, notes: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -397,13 +559,18 @@ def refresh_embedded(
     progress: Progress | None = None,
     job_id: str | None = None,
     settings: Settings | None = None,
+    allow_demo: bool = False,
 ) -> dict[str, Any]:
-    """Run ingest -> extract batches -> pool in this process; return a JSON-able summary."""
+    """Run ingest -> extract batches -> pool in this process; return a JSON-able summary.
+
+    ``allow_demo`` lets the ingest step fall back to the synthetic demo corpus
+    when PubMed cannot be reached (see :func:`ingest_step`).
+    """
     job_id = job_id or f"embedded-{uuid.uuid4().hex[:12]}"
     t0 = time.perf_counter()
     store.save_job(job_id, search.name, state="running", stage="ingest")
     try:
-        ingested = ingest_step(store, search, settings=settings)
+        ingested = ingest_step(store, search, settings=settings, allow_demo=allow_demo)
         todo = store.pmids_missing_extraction(ingested.pmids, current_extractor_version())
         store.save_job(job_id, search.name, stage="extract", total=len(todo))
         extracted = failed = 0
@@ -500,5 +667,10 @@ def run_embedded(store: Store, query: str, *, progress: Progress | None = None) 
     if search.name.startswith("adhoc_") and store.get_search_definition(search.name) is None:
         # Keep the inferred search so that status, history and review can name it.
         store.save_search(search.name, search.to_dict(), origin="adhoc")
-    summary = refresh_embedded(store, search, progress=progress)
+    from miner.demo import DEMO_QUERY
+
+    # The demo fallback is for the demo question only: any other query with
+    # PubMed out of reach fails clearly instead of answering from made-up data.
+    allow_demo = set(search.query_terms()) == set(query_terms(DEMO_QUERY))
+    summary = refresh_embedded(store, search, progress=progress, allow_demo=allow_demo)
     return {"query": query, **summary}

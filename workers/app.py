@@ -18,8 +18,11 @@ Settings that matter for correctness, and why:
 - ``result_backend_always_retry``: a chord's counter lives in the result
   backend; retrying writes there keeps a refresh alive across a Redis restart.
 - One spaCy pipeline per worker process, loaded in ``worker_process_init``.
-- Beat entries come from the saved searches; the task they call takes a Redis
-  lock per search and schedule slot, so two beat processes cannot double-run.
+- Beat has one entry, the dispatcher (every ``MINER_BEAT_TICK`` seconds,
+  default 60): it reads the saved searches at each tick (shipped TOMLs and
+  those added with ``miner search add``) and starts a refresh for each one
+  whose schedule slot (``now // period``) is new, claiming the slot with a
+  Redis ``SET NX`` first, so two beat processes cannot double-run a refresh.
 """
 
 from __future__ import annotations
@@ -45,20 +48,21 @@ def _int_env(name: str, default: int) -> int:
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
-    """One beat entry per shipped saved search that has a schedule."""
-    from pipelines import load_searches
+    """Beat's entries: the dispatcher of due saved searches (see the module docstring).
 
-    entries: dict[str, dict[str, Any]] = {}
-    for search in load_searches():
-        seconds = search.schedule_seconds
-        if seconds:
-            entries[f"refresh-{search.name}"] = {
-                "task": "workers.tasks.scheduled_refresh_task",
-                "schedule": seconds,
-                "args": (search.name,),
-                "options": {"queue": "ingest"},
-            }
-    return entries
+    One entry instead of one per search, because searches added to the store
+    while beat runs must be scheduled too, and beat reads its schedule once.
+    """
+    tick = _int_env("MINER_BEAT_TICK", 60)
+    if tick < 1:
+        raise ValueError(f"MINER_BEAT_TICK must be at least 1 second, got {tick}")
+    return {
+        "dispatch-due-searches": {
+            "task": "workers.tasks.dispatch_due_task",
+            "schedule": float(tick),
+            "options": {"queue": "ingest", "expires": float(tick)},
+        }
+    }
 
 
 def make_app(settings: Settings | None = None) -> Celery:
@@ -79,6 +83,7 @@ def make_app(settings: Settings | None = None) -> Celery:
         task_routes={
             "workers.tasks.ingest_task": {"queue": "ingest"},
             "workers.tasks.scheduled_refresh_task": {"queue": "ingest"},
+            "workers.tasks.dispatch_due_task": {"queue": "ingest"},
             "workers.tasks.extract_task": {"queue": "extract"},
             "workers.tasks.pool_task": {"queue": "pool"},
         },

@@ -23,14 +23,17 @@ from celery import Task, chain, group
 
 from miner import chain as steps
 from miner.config import Settings
+from miner.errors import RateLimited
 from miner.store import Store
 from workers.app import app
 
-#: Errors worth another try: the store or Redis was busy or briefly gone.
+#: Errors worth another try: the store or Redis was busy or briefly gone, or
+#: NCBI's rate limit outlasted the client's own retries.
 TRANSIENT = (
     sa.exc.OperationalError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    RateLimited,
 )
 
 _STORES: dict[str, Store] = {}
@@ -51,7 +54,34 @@ def _batch_size() -> int:
     return int(os.environ.get("MINER_EXTRACT_BATCH") or steps.EXTRACT_BATCH)
 
 
+class JobTask(Task):
+    """A task whose first argument is a job id: a failure for good marks the job failed.
+
+    Without this a refresh whose ingest or pool step raised (PubMed out of
+    reach, a fetch that kept failing) would show ``running`` for ever.
+    """
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        job_id = args[0] if args else kwargs.get("job_id")
+        search = args[1] if len(args) > 1 and isinstance(args[1], str) else None
+        db_url = args[-1] if args and isinstance(args[-1], str) else kwargs.get("db_url")
+        if not (job_id and db_url):
+            return
+        with contextlib.suppress(Exception):  # reporting must not hide the original error
+            store = store_for(db_url)
+            job = store.get_job(job_id) or {}
+            store.save_job(
+                job_id,
+                search or job.get("search") or "",
+                state="failed",
+                error=f"{type(exc).__name__}: {exc}",
+            )
+
+
 _RETRY: dict[str, Any] = {
+    "base": JobTask,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 2,
     "retry_backoff_max": 60,
@@ -106,17 +136,14 @@ def pool_task(self: Task, job_id: str, search_name: str, db_url: str) -> dict[st
     store = store_for(db_url)
     search = resolve_search(store, search_name)
     store.save_job(job_id, search_name, stage="pool")
-    lock = _redis().lock(f"miner:pool:{search_name}", timeout=900, blocking_timeout=900)
-    if not lock.acquire(blocking=True):
-        raise self.retry(countdown=5)
     t0 = time.perf_counter()
     try:
-        summary = steps.pool_step(store, search, job_id=job_id)
-        summary["pool_seconds"] = round(time.perf_counter() - t0, 3)
-    finally:
-        # An expired lock (timeout far above any pooling time) must not fail the task.
-        with contextlib.suppress(redis.exceptions.LockError):
-            lock.release()
+        # The same lock `miner review` takes: one writer of a search's versions at a time.
+        with steps.pool_lock(search_name, enabled=True, wait_s=steps.POOL_LOCK_TTL):
+            summary = steps.pool_step(store, search, job_id=job_id)
+    except steps.PoolBusy as exc:
+        raise self.retry(countdown=5, exc=exc) from exc
+    summary["pool_seconds"] = round(time.perf_counter() - t0, 3)
     job = store.get_job(job_id) or {}
     store.save_job(
         job_id,
@@ -144,21 +171,46 @@ def start_refresh(search_name: str, *, db_url: str, store: Store | None = None) 
     return job_id
 
 
+def claim_slot(search_name: str, period: float, now: float | None = None) -> bool:
+    """Claim the schedule slot ``now // period`` of a search; False if already claimed.
+
+    Every beat process (and the dispatcher in each) races for the same key,
+    so a slot starts at most one refresh however many beats run.
+    """
+    slot = int((time.time() if now is None else now) // period)
+    return bool(_redis().set(f"miner:beat:{search_name}:{slot}", "1", nx=True, ex=int(period) + 60))
+
+
 @app.task(bind=True, name="workers.tasks.scheduled_refresh_task", **_RETRY)
 def scheduled_refresh_task(self: Task, search_name: str, db_url: str | None = None) -> str | None:
-    """Beat's entry point: start a refresh unless another beat already did for this slot.
-
-    The lock key names the schedule slot (``now // period``), so a second beat
-    process firing the same entry finds the key and does nothing.
-    """
+    """Start a refresh of one search unless its current schedule slot already has one."""
     from miner.living import resolve_search
 
     db_url = db_url or Settings.from_env().db_url
     search = resolve_search(store_for(db_url), search_name)
     period = search.schedule_seconds
-    if not period:
-        return None
-    slot = int(time.time() // period)
-    if not _redis().set(f"miner:beat:{search_name}:{slot}", "1", nx=True, ex=int(period) + 60):
+    if not period or not claim_slot(search_name, period):
         return None
     return start_refresh(search_name, db_url=db_url)
+
+
+@app.task(bind=True, name="workers.tasks.dispatch_due_task", **_RETRY)
+def dispatch_due_task(self: Task, db_url: str | None = None) -> dict[str, str]:
+    """Beat's one periodic entry: refresh every saved search whose schedule slot is new.
+
+    Reads the searches at each tick, shipped TOMLs and those added with
+    ``miner search add`` alike, so a search added (or rescheduled) while beat
+    runs is picked up without restarting it. Returns ``{search: job_id}`` for
+    the refreshes it started.
+    """
+    from miner.living import all_searches
+
+    db_url = db_url or Settings.from_env().db_url
+    store = store_for(db_url)
+    started: dict[str, str] = {}
+    now = time.time()
+    for search in all_searches(store):
+        period = search.schedule_seconds
+        if period and claim_slot(search.name, period, now):
+            started[search.name] = start_refresh(search.name, db_url=db_url, store=store)
+    return started

@@ -4,11 +4,19 @@ Decisions are stored apart from extractions (table ``reviews``), keyed on the
 search, PMID and (for values) the search's outcome and time window, so they
 survive re-extraction and re-ingestion. Each command re-pools the search at
 once so the dataset shows the decision as a new version.
+
+With a broker configured (``MINER_BROKER_URL``) the decision and the re-pool
+run under the search's pool lock, the Redis lock the workers' pool task takes
+(:func:`miner.chain.pool_lock`), so a review never interleaves with a refresh
+pooling the same search; it waits for the lock (``MINER_POOL_LOCK_WAIT``
+seconds, default 900) and fails clearly, changing nothing, if it stays busy.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -27,6 +35,17 @@ WHY = typer.Option(..., "--why", help="Why (kept with the decision).")
 def register(app: typer.Typer) -> None:
     """Add the ``review`` group to ``app``."""
     app.add_typer(review_app, name="review")
+
+
+@contextmanager
+def _locked_store(ctx: typer.Context, search: str) -> Iterator[Store]:
+    """The store, with the search's pool lock held (when a broker is configured)."""
+    from miner.chain import pool_lock
+    from miner.cli import state
+
+    settings = state(ctx).settings
+    with pool_lock(search, settings=settings), Store.open(state(ctx).db_url) as store:
+        yield store
 
 
 def _store(ctx: typer.Context) -> Store:
@@ -81,7 +100,7 @@ def exclude(
     window: str | None = typer.Option(None, help="Only this time window (with --outcome)."),
 ) -> None:
     """Leave a study (or one of its values) out of the search's dataset."""
-    with _store(ctx) as store:
+    with _locked_store(ctx, search) as store:
         _check_cell(store, search, outcome, window)
         if outcome is not None and window is None:
             raise ConfigError("--outcome needs --window (a value is one outcome x time window)")
@@ -106,7 +125,7 @@ def include(
     why: str = WHY,
 ) -> None:
     """Keep a study the eligibility rules left out (e.g. an RCT not tagged as one)."""
-    with _store(ctx) as store:
+    with _locked_store(ctx, search) as store:
         _check_cell(store, search, None, None)
         rid = store.add_review(search, pmid, action="include", who=who, why=why)
         _done(rid, _repool(store, search))
@@ -138,7 +157,7 @@ def correct(
             fields[key.strip()] = float(value)
         except ValueError as exc:
             raise ConfigError(f"--set {item!r}: {value!r} is not a number") from exc
-    with _store(ctx) as store:
+    with _locked_store(ctx, search) as store:
         _check_cell(store, search, outcome, window)
         rid = store.add_review(
             search,
@@ -173,7 +192,7 @@ def revoke(
     who: str = WHO,
 ) -> None:
     """Withdraw a decision (it stays on record as revoked) and re-pool the search."""
-    with _store(ctx) as store:
+    with _locked_store(ctx, search) as store:
         if not any(r["id"] == review_id for r in store.list_reviews(search)):
             raise ConfigError(f"no active review {review_id} on {search}")
         store.revoke_review(review_id, who=who)
