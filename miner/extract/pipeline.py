@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from miner.errors import ExtractionError
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import doc_text, set_doc_text
 
 #: Longest text (title + "\n" + abstract) the pipeline accepts, in characters.
 #: Real abstracts are a few thousand characters; anything far beyond that is
@@ -86,6 +86,32 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+class TextKeepingTokenizer:
+    """scispaCy's tokenizer that also records its input text on the Doc.
+
+    ``Doc.text`` rebuilds the string from every token on each access (about
+    0.1-0.25 ms per abstract); spaCy's tokenization never changes the text, so
+    the input string is the Doc's text and :func:`~miner.extract.doctext.doc_text`
+    can return it at no cost. Everything else is the wrapped tokenizer's.
+    """
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        set_doc_text(doc, text)
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenize a stream of texts."""
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tokenizer, name)
+
+
 def _import_components() -> list[Any]:
     """Import every component module; a missing or broken one is an error."""
     modules = []
@@ -140,7 +166,7 @@ def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
 
     _import_components()
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
     nlp.max_length = max_chars
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("miner_line_breaks")

@@ -29,3 +29,9 @@ def test_same_as_doc(text: str) -> None:
 def test_without_sentence_boundaries_one_sentence() -> None:
     doc = load_pipeline().make_doc("No sentencizer ran. So one sentence. ")
     assert sentence_bounds(doc) == [(0, len("No sentencizer ran. So one sentence."))]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_pipeline_records_the_input_text(text: str) -> None:
+    doc = load_pipeline()(text)
+    assert doc.user_data.get("miner.text") == doc.text == text
