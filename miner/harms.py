@@ -350,3 +350,64 @@ def harm_counts_from_facts(
             )
         )
     return out, skipped
+
+
+def assign_arms_by_order(
+    facts: Sequence[Mapping[str, Any]],
+    arm_labels: Sequence[str],
+    *,
+    sentence_of: Any,
+) -> list[dict[str, Any]]:
+    """Name the arms of unlabelled counts listed in the order the arms were introduced.
+
+    "Nausea occurred in 12/80 and 6/80 patients" names no arm: trial reports
+    list such pairs in the order the arms were introduced. When one sentence
+    holds exactly ``len(arm_labels)`` reported counts of the same harm (kind,
+    category, term and severity), none of them with an arm, they are given
+    ``arm_labels`` in order, and the assumption is recorded on each fact
+    (``"arm_from": "order of the arms"``). Anything else is left as it was.
+
+    Parameters
+    ----------
+    facts:
+        ``adverse_events`` facts of one record.
+    arm_labels:
+        The arms in the order the abstract introduces them (two or more).
+    sentence_of:
+        ``sentence_of(start, end) -> (lo, hi)``: bounds of the sentence of a span.
+
+    Returns
+    -------
+    list[dict]
+        Copies of ``facts`` (arms filled where the rule applies).
+    """
+    out = [dict(f) for f in facts]
+    if len(arm_labels) < 2:
+        return out
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for i, f in enumerate(out):
+        if f.get("status") != "reported" or f.get("events") is None:
+            continue
+        start, end = f.get("start"), f.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        sentence = sentence_of(start, end)
+        key = (
+            sentence,
+            f.get("kind"),
+            f.get("category"),
+            str(f.get("term") or "").lower(),
+            f.get("severity"),
+        )
+        groups[key].append(i)
+    for members in groups.values():
+        if len(members) != len(arm_labels):
+            continue
+        if any(out[i].get("arm") for i in members):
+            continue
+        for label, i in zip(
+            arm_labels, sorted(members, key=lambda j: out[j]["start"]), strict=True
+        ):
+            out[i]["arm"] = label
+            out[i]["arm_from"] = "order of the arms"
+    return out

@@ -27,7 +27,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from miner import __version__
@@ -35,6 +35,7 @@ from miner.errors import ConfigError, EffectSizeError, MinerError
 from miner.records import Article, Effect, Extraction
 from miner.searches import Outcome, SavedSearch, TimeWindow
 from miner.store import Store
+from miner.tiers import Tier
 
 #: Subgroup value used for the overall pool.
 ALL = "all"
@@ -60,6 +61,8 @@ class StudyEffect:
     subgroups: dict[str, str]
     provenance: dict[str, Any]
     assumptions: tuple[str, ...] = ()
+    #: Evidence tier of the study (:mod:`miner.tiers`): pooled only with its own tier.
+    tier: str = "randomized"
 
     def to_effect(self) -> Effect:
         """The :class:`miner.records.Effect` that pooling takes."""
@@ -107,9 +110,21 @@ class Dataset:
     extractor_versions: tuple[str, ...]
     code_version: str = __version__
     notes: tuple[str, ...] = field(default=())
+    tier_counts: dict[str, int] = field(default_factory=dict)
+    cited: tuple[dict[str, Any], ...] = ()
+    harms: dict[str, Any] = field(default_factory=dict)
+    durability: tuple[dict[str, Any], ...] = ()
+    dose_response: tuple[dict[str, Any], ...] = ()
 
     def content(self) -> dict[str, Any]:
-        """The JSON object stored as the version's ``content`` (no timestamps)."""
+        """The JSON object stored as the version's ``content`` (no timestamps).
+
+        Besides studies, effects, exclusions and pooled rows: ``tier_counts``
+        (extracted member articles per evidence tier), ``cited`` (evidence
+        syntheses, never pooled), ``harms`` (pooled harms, per-category
+        reporting status, per-study counts), ``durability`` (one finding per
+        outcome) and ``dose_response`` (one result per pooled cell).
+        """
         return {
             "search": self.search.to_dict(),
             "studies": list(self.studies),
@@ -118,6 +133,11 @@ class Dataset:
             "pooled": list(self.pooled),
             "reviews": list(self.reviews),
             "notes": list(self.notes),
+            "tier_counts": dict(self.tier_counts),
+            "cited": list(self.cited),
+            "harms": dict(self.harms),
+            "durability": list(self.durability),
+            "dose_response": list(self.dose_response),
         }
 
     def fingerprint(self) -> str:
@@ -224,72 +244,46 @@ def preceding_window(search: SavedSearch, text: str, start: int) -> TimeWindow |
     return window_for(search, max(cands)[1])
 
 
-_UNIT_DAYS = {
-    "min": 1 / 1440,
-    "minute": 1 / 1440,
-    "hour": 1 / 24,
-    "hr": 1 / 24,
-    "h": 1 / 24,
-    "day": 1.0,
-    "d": 1.0,
-    "week": 7.0,
-    "wk": 7.0,
-    "month": 30.4375,
-    "mo": 30.4375,
-    "year": 365.25,
-    "yr": 365.25,
-}
-_WORD_NUM = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "twenty-four": 24,
-}
+_WORD_NUM = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twelve",
+    "twenty-four",
+)
+# These only FIND time-point phrases in a sentence (preceding_window); turning a
+# phrase into days is miner.durability.normalise_timepoint's job alone.
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(_WORD_NUM) + r")"
 _UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?|mo|years?|yrs?)"
 _TP_AFTER = re.compile(_NUM + r"[\s-]*" + _UNIT + r"\b", re.IGNORECASE)
-_TP_RANGE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*" + _UNIT + r"\b", re.IGNORECASE)
 _TP_BEFORE = re.compile(r"\b" + _UNIT + r"\s+" + _NUM + r"\b", re.IGNORECASE)
-
-
-def _unit_days(unit: str) -> float:
-    u = unit.lower()
-    if u in _UNIT_DAYS:
-        return _UNIT_DAYS[u]
-    for key in ("minute", "hour", "day", "week", "month", "year", "min", "hr", "wk", "yr"):
-        if u.startswith(key):
-            return _UNIT_DAYS[key]
-    return _UNIT_DAYS[u.rstrip("s")]
-
-
-def _num(value: str) -> float:
-    return float(_WORD_NUM.get(value.lower(), value))
+_FROM_BASELINE = re.compile(
+    r"^\s*(?:(?:mean\s+)?change\s+)?from\s+baseline\s+(?:to|until|at)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 
 
 def timepoint_days(text: str | None) -> float | None:
     """Days from a time-point phrase: ``"1 week"`` -> 7, ``"week 24"`` -> 168, ``"30 days"`` -> 30.
 
+    Uses :func:`miner.durability.normalise_timepoint` (one implementation for
+    the whole package); a change "from baseline to week 4" is at its end point.
     Returns None when the phrase has no single duration (``"end of treatment"``)
     or names two different ones (a range like ``"4 to 8 weeks"`` is ambiguous).
     """
-    if not text or _TP_RANGE.search(text):
+    from miner.durability import normalise_timepoint
+
+    if not text:
         return None
-    found: set[float] = set()
-    for m in _TP_AFTER.finditer(text):
-        found.add(round(_num(m.group(1)) * _unit_days(m.group(2)), 9))
-    for m in _TP_BEFORE.finditer(text):
-        found.add(round(_num(m.group(2)) * _unit_days(m.group(1)), 9))
-    if len(found) != 1:
-        return None
-    return found.pop()
+    m = _FROM_BASELINE.match(text)
+    return normalise_timepoint(m.group("rest") if m else text).days
 
 
 _BASELINE = re.compile(
@@ -433,7 +427,12 @@ def _provenance(
 
 
 def _reported_effects(
-    search: SavedSearch, article: Article, extraction: Extraction, text: str
+    search: SavedSearch,
+    article: Article,
+    extraction: Extraction,
+    text: str,
+    *,
+    crossover: bool = False,
 ) -> tuple[list[tuple[str, str, Effect, dict[str, Any]]], list[Exclusion]]:
     from miner.effects import effect_from_ci
 
@@ -492,14 +491,19 @@ def _reported_effects(
             )
             continue
         try:
-            effect = effect_from_ci(
-                article.pmid,
-                outcome.measure,
-                float(item["value"]),
-                float(lo),
-                float(hi),
-                level=float(item.get("ci_level") or 0.95),
-            )
+            if crossover:
+                effect = _crossover_reported(
+                    search, article, extraction, outcome, item, float(lo), float(hi)
+                )
+            else:
+                effect = effect_from_ci(
+                    article.pmid,
+                    outcome.measure,
+                    float(item["value"]),
+                    float(lo),
+                    float(hi),
+                    level=float(item.get("ci_level") or 0.95),
+                )
         except EffectSizeError as exc:
             excluded.append(Exclusion(article.pmid, str(exc), outcome.name, window.label, ev))
             continue
@@ -512,6 +516,7 @@ def _reported_effects(
                 measure=effect.measure,
                 yi=-effect.yi,
                 vi=effect.vi,
+                n_total=effect.n_total,
                 assumptions=effect.assumptions,
             )
             notes.append("reported as comparator versus intervention: sign reversed")
@@ -519,6 +524,50 @@ def _reported_effects(
         prov["assumptions"] = notes
         out.append((outcome.name, window.label, effect, prov))
     return out, excluded
+
+
+def _patients(facts: Mapping[str, Any]) -> int | None:
+    """Patients randomised (a crossover trial's n: every patient gets both treatments)."""
+    ss = facts.get("sample_size") or {}
+    for key in ("randomized", "analysed"):
+        n = ss.get(key)
+        if isinstance(n, int) and n > 1:
+            return n
+    return None
+
+
+def _crossover_reported(
+    search: SavedSearch,
+    article: Article,
+    extraction: Extraction,
+    outcome: Outcome,
+    item: Mapping[str, Any],
+    lo: float,
+    hi: float,
+) -> Effect:
+    """A crossover trial's reported difference as a paired effect (:func:`crossover_effect`)."""
+    from miner.tiers import crossover_effect
+
+    if outcome.measure != "MD":
+        raise EffectSizeError(
+            f"crossover trial: only a paired mean difference is handled, not {outcome.measure}",
+            study=article.pmid,
+            missing=["paired MD"],
+        )
+    res = crossover_effect(
+        article.pmid,
+        md=float(item["value"]),
+        ci=(lo, hi),
+        level=float(item.get("ci_level") or 0.95),
+        n=_patients(extraction.facts),
+    )
+    if res.effect is None:  # pragma: no cover - a CI always gives an SE
+        raise EffectSizeError(
+            "crossover trial: paired effect not computable; missing: " + "; ".join(res.missing),
+            study=article.pmid,
+            missing=list(res.missing),
+        )
+    return res.effect
 
 
 def _arm_n(
@@ -532,7 +581,12 @@ def _arm_n(
 
 
 def _arm_effects(
-    search: SavedSearch, article: Article, extraction: Extraction, text: str
+    search: SavedSearch,
+    article: Article,
+    extraction: Extraction,
+    text: str,
+    *,
+    crossover: bool = False,
 ) -> tuple[list[tuple[str, str, Effect, dict[str, Any]]], list[Exclusion]]:
     from miner import effects as fx
 
@@ -593,7 +647,9 @@ def _arm_effects(
         measure = by_name[oname].measure
         n1, n2 = _arm_n(a, "I", facts, search), _arm_n(b, "C", facts, search)
         try:
-            if a.get("kind") == "mean" and b.get("kind") == "mean":
+            if crossover:
+                effect = _crossover_arms(search, article, extraction, measure, a, b)
+            elif a.get("kind") == "mean" and b.get("kind") == "mean":
                 if None in (a.get("value"), a.get("sd"), b.get("value"), b.get("sd"), n1, n2):
                     raise EffectSizeError(
                         "means need value, SD and n in both arms",
@@ -631,6 +687,57 @@ def _arm_effects(
     return out, excluded
 
 
+def _crossover_arms(
+    search: SavedSearch,
+    article: Article,
+    extraction: Extraction,
+    measure: str,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+) -> Effect:
+    """A crossover trial's per-period means as a paired MD, or why there is none.
+
+    Per-period means need the within-patient correlation; only the search's
+    ``[tiers] crossover_correlation`` (an assumption, flagged) supplies one.
+    """
+    from miner.tiers import crossover_effect
+
+    pmid = article.pmid
+    if a.get("kind") != "mean" or b.get("kind") != "mean":
+        raise EffectSizeError(
+            "crossover trial: per-period event counts give no paired effect "
+            "(needs the discordant pairs)",
+            study=pmid,
+            missing=["discordant pairs"],
+        )
+    if measure != "MD":
+        raise EffectSizeError(
+            f"crossover trial: only a paired mean difference is handled, not {measure}",
+            study=pmid,
+            missing=["paired MD"],
+        )
+
+    def num(x: Any) -> float | None:
+        return float(x) if isinstance(x, int | float) else None
+
+    res = crossover_effect(
+        pmid,
+        mean_t=num(a.get("value")),
+        sd_t=num(a.get("sd")),
+        mean_c=num(b.get("value")),
+        sd_c=num(b.get("sd")),
+        n=_patients(extraction.facts),
+        correlation=search.tiers.crossover_correlation,
+    )
+    if res.effect is None:
+        raise EffectSizeError(
+            "crossover trial: paired effect not computable; missing: " + "; ".join(res.missing),
+            study=pmid,
+            missing=list(res.missing),
+        )
+    return res.effect
+
+
 def _dedupe(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The same arm value written twice (results and conclusions) counts once."""
     seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
@@ -640,31 +747,99 @@ def _dedupe(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return list(seen.values())
 
 
-def subgroups_of(search: SavedSearch, facts: Mapping[str, Any]) -> dict[str, str]:
-    """Subgroup values of one study: the intervention's route and dose band."""
-    out: dict[str, str] = {}
-    doses = [
-        d
+def intervention_doses(
+    search: SavedSearch, facts: Mapping[str, Any], text: str | None = None
+) -> list[tuple[Mapping[str, Any], Any]]:
+    """The intervention's extracted doses, each with its :class:`~miner.dose_norm.NormalisedDose`.
+
+    A body weight is used only when ``text`` states one; it is never assumed.
+    """
+    from miner.dose_norm import normalise_dose, stated_body_weight
+
+    weight = stated_body_weight(text) if text else None
+    return [
+        (d, normalise_dose(d, body_weight_kg=weight.kg if weight else None))
         for d in facts.get("doses") or ()
         if mentions(d.get("drug"), search.comparison.intervention)
     ]
+
+
+def study_dose(
+    search: SavedSearch, facts: Mapping[str, Any], text: str | None = None
+) -> dict[str, Any]:
+    """One study's intervention dose on the search's dose basis, or why there is none.
+
+    Returns ``{"basis", "value", "flags", "normalised"}``; ``value`` is None
+    when no dose, or several different doses, can be put on the basis.
+    """
+    basis = search.dose.basis
+    found = intervention_doses(search, facts, text)
+    values = sorted({v for _, nd in found if (v := nd.value(basis)) is not None})
+    flags: list[str] = []
+    if not found:
+        flags.append("no intervention dose extracted")
+    elif not values:
+        flags.extend(dict.fromkeys(f for _, nd in found for f in nd.flags))
+        flags.append(f"no dose on the {basis} basis")
+    elif len(values) > 1:
+        flags.append(f"several doses on the {basis} basis: " + ", ".join(f"{v:g}" for v in values))
+    return {
+        "basis": basis,
+        "value": values[0] if len(values) == 1 else None,
+        "flags": flags,
+        "normalised": [
+            {
+                "drug": d.get("drug"),
+                "text": d.get("text"),
+                "route": d.get("route"),
+                **nd.to_dict(),
+            }
+            for d, nd in found
+        ],
+    }
+
+
+def _dose_bands_of(search: SavedSearch, doses: Sequence[tuple[Mapping[str, Any], Any]]) -> set[str]:
+    from miner.dose_norm import BASES, DoseBands
+
+    bands: set[str] = set()
+    if search.dose.cuts:
+        banding = DoseBands(search.dose.basis, search.dose.cuts, search.dose.labels)
+        for _, nd in doses:
+            name = banding.band_of(nd)
+            if name is not None:
+                bands.add(name)
+        return bands
+    for d, nd in doses:
+        for band in search.dose_bands:
+            # Compare on the normalised value where the band's unit is a dose basis
+            # ("500 ug/kg" is 0.5 mg/kg); other units only as written.
+            if band.unit in BASES:
+                value = nd.value(band.unit)
+            else:
+                value = d.get("value") if d.get("unit") == band.unit else None
+            if (
+                value is not None
+                and band.low <= float(value)
+                and (band.high is None or float(value) < band.high)
+            ):
+                bands.add(band.label)
+    return bands
+
+
+def subgroups_of(
+    search: SavedSearch, facts: Mapping[str, Any], text: str | None = None
+) -> dict[str, str]:
+    """Subgroup values of one study: the intervention's route and dose band."""
+    out: dict[str, str] = {}
+    found = intervention_doses(search, facts, text)
     if "route" in search.subgroups:
-        routes = {d["route"] for d in doses if d.get("route")}
+        routes = {d["route"] for d, _ in found if d.get("route")}
         if not routes:
             routes = {r["route"] for r in facts.get("routes") or () if r.get("route")}
         out["route"] = routes.pop() if len(routes) == 1 else (MIXED if routes else NOT_REPORTED)
     if "dose_band" in search.subgroups:
-        bands: set[str] = set()
-        for d in doses:
-            value = d.get("value")
-            for band in search.dose_bands:
-                if (
-                    value is not None
-                    and d.get("unit") == band.unit
-                    and band.low <= float(value)
-                    and (band.high is None or float(value) < band.high)
-                ):
-                    bands.add(band.label)
+        bands = _dose_bands_of(search, found)
         out["dose_band"] = bands.pop() if len(bands) == 1 else (MIXED if bands else NOT_REPORTED)
     return out
 
@@ -694,18 +869,19 @@ def is_eligible(search: SavedSearch, article: Article, facts: Mapping[str, Any])
     return None
 
 
-def study_effects(
+def study_gate(
     search: SavedSearch,
     article: Article,
     extraction: Extraction,
     reviews: Sequence[Mapping[str, Any]] = (),
-) -> tuple[list[StudyEffect], list[Exclusion]]:
-    """Effects of one article for ``search`` (at most one per outcome x window) and exclusions.
+    tier: Tier | None = None,
+) -> str | None:
+    """Why a whole article is left out of ``search`` (None when it is in).
 
-    Reported between-group estimates win over effects computed from arm
-    summaries (they are usually adjusted); two different reported estimates
-    for the same outcome and window are ambiguous, so neither is used.
-    Review decisions for this PMID are applied last.
+    A reviewer's exclusion wins; an evidence synthesis is never pooled (it is
+    cited); then eligibility (:func:`is_eligible`) and the evidence tier: an
+    ``rct_only`` search takes the randomized tier only, and a tier not in
+    ``[tiers] pool`` is not pooled. A reviewer's "include" overrides the last two.
     """
     pmid = article.pmid
     mine = [r for r in reviews if r["pmid"] == pmid]
@@ -713,13 +889,50 @@ def study_effects(
     whole = [r for r in mine if r["action"] == "exclude" and not r.get("outcome")]
     if whole:
         r = whole[-1]
-        return [], [Exclusion(pmid, f"excluded by {r['who']} (review {r['id']}): {r['why']}")]
+        return f"excluded by {r['who']} (review {r['id']}): {r['why']}"
+    if tier is not None and tier.tier == "evidence_synthesis":
+        return f"evidence synthesis ({tier.design}, {tier.reason}): cited, never pooled"
+    if forced:
+        return None
     reason = is_eligible(search, article, extraction.facts)
-    if reason and not forced:
+    if reason or tier is None:
+        return reason
+    if search.inclusion.rct_only and tier.tier != "randomized":
+        return f"not a randomised controlled trial (evidence tier {tier.tier}: {tier.reason})"
+    if tier.tier not in search.tiers.pool:
+        return (
+            f"evidence tier {tier.tier} is not pooled by this search "
+            f"(pooled tiers: {', '.join(search.tiers.pool)})"
+        )
+    return None
+
+
+def study_effects(
+    search: SavedSearch,
+    article: Article,
+    extraction: Extraction,
+    reviews: Sequence[Mapping[str, Any]] = (),
+    tier: Tier | None = None,
+) -> tuple[list[StudyEffect], list[Exclusion]]:
+    """Effects of one article for ``search`` (at most one per outcome x window) and exclusions.
+
+    Reported between-group estimates win over effects computed from arm
+    summaries (they are usually adjusted); two different reported estimates
+    for the same outcome and window are ambiguous, so neither is used.
+    Crossover trials (``tier.design == "crossover"``) get paired effects
+    (:func:`miner.tiers.crossover_effect`) or are left out with what is missing.
+    Review decisions for this PMID are applied last.
+    """
+    pmid = article.pmid
+    mine = [r for r in reviews if r["pmid"] == pmid]
+    reason = study_gate(search, article, extraction, reviews, tier)
+    if reason:
         return [], [Exclusion(pmid, reason)]
     text = article.text
-    reported, ex1 = _reported_effects(search, article, extraction, text)
-    from_arms, ex2 = _arm_effects(search, article, extraction, text)
+    crossover = tier is not None and tier.design == "crossover"
+    tier_name = tier.tier if tier is not None else "randomized"
+    reported, ex1 = _reported_effects(search, article, extraction, text, crossover=crossover)
+    from_arms, ex2 = _arm_effects(search, article, extraction, text, crossover=crossover)
     excluded = ex1 + ex2
     arm_sign = {(o, w): math.copysign(1, e.yi) for o, w, e, _ in from_arms if e.yi != 0}
     conflicted = {
@@ -758,7 +971,7 @@ def study_effects(
                 chosen[key] = None
                 continue
             chosen[key] = items[0]
-    subgroups = subgroups_of(search, extraction.facts)
+    subgroups = subgroups_of(search, extraction.facts, text)
     effects: dict[tuple[str, str], StudyEffect] = {}
     for (oname, wlabel), picked in chosen.items():
         if picked is None:
@@ -775,6 +988,7 @@ def study_effects(
             subgroups=subgroups,
             provenance=prov,
             assumptions=tuple(prov.get("assumptions") or eff.assumptions),
+            tier=tier_name,
         )
     for r in mine:
         key = (r.get("outcome") or "", r.get("timepoint_window") or "")
@@ -793,7 +1007,7 @@ def study_effects(
             if isinstance(corrected, Exclusion):
                 excluded.append(corrected)
             else:
-                effects[key] = corrected
+                effects[key] = replace(corrected, tier=tier_name)
     return sorted(effects.values(), key=lambda e: (e.outcome, e.window)), excluded
 
 
@@ -931,14 +1145,33 @@ def fit_pool(effects: Sequence[Effect], method: str) -> dict[str, Any]:
     return {key: _finite_or_none(data.get(key)) for key in keep if key in data}
 
 
+#: The evidence tier whose pools are the main results (subgroup key ``all``).
+PRIMARY_TIER = "randomized"
+#: Subgroup key of the overall pool of a tier other than :data:`PRIMARY_TIER`.
+TIER_KEY = "tier"
+
+
 def pool_effects(search: SavedSearch, effects: Sequence[StudyEffect]) -> list[dict[str, Any]]:
-    """Pooled results per outcome x window, overall and per subgroup value, sorted."""
+    """Pooled results per tier x outcome x window, overall and per subgroup value, sorted.
+
+    Studies are pooled only with studies of the same evidence tier. The
+    randomized tier's pools have subgroup key ``all`` (and route/dose-band
+    subgroups); another tier's overall pool has subgroup key ``tier`` and the
+    tier as its value, so that it is never read as the main result. Every row
+    carries its ``tier``.
+    """
     rows: list[dict[str, Any]] = []
     cells: dict[tuple[str, str, str, str], list[StudyEffect]] = defaultdict(list)
+    tier_of: dict[tuple[str, str, str, str], str] = {}
     for e in effects:
-        cells[(e.outcome, e.window, ALL, ALL)].append(e)
-        for key, value in e.subgroups.items():
-            cells[(e.outcome, e.window, key, value)].append(e)
+        if e.tier == PRIMARY_TIER:
+            keys = [(e.outcome, e.window, ALL, ALL)]
+            keys += [(e.outcome, e.window, k, v) for k, v in e.subgroups.items()]
+        else:
+            keys = [(e.outcome, e.window, TIER_KEY, e.tier)]
+        for cell in keys:
+            cells[cell].append(e)
+            tier_of[cell] = e.tier
     measures = {o.name: o.measure for o in search.outcomes}
     for (oname, wlabel, key, value), members in sorted(cells.items()):
         members = sorted(members, key=lambda e: e.pmid)
@@ -949,6 +1182,7 @@ def pool_effects(search: SavedSearch, effects: Sequence[StudyEffect]) -> list[di
                 "timepoint_window": wlabel,
                 "subgroup_key": key,
                 "subgroup_value": value,
+                "tier": tier_of[(oname, wlabel, key, value)],
                 "measure": measures.get(oname, members[0].measure),
                 "method": search.method if len(members) > 1 else "single",
                 "studies": [m.pmid for m in members],
@@ -964,22 +1198,55 @@ def pool_effects(search: SavedSearch, effects: Sequence[StudyEffect]) -> list[di
 def build_dataset(
     store: Store, search: SavedSearch, extractor_version: str, *, notes: Sequence[str] = ()
 ) -> Dataset:
-    """Build the dataset of ``search`` from what the store holds now (no writes)."""
+    """Build the dataset of ``search`` from what the store holds now (no writes).
+
+    Every extracted member article gets an evidence tier
+    (:func:`miner.tiers.classify_tier`); evidence syntheses are cited, never
+    pooled, and each tier is pooled only with itself. Beside the efficacy
+    pools the dataset holds the harms (:func:`build_harms`), one durability
+    finding per outcome (:func:`durability_findings`) and a dose-response
+    result per pooled cell (:func:`dose_findings`).
+    """
+    from miner.tiers import classify_tier, tier_counts
+
     pmids = store.search_members(search.name)
     extractions = store.current_extractions(pmids, extractor_version)
     reviews = store.list_reviews(search.name)
     effects: list[StudyEffect] = []
     excluded: list[Exclusion] = []
     studies: list[dict[str, Any]] = []
+    tiers: list[Tier] = []
+    cited: list[dict[str, Any]] = []
+    harm_inputs: list[tuple[Article, Extraction, Tier]] = []
+    doses: dict[str, dict[str, Any]] = {}
     for article in store.iter_articles(pmids=pmids):
         extraction = extractions.get(article.pmid)
         if extraction is None:
             excluded.append(Exclusion(article.pmid, "not extracted yet at this extractor version"))
             continue
-        found, why = study_effects(search, article, extraction, reviews)
+        tier = classify_tier(
+            extraction.facts.get("design") or {}, article.publication_types, article.text
+        )
+        tiers.append(tier)
+        if tier.tier == "evidence_synthesis":
+            cited.append(
+                {
+                    "pmid": article.pmid,
+                    "title": article.title,
+                    "year": article.year,
+                    **tier.to_dict(),
+                }
+            )
+        found, why = study_effects(search, article, extraction, reviews, tier)
         excluded.extend(why)
-        if found:
+        in_study = study_gate(search, article, extraction, reviews, tier) is None
+        if in_study:
+            harm_inputs.append((article, extraction, tier))
+        has_harms = in_study and bool(extraction.facts.get("adverse_events"))
+        if found or has_harms:
             effects.extend(found)
+            dose = study_dose(search, extraction.facts, article.text)
+            doses[article.pmid] = dose
             studies.append(
                 {
                     "pmid": article.pmid,
@@ -987,6 +1254,11 @@ def build_dataset(
                     "year": article.year,
                     "text_hash": article.text_hash,
                     "extractor_version": extraction.extractor_version,
+                    "tier": tier.tier,
+                    "design": tier.design,
+                    "tier_reason": tier.reason,
+                    "efficacy": bool(found),
+                    "dose": {k: dose[k] for k in ("basis", "value", "flags")},
                 }
             )
     pooled = pool_effects(search, effects)
@@ -999,7 +1271,228 @@ def build_dataset(
         reviews=tuple(r["id"] for r in reviews),
         extractor_versions=(extractor_version,),
         notes=tuple(notes),
+        tier_counts=tier_counts(tiers),
+        cited=tuple(cited),
+        harms=build_harms(search, harm_inputs),
+        durability=tuple(durability_findings(search, pooled)),
+        dose_response=tuple(dose_findings(search, effects, pooled, doses)),
     )
+
+
+# ----------------------------------------------------------------------------- harms
+
+
+def _arm_order(search: SavedSearch, facts: Mapping[str, Any]) -> list[str]:
+    """Arm labels in the order the abstract introduces them, when it has exactly two arms.
+
+    Only a two-arm trial (one intervention, one comparator arm by sample size)
+    qualifies: with more arms, unlabelled counts cannot be placed.
+    """
+    arms = [a for a in (facts.get("sample_size") or {}).get("arms") or () if a.get("label")]
+    sides = [arm_side(a.get("label"), search) for a in arms]
+    if len(arms) == 2 and sorted(s for s in sides if s) == ["C", "I"]:
+        return [str(a["label"]) for a in arms]
+    return []
+
+
+def build_harms(
+    search: SavedSearch, studies: Sequence[tuple[Article, Extraction, Tier]]
+) -> dict[str, Any]:
+    """Harms of the studies in the dataset: pooled per tier x category x window, and status.
+
+    Uses the ``adverse_events`` facts (:mod:`miner.extract.adverse`). A study
+    whose extraction has no ``adverse_events`` key was not searched for harms
+    ("not extracted"), which is different from "not reported" (searched,
+    nothing found) and from "zero events reported" (a statement that none
+    occurred). Unlabelled pairs of counts in a two-arm trial take the arms in
+    the order the abstract introduces them (recorded as ``arm_from``).
+
+    Returns
+    -------
+    dict
+        ``pooled`` (:meth:`miner.harms.HarmPool.to_dict` rows with ``tier``),
+        ``status`` (per category: studies per status, and their PMIDs),
+        ``counts`` (per study 2x2 counts with provenance), ``skipped`` (what
+        was left out and why), ``n_studies``, ``n_extracted``.
+    """
+    from miner.harms import HarmCount, assign_arms_by_order, harm_counts_from_facts, pool_harms
+
+    settings = search.harms
+    wanted = set(settings.categories)
+    statuses = ("reported", "zero_reported", "mentioned", "not_reported")
+
+    def keep(category: Any) -> bool:
+        # "any": generic wording, serious adverse events, withdrawals: always kept
+        return not wanted or category in wanted or category == "any"
+
+    def window_of(tp: str | None) -> str | None:
+        if not tp:
+            return settings.unspecified_window
+        w = window_for(search, tp)
+        return w.label if w is not None else None
+
+    counts: dict[str, list[HarmCount]] = defaultdict(list)
+    skipped: list[dict[str, Any]] = []
+    per_study: dict[str, dict[str, str]] = {}
+    extracted = 0
+    seen_categories: set[str] = set()
+    for article, extraction, tier in studies:
+        facts = extraction.facts
+        ae = facts.get("adverse_events")
+        if ae is None:
+            continue
+        extracted += 1
+        text = article.text
+        order = _arm_order(search, facts)
+        labelled = assign_arms_by_order(
+            [f for f in ae if keep(f.get("category"))],
+            order,
+            sentence_of=lambda a, b, text=text: sentence_bounds(text, a, b),
+        )
+        seen_categories.update(str(f.get("category")) for f in labelled)
+        per_study[article.pmid] = {}
+        for f in labelled:
+            c = str(f.get("category"))
+            rank = statuses.index(f.get("status")) if f.get("status") in statuses else 3
+            prev = per_study[article.pmid].get(c, "not_reported")
+            if rank < statuses.index(prev):
+                per_study[article.pmid][c] = statuses[rank]
+        found, why = harm_counts_from_facts(
+            article.pmid,
+            [{**f, "sentence": sentence_at(text, f["start"], f["end"])} for f in labelled],
+            intervention=search.comparison.intervention,
+            comparator=search.comparison.comparator,
+            arms=(facts.get("sample_size") or {}).get("arms") or (),
+            window_of=window_of,
+        )
+        counts[tier.tier].extend(found)
+        skipped.extend({"pmid": article.pmid, "what": w, "reason": r} for w, r in why)
+    categories = [c for c in settings.categories] or sorted(seen_categories)
+    status = []
+    for c in categories:
+        by: dict[str, list[str]] = {s: [] for s in statuses}
+        for pmid, cats in sorted(per_study.items()):
+            by[cats.get(c, "not_reported")].append(pmid)
+        status.append({"category": c, **{s: len(by[s]) for s in statuses}, "studies": by})
+    pooled: list[dict[str, Any]] = []
+    for tier_name in sorted(counts, key=lambda t: (t != PRIMARY_TIER, t)):
+        for hp in pool_harms(counts[tier_name], measures=settings.measures):
+            pooled.append({"tier": tier_name, **hp.to_dict()})
+    return {
+        "n_studies": len(studies),
+        "n_extracted": extracted,
+        "window_unspecified": settings.unspecified_window,
+        "pooled": pooled,
+        "status": status,
+        "counts": [
+            {
+                "tier": tier_name,
+                "pmid": c.study_id,
+                "category": c.category,
+                "term": c.term,
+                "kind": c.kind,
+                "window": c.window,
+                "severity": c.severity,
+                "events_t": c.events_t,
+                "n_t": c.n_t,
+                "events_c": c.events_c,
+                "n_c": c.n_c,
+                "provenance": [dict(p) for p in c.provenance],
+            }
+            for tier_name, cs in sorted(counts.items())
+            for c in cs
+        ],
+        "skipped": skipped,
+    }
+
+
+# ----------------------------------------------------------------------------- durability
+
+
+def durability_findings(
+    search: SavedSearch, pooled: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One :func:`miner.durability.assess_durability` finding per outcome (overall pools).
+
+    Reads the primary tier's overall pooled rows of each outcome (``[durability]
+    outcomes``, default all) across the search's windows; windows without days
+    (unspecified) are not part of a time course.
+    """
+    from miner.durability import assess_durability, windows_from_search
+
+    windows = windows_from_search(search)
+    names = {w.name for w in windows}
+    wanted = search.durability.outcomes or tuple(o.name for o in search.outcomes)
+    out = []
+    for outcome in search.outcomes:
+        if outcome.name not in wanted:
+            continue
+        rows = {
+            p["timepoint_window"]: p
+            for p in pooled
+            if p["outcome"] == outcome.name
+            and p["subgroup_key"] == ALL
+            and p["timepoint_window"] in names
+        }
+        if not rows:
+            continue
+        finding = assess_durability(rows, measure=outcome.measure, windows=windows)
+        out.append({"outcome": outcome.name, "tier": PRIMARY_TIER, **finding.to_dict()})
+    return out
+
+
+# ----------------------------------------------------------------------------- dose
+
+
+def dose_findings(
+    search: SavedSearch,
+    effects: Sequence[StudyEffect],
+    pooled: Sequence[Mapping[str, Any]],
+    doses: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Dose-response (:func:`miner.dose_norm.dose_response`) for each overall pooled cell.
+
+    Fitted when at least ``[dose] min_studies`` studies of the cell report one
+    comparable dose on ``[dose] basis``; otherwise the structured "not enough"
+    result with the studies and why each had no dose.
+    """
+    from miner.dose_norm import DosedEffect, dose_response
+
+    by_cell: dict[tuple[str, str, str], list[StudyEffect]] = defaultdict(list)
+    for e in effects:
+        by_cell[(e.tier, e.outcome, e.window)].append(e)
+    out = []
+    for p in pooled:
+        if p["subgroup_key"] not in (ALL, TIER_KEY):
+            continue
+        members = sorted(
+            by_cell.get((p["tier"], p["outcome"], p["timepoint_window"]), ()),
+            key=lambda e: e.pmid,
+        )
+        dosed = [
+            DosedEffect(
+                m.to_effect(),
+                (doses.get(m.pmid) or {}).get("value"),
+                tuple((doses.get(m.pmid) or {}).get("flags") or ()),
+            )
+            for m in members
+        ]
+        result = dose_response(
+            dosed,
+            basis=search.dose.basis,
+            min_studies=search.dose.min_studies,
+            method=search.method,
+        )
+        out.append(
+            {
+                "outcome": p["outcome"],
+                "timepoint_window": p["timepoint_window"],
+                "tier": p["tier"],
+                "measure": p["measure"],
+                **result.to_dict(),
+            }
+        )
+    return out
 
 
 def _effect_row(e: StudyEffect) -> dict[str, Any]:

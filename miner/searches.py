@@ -5,7 +5,9 @@ A saved search is one TOML file in ``pipelines/`` (or a row added with
 local corpus file under ``MINER_SHARED_DATA``), which records are eligible
 (RCTs only, languages, years), the comparison (intervention versus
 comparator terms), the outcomes and the measure to pool, time-point windows,
-subgroup keys and the refresh schedule. Example::
+subgroup keys, harms, evidence tiers, durability and dose settings (``[harms]``,
+``[tiers]``, ``[durability]``, ``[dose]``, all optional) and the refresh
+schedule. Example::
 
     name = "ketamine_neuropathic_pain"
     query = "ketamine neuropathic pain"
@@ -149,6 +151,115 @@ class DoseBand(_Model):
     high: float | None = None
 
 
+#: Harm measures (:data:`miner.harms.HARM_MEASURES`).
+HARM_MEASURES = ("RR", "RD")
+#: Evidence tiers that may be pooled (:data:`miner.tiers.POOLABLE_TIERS`), each only with itself.
+POOLABLE_TIERS = ("randomized", "non_randomized", "single_arm")
+#: Dose bases (:data:`miner.dose_norm.BASES`).
+DOSE_BASES = ("mg", "mg/kg", "mg/day", "mg/kg/day", "total mg", "total mg/kg")
+_HARMS_VOCABULARY = Path(__file__).resolve().parent / "extract" / "patterns" / "harms.jsonl"
+
+
+def harm_categories() -> tuple[str, ...]:
+    """Categories of the harms vocabulary (read from the pattern file, without spaCy)."""
+    import json
+
+    rows = _HARMS_VOCABULARY.read_text(encoding="utf-8").splitlines()
+    return tuple(str(json.loads(r)["category"]) for r in rows if r.strip())
+
+
+class HarmsSettings(_Model):
+    """How harms are pooled (``[harms]``).
+
+    ``categories`` restricts the brief to these vocabulary categories (empty:
+    every category some study reports); ``unspecified_window`` names the
+    window of harms reported without a time point (most abstracts count
+    adverse events over the whole study).
+    """
+
+    measures: tuple[str, ...] = HARM_MEASURES
+    categories: tuple[str, ...] = ()
+    unspecified_window: str = Field(default="study period", min_length=1, max_length=64)
+
+    @field_validator("measures")
+    @classmethod
+    def _measures(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError(f"at least one harm measure: {', '.join(HARM_MEASURES)}")
+        for m in v:
+            if m not in HARM_MEASURES:
+                raise ValueError(f"harm measure {m!r} is not one of {', '.join(HARM_MEASURES)}")
+        return v
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = harm_categories()
+        for c in v:
+            if c not in known:
+                raise ValueError(f"harm category {c!r} is not one of {', '.join(known)}")
+        return v
+
+
+class TierSettings(_Model):
+    """Evidence tiers (``[tiers]``): which tiers are pooled, each only within itself.
+
+    Evidence synthesis (reviews, meta-analyses) is never pooled. A crossover
+    trial reporting only per-period means and SDs needs the within-patient
+    correlation; ``crossover_correlation`` supplies an assumed one (always
+    flagged on the effect), otherwise such trials are left out with the reason.
+    """
+
+    pool: tuple[str, ...] = POOLABLE_TIERS
+    crossover_correlation: float | None = Field(default=None, gt=-1, lt=1)
+
+    @field_validator("pool")
+    @classmethod
+    def _pool(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for t in v:
+            if t not in POOLABLE_TIERS:
+                raise ValueError(
+                    f"tier {t!r} cannot be pooled; poolable: {', '.join(POOLABLE_TIERS)}"
+                )
+        return v
+
+
+class DurabilitySettings(_Model):
+    """Durability (``[durability]``): the outcomes whose persistence is judged (empty: all)."""
+
+    outcomes: tuple[str, ...] = ()
+
+
+class DoseSettings(_Model):
+    """Dose normalisation and dose-response (``[dose]``).
+
+    Doses are compared on ``basis``; ``cuts`` (ascending, with optional
+    ``labels``, one more than cuts) define the ``dose_band`` subgroup on that
+    basis (instead of ``[[dose_bands]]``); the meta-regression on dose runs when
+    at least ``min_studies`` studies of a pooled cell report a dose on the basis.
+    """
+
+    basis: str = "mg/kg"
+    cuts: tuple[float, ...] = ()
+    labels: tuple[str, ...] | None = None
+    min_studies: int = Field(default=5, ge=3)
+
+    @field_validator("basis")
+    @classmethod
+    def _basis(cls, v: str) -> str:
+        if v not in DOSE_BASES:
+            raise ValueError(f"dose basis {v!r} is not one of {', '.join(DOSE_BASES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _cuts(self) -> DoseSettings:
+        if any(b <= a for a, b in zip(self.cuts, self.cuts[1:], strict=False)):
+            raise ValueError(f"dose cuts must be ascending, got {list(self.cuts)}")
+        if self.labels is not None and len(self.labels) != len(self.cuts) + 1:
+            raise ValueError(f"{len(self.cuts)} dose cuts need {len(self.cuts) + 1} labels")
+        return self
+
+
 class SavedSearch(_Model):
     """A saved search: see the module docstring for the TOML layout."""
 
@@ -162,6 +273,10 @@ class SavedSearch(_Model):
     timepoints: tuple[TimeWindow, ...] = ()
     subgroups: tuple[str, ...] = ()
     dose_bands: tuple[DoseBand, ...] = ()
+    harms: HarmsSettings = HarmsSettings()
+    tiers: TierSettings = TierSettings()
+    durability: DurabilitySettings = DurabilitySettings()
+    dose: DoseSettings = DoseSettings()
     method: str = "REML"
     schedule: str = "daily"
 
@@ -192,8 +307,14 @@ class SavedSearch(_Model):
 
     @model_validator(mode="after")
     def _bands(self) -> SavedSearch:
-        if "dose_band" in self.subgroups and not self.dose_bands:
-            raise ValueError("subgroup 'dose_band' needs [[dose_bands]]")
+        if "dose_band" in self.subgroups and not (self.dose_bands or self.dose.cuts):
+            raise ValueError("subgroup 'dose_band' needs [[dose_bands]] or [dose] cuts")
+        names = {o.name for o in self.outcomes}
+        unknown = [o for o in self.durability.outcomes if o not in names]
+        if unknown:
+            raise ValueError(
+                f"durability outcomes {unknown} are not outcomes of the search: {', '.join(names)}"
+            )
         return self
 
     # -- derived ---------------------------------------------------------------
