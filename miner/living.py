@@ -1666,6 +1666,13 @@ def diff_contents(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict
                 headlines.append(f"{key[0]} at {key[1]}: first {measure} {after} (k={b.get('k')})")
             else:
                 headlines.append(f"{key[0]} at {key[1]}: no longer pooled")
+    harms = _diff_harms(old, new, headlines)
+    o_tiers, n_tiers = old.get("tier_counts") or {}, new.get("tier_counts") or {}
+    tiers_changed = {
+        t: [o_tiers.get(t), n_tiers.get(t)]
+        for t in sorted(o_tiers.keys() | n_tiers.keys())
+        if o_tiers.get(t) != n_tiers.get(t)
+    }
     if (old.get("search") or new["search"]) != new["search"]:
         headlines.append("saved search definition changed")
     return {
@@ -1675,7 +1682,93 @@ def diff_contents(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict
         "effects_removed": [list(k) for k in sorted(o_eff.keys() - n_eff.keys())],
         "effects_changed": changed_eff,
         "pooled": pooled,
+        "harms": harms,
+        "tier_counts": tiers_changed,
         "headlines": headlines,
+    }
+
+
+def _harm_key(h: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        str(h.get(f) or "")
+        for f in ("tier", "category", "term", "kind", "window", "severity", "measure")
+    )
+
+
+def _diff_harms(
+    old: Mapping[str, Any], new: Mapping[str, Any], headlines: list[str]
+) -> list[dict[str, Any]]:
+    """Pooled harms whose k, estimate or CI changed (headlines for the primary tier's RR)."""
+    o = {_harm_key(h): h for h in (old.get("harms") or {}).get("pooled") or ()}
+    n = {_harm_key(h): h for h in (new.get("harms") or {}).get("pooled") or ()}
+    fields = ("k", "estimate", "ci_lb", "ci_ub")
+    out = []
+    for key in sorted(o.keys() | n.keys()):
+        a, b = o.get(key, {}), n.get(key, {})
+        if all(a.get(f) == b.get(f) for f in fields):
+            continue
+        out.append(
+            {
+                **dict(
+                    zip(
+                        ("tier", "category", "term", "kind", "window", "severity", "measure"),
+                        key,
+                        strict=True,
+                    )
+                ),
+                **{f: [a.get(f), b.get(f)] for f in fields},
+            }
+        )
+        tier, category, term, kind, window, _, measure = key
+        if tier != PRIMARY_TIER or measure != "RR":
+            continue
+        what = f"harm {term or category}" + ("" if kind == "adverse_event" else f" ({kind})")
+        if a and b:
+            headlines.append(
+                f"{what} at {window}: RR moved from {_fmt(a.get('estimate'))} "
+                f"to {_fmt(b.get('estimate'))}"
+            )
+        elif b:
+            headlines.append(
+                f"{what} at {window}: first RR {_fmt(b.get('estimate'))} (k={b.get('k')})"
+            )
+        else:
+            headlines.append(f"{what} at {window}: no longer pooled")
+    return out
+
+
+def summarise_dataset(dataset: Dataset) -> dict[str, Any]:
+    """Compact tiers, harms and durability of a built dataset, for printing (``miner run``).
+
+    Harms are the primary tier's pooled RR/RD (ratio scale for RR) with k and
+    events per arm; durability is one sentence per outcome.
+    """
+    harms = dataset.harms or {}
+    return {
+        "tier_counts": dict(dataset.tier_counts),
+        "cited": [c["pmid"] for c in dataset.cited],
+        "harms": [
+            {
+                "category": h["term"] or h["category"],
+                "kind": h["kind"],
+                "window": h["window"],
+                "measure": h["measure"],
+                "k": h["k"],
+                "estimate": _round(h["estimate"]),
+                "ci": [_round(h["ci_lb"]), _round(h["ci_ub"])],
+                "events": [f"{h['events_t']}/{h['n_t']}", f"{h['events_c']}/{h['n_c']}"],
+            }
+            for h in harms.get("pooled") or ()
+            if h["tier"] == PRIMARY_TIER and h["estimate"] is not None
+        ],
+        "harms_extracted": f"{harms.get('n_extracted', 0)}/{harms.get('n_studies', 0)} studies",
+        "durability": {d["outcome"]: d["sentence"] for d in dataset.durability},
+        "dose_response": sorted(
+            {
+                f"{d['outcome']} at {d['timepoint_window']}: {d['message']}"
+                for d in dataset.dose_response
+            }
+        ),
     }
 
 

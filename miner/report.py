@@ -579,6 +579,15 @@ class Facts:
     changes: dict[str, Any] | None
     previous_version: int | None
     notes: tuple[str, ...] = field(default=())
+    n_efficacy: int | None = None
+    tier_counts: dict[str, int] = field(default_factory=dict)
+    cited: tuple[dict[str, Any], ...] = ()
+    harms: tuple[dict[str, Any], ...] = ()  # primary tier's pooled harms, RR/RD per cell
+    harm_status: tuple[dict[str, Any], ...] = ()
+    harms_extracted: int = 0
+    durability: dict[str, str] = field(default_factory=dict)  # outcome -> stored sentence
+    dose_response: tuple[dict[str, Any], ...] = ()
+    route_rows: tuple[dict[str, Any], ...] = ()
 
 
 def _dose_values(facts: Mapping[str, Any], intervention: Sequence[str]) -> list[tuple[str, float]]:
@@ -660,7 +669,12 @@ def summary_facts(store: Store, name: str, version: int | None = None) -> Facts:
         outcome_windows[c.outcome].append(c.timepoint)
 
     studies = sorted(content.get("studies", ()), key=lambda s: (s.get("year") or 10_000, s["pmid"]))
-    n_known = [n for n in (participants(facts.get(s["pmid"])) for s in studies) if n]
+    # participants of the trials that contribute an effect (harms-only trials are cited apart)
+    n_known = [
+        n
+        for n in (participants(facts.get(s["pmid"])) for s in studies if s.get("efficacy", True))
+        if n
+    ]
     intervention = tuple(search.get("comparison", {}).get("intervention", ()))
     by_unit: dict[str, list[float]] = defaultdict(list)
     for s in studies:
@@ -685,6 +699,7 @@ def summary_facts(store: Store, name: str, version: int | None = None) -> Facts:
             "title": s.get("title") or "",
             "synthetic": is_synthetic_pmid(s["pmid"]),
             "url": pubmed_url(s["pmid"]),
+            "efficacy": s.get("efficacy", True),
         }
         for i, s in enumerate(studies)
     )
@@ -697,6 +712,17 @@ def summary_facts(store: Store, name: str, version: int | None = None) -> Facts:
         previous = max(earlier)
         prev = store.get_dataset_version(name, previous)
         changes = diff_contents(prev["content"] if prev else None, content)
+    harms = content.get("harms") or {}
+    harm_rows = tuple(
+        h
+        for h in harms.get("pooled") or ()
+        if h.get("tier") == "randomized" and (h.get("estimate") is not None or h.get("k"))
+    )
+    route_rows = tuple(
+        r
+        for r in pooled_table(store, v, subgroup_key="route", facts=facts)
+        if r.get("estimate") is not None
+    )
     return Facts(
         search=name,
         title=search.get("title") or name,
@@ -716,6 +742,17 @@ def summary_facts(store: Store, name: str, version: int | None = None) -> Facts:
         changes=changes,
         previous_version=previous,
         notes=tuple(content.get("notes") or ()),
+        n_efficacy=sum(1 for s in studies if s.get("efficacy", True)),
+        tier_counts=dict(content.get("tier_counts") or {}),
+        cited=tuple(content.get("cited") or ()),
+        harms=harm_rows,
+        harm_status=tuple(harms.get("status") or ()),
+        harms_extracted=int(harms.get("n_extracted") or 0),
+        durability={d["outcome"]: d["sentence"] for d in content.get("durability") or ()},
+        dose_response=tuple(
+            d for d in content.get("dose_response") or () if d.get("tier") == "randomized"
+        ),
+        route_rows=route_rows,
     )
 
 
@@ -890,12 +927,15 @@ def summary_blocks(f: Facts) -> list[Block]:
     if f.n_trials == 0:
         blocks.append(Block("p", ((_t("No trial in this version gave a usable effect."),),)))
     else:
-        text = f"{_plural(f.n_trials, 'randomised trial')} contribute at least one effect"
+        n_eff = f.n_efficacy if f.n_efficacy is not None else f.n_trials
+        text = f"{_plural(n_eff, 'randomised trial')} contribute at least one effect"
         if f.n_participants:
             text += f", with {f.n_participants} participants randomised"
-            if f.n_participants_known < f.n_trials:
+            if f.n_participants_known < n_eff:
                 text += f" in the {f.n_participants_known} trials that reported a count"
-        blocks.append(Block("p", ((_t(text + " "), _cite(range(1, f.n_trials + 1)), _t(".")),)))
+        cites = [c["n"] for c in f.citations if c.get("efficacy", True)]
+        blocks.append(Block("p", ((_t(text + " "), _cite(cites), _t(".")),)))
+    blocks.extend(_tier_blocks(f, cite_of))
     blocks.append(Block("h2", ((_t("Pooled effects"),),)))
     if f.cells:
         blocks.append(Block("ul", tuple(_cell_sentence(c, cite_of) for c in f.cells)))
@@ -909,12 +949,15 @@ def summary_blocks(f: Facts) -> list[Block]:
             )
     else:
         blocks.append(Block("p", ((_t("No pooled result yet."),),)))
+    blocks.extend(_harm_blocks(f, cite_of))
     blocks.append(Block("h2", ((_t("Durability across time points"),),)))
     durability = []
     windows = [w for w in _windows_of(f)]
     for outcome in f.outcome_windows:
         cells = [c for c in f.cells if c.outcome == outcome]
-        if len(cells) >= 1:
+        if outcome in f.durability:
+            durability.append((_t(f"{outcome}: {f.durability[outcome]}"),))
+        elif len(cells) >= 1:
             durability.append((_t(_durability(outcome, cells, windows)),))
     blocks.append(
         Block("ul", tuple(durability))
@@ -939,6 +982,8 @@ def summary_blocks(f: Facts) -> list[Block]:
         )
     if not items:
         items.append((_t("No dose or route was extracted for the intervention."),))
+    items.extend(_route_items(f))
+    items.extend(_dose_response_items(f))
     blocks.append(Block("ul", tuple(items)))
     blocks.append(Block("h2", ((_t("Certainty flags (in the spirit of GRADE)"),),)))
     flags: list[tuple[Segment, ...]] = []
@@ -965,6 +1010,135 @@ def summary_blocks(f: Facts) -> list[Block]:
     blocks.append(Block("h2", ((_t("References"),),)))
     blocks.append(Block("refs", tuple(_reference(c) for c in f.citations)))
     return blocks
+
+
+TIER_WORDS = {
+    "randomized": "randomized",
+    "non_randomized": "non-randomized comparative",
+    "single_arm": "single-arm or case series",
+    "evidence_synthesis": "evidence synthesis (cited, not pooled)",
+    "unclassified": "unclassified",
+}
+
+
+def _tier_blocks(f: Facts, cite_of: Mapping[str, int]) -> list[Block]:
+    if not f.tier_counts:
+        return []
+    order = [*TIER_WORDS, *(t for t in f.tier_counts if t not in TIER_WORDS)]
+    parts = [f"{TIER_WORDS.get(t, t)}: {f.tier_counts[t]}" for t in order if t in f.tier_counts]
+    items: list[tuple[Segment, ...]] = [
+        (_t("Extracted articles per evidence tier: " + "; ".join(parts) + "."),),
+        (_t("Each tier is pooled only with itself; the pooled effects below are randomized."),),
+    ]
+    for c in f.cited:
+        year = f" ({c['year']})" if c.get("year") else ""
+        design = str(c.get("design") or "").replace("_", " ")
+        items.append(
+            (_t(f"Cited, not pooled: {c['pmid']}{year}, {design}: {c.get('title') or ''}"),)
+        )
+    return [Block("h2", ((_t("Evidence tiers"),),)), Block("ul", tuple(items))]
+
+
+def _harm_blocks(f: Facts, cite_of: Mapping[str, int]) -> list[Block]:
+    head = Block("h2", ((_t("Harms"),),))
+    if not f.harms_extracted:
+        return [head, Block("p", ((_t("Adverse events were not extracted for this version."),),))]
+    cells: dict[tuple[Any, ...], dict[str, Mapping[str, Any]]] = defaultdict(dict)
+    for h in f.harms:
+        key = (h.get("term") or h["category"], h["kind"], h["window"], h.get("severity"))
+        cells[key][h["measure"]] = h
+    items: list[tuple[Segment, ...]] = []
+    for (what, kind, window, severity), by in cells.items():
+        label = what if kind == "adverse_event" else f"{what} ({kind.replace('_', ' ')})"
+        if severity:
+            label = f"{severity} {label}"
+        parts = []
+        for m in ("RR", "RD"):
+            hm = by.get(m)
+            if hm is None or hm.get("estimate") is None:
+                continue
+            ci = ""
+            if hm.get("ci_lb") is not None and hm.get("ci_ub") is not None:
+                ci = f" (95% CI {fmt(hm['ci_lb'])} to {fmt(hm['ci_ub'])})"
+            parts.append(f"{m} {fmt(hm['estimate'])}{ci}, {_plural(hm['k'], 'RCT')}")
+        first = max(by.values(), key=lambda h: h.get("k") or 0)
+        studies = sorted({p for h in by.values() for p in h.get("studies") or ()})
+        if not parts and first["events_t"] == 0 and first["events_c"] == 0:
+            # "zero events reported" is a finding, and different from "not reported"
+            parts.append(
+                f"zero events reported in both arms of {_plural(first['k'], 'RCT')}, "
+                "so no RR or RD can be estimated"
+            )
+        elif not parts:
+            parts.append("no RR or RD could be estimated")
+        text = (
+            f"{label}, {window}: " + "; ".join(parts) + f"; events {first['events_t']}/"
+            f"{first['n_t']} with the intervention and {first['events_c']}/{first['n_c']} "
+            "with the comparator (Mantel-Haenszel) "
+        )
+        items.append((_t(text), _cite(cite_of[p] for p in studies if p in cite_of), _t(".")))
+    if not items:
+        items.append((_t("No harm had counts in both arms of any trial."),))
+    status: list[tuple[Segment, ...]] = []
+    for st in f.harm_status:
+        status.append(
+            (
+                _t(
+                    f"{st['category']}: counts reported in {_plural(st['reported'], 'trial')}, "
+                    f"zero events reported in {st['zero_reported']}, named without numbers in "
+                    f"{st['mentioned']}, not reported in {st['not_reported']}."
+                ),
+            )
+        )
+    out = [head, Block("ul", tuple(items))]
+    if status:
+        out.append(
+            Block(
+                "p",
+                ((_t("How the trials report each harm (not reported is not zero):"),),),
+            )
+        )
+        out.append(Block("ul", tuple(status)))
+    return out
+
+
+def _route_items(f: Facts) -> list[tuple[Segment, ...]]:
+    by_cell: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    for r in f.route_rows:
+        by_cell[(r["outcome"], r["timepoint"])].append(r)
+    out: list[tuple[Segment, ...]] = []
+    for (outcome, window), rows in by_cell.items():
+        if len(rows) < 2:
+            continue
+        parts = []
+        for row in rows:
+            ratio = row["measure"] in RATIO_MEASURES
+            est, lb, ub = (_pick(row, x, ratio) for x in ("estimate", "ci_lb", "ci_ub"))
+            ci = f", 95% CI {fmt(lb)} to {fmt(ub)}" if lb is not None and ub is not None else ""
+            parts.append(f"{row['subgroup_value']} {row['measure']} {fmt(est)}{ci}, k={row['k']}")
+        out.append((_t(f"By route, {outcome} at {window}: " + "; ".join(parts) + "."),))
+    return out
+
+
+def _dose_response_items(f: Facts) -> list[tuple[Segment, ...]]:
+    out: list[tuple[Segment, ...]] = []
+    for d in f.dose_response:
+        where = f"{d['outcome']} at {d['timepoint_window']}"
+        reg = d.get("regression") or {}
+        if d.get("status") == "fitted" and reg:
+            out.append(
+                (
+                    _t(
+                        f"Dose-response ({d['basis']}), {where}: slope {fmt(reg['slope'])} per "
+                        f"{d['basis']} (95% CI {fmt(reg['slope_ci_lb'])} to "
+                        f"{fmt(reg['slope_ci_ub'])}), p = {fmt(reg['slope_pval'], 3)}, "
+                        f"k={d['k']}."
+                    ),
+                )
+            )
+        else:
+            out.append((_t(f"Dose-response, {where}: {d['message']}."),))
+    return out
 
 
 def _windows_of(f: Facts) -> list[str]:

@@ -69,6 +69,16 @@ def make_study(i: int, rng: random.Random) -> tuple[Article, dict[str, Any]]:
             f" At 4 weeks responders were more frequent with ketamine than placebo "
             f"(RR {rr:.1f}, 95% CI {rr_lo:.2f} to {rr_hi:.1f})."
         )
+    n_k, n_p = n // 2, n - n // 2
+    dz_k, dz_p = 2 + i % 5, i % 3  # dizziness events per arm (some comparator arms have none)
+    has_ae = i % 5 != 0  # every fifth trial reports no harm at all ("not reported", never zero)
+    no_withdrawal = i % 4 == 0
+    if has_ae:
+        results += (
+            f" Dizziness occurred in {dz_k}/{n_k} ketamine and {dz_p}/{n_p} placebo patients."
+        )
+    if no_withdrawal:
+        results += " No patient withdrew because of adverse events."
     article = Article(
         pmid=pmid,
         title=title,
@@ -135,6 +145,50 @@ def make_study(i: int, rng: random.Random) -> tuple[Article, dict[str, Any]]:
                 "text": er,
             }
         )
+    k_s, k_e = _span(text, "ketamine", n_e)
+    p_s, p_e = _span(text, "placebo", n_e)
+    adverse: list[dict[str, Any]] = []
+    if has_ae:
+        for arm, events, total in (("ketamine", dz_k, n_k), ("placebo", dz_p, n_p)):
+            t = f"{events}/{total}"
+            s, e = _span(text, f"{t} {arm}")
+            adverse.append(
+                {
+                    "kind": "adverse_event",
+                    "status": "reported",
+                    "term": "Dizziness",
+                    "category": "dizziness",
+                    "arm": arm,
+                    "events": events,
+                    "total": total,
+                    "percent": None,
+                    "severity": None,
+                    "timepoint": None,
+                    "start": s,
+                    "end": s + len(t),
+                    "text": t,
+                }
+            )
+    if no_withdrawal:
+        t = "No patient withdrew because of adverse events"
+        s, e = _span(text, t)
+        adverse.append(
+            {
+                "kind": "withdrawal",
+                "status": "zero_reported",
+                "term": "adverse events",
+                "category": "any",
+                "arm": None,
+                "events": 0,
+                "total": None,
+                "percent": None,
+                "severity": None,
+                "timepoint": None,
+                "start": s,
+                "end": e,
+                "text": t,
+            }
+        )
     facts = {
         "id": pmid,
         "pmid": pmid,
@@ -142,7 +196,10 @@ def make_study(i: int, rng: random.Random) -> tuple[Article, dict[str, Any]]:
         "sample_size": {
             "randomized": n,
             "analysed": None,
-            "arms": [],
+            "arms": [
+                {"label": "ketamine", "n": n_k, "start": k_s, "end": k_e, "text": "ketamine"},
+                {"label": "placebo", "n": n_p, "start": p_s, "end": p_e, "text": "placebo"},
+            ],
             "evidence": [
                 {"start": n_s, "end": n_e, "text": f"{n} adults", "kind": "randomized", "n": n}
             ],
@@ -164,6 +221,7 @@ def make_study(i: int, rng: random.Random) -> tuple[Article, dict[str, Any]]:
         "routes": [{"route": route, "start": r_s, "end": r_e, "text": route}],
         "effects": effects,
         "arm_values": [],
+        "adverse_events": adverse,
     }
     return article, facts
 

@@ -80,9 +80,49 @@ def allowed_numbers(store: Store, search: str) -> tuple[set[str], int, set[str]]
                 values += _numeric_leaves(
                     {k: facts[s["pmid"]].get(k) for k in ("sample_size", "doses", "effects")}
                 )
-        # Sums of stored participant counts: per pooled cell and over all studies.
+        # Sums of stored participant counts: per pooled cell and over all (efficacy) studies.
         n_of = {p: (f.get("sample_size") or {}).get("randomized") for p, f in facts.items()}
         values.append(float(sum(n for n in n_of.values() if n)))
+        efficacy = [s["pmid"] for s in c["studies"] if s.get("efficacy", True)]
+        values.append(float(sum(n_of.get(p) or 0 for p in efficacy)))
+        # Issue-8 sections: tiers, cited syntheses, harms, durability, dose-response, doses.
+        values += [float(n) for n in (c.get("tier_counts") or {}).values()]
+        values += [float(i) for i in range(max((c.get("tier_counts") or {"": 0}).values()) + 1)]
+        for cited in c.get("cited") or ():
+            values += _numeric_leaves(cited["title"]) + (
+                [float(cited["year"])] if cited.get("year") else []
+            )
+        harms = c.get("harms") or {}
+        for h in harms.get("pooled") or ():
+            values += _numeric_leaves(
+                {
+                    f: h[f]
+                    for f in (
+                        "k",
+                        "estimate",
+                        "ci_lb",
+                        "ci_ub",
+                        "events_t",
+                        "n_t",
+                        "events_c",
+                        "n_c",
+                    )
+                }
+            )
+        for st in harms.get("status") or ():
+            values += _numeric_leaves(
+                {k: v for k, v in st.items() if k not in ("category", "studies")}
+            )
+        for d in c.get("durability") or ():
+            values += _numeric_leaves(d["windows"])
+        for d in c.get("dose_response") or ():
+            values += _numeric_leaves({"k": d["k"], "min_studies": d["min_studies"]})
+            reg = d.get("regression") or {}
+            values += _numeric_leaves(
+                {k: reg.get(k) for k in ("slope", "slope_ci_lb", "slope_ci_ub", "slope_pval")}
+            )
+        for st in c["studies"]:
+            values += _numeric_leaves((st.get("dose") or {}).get("value"))
         for p in c["pooled"]:
             values.append(float(sum(n_of.get(pm) or 0 for pm in p.get("studies", ()))))
         # Counts of stored records (trials, mentions): integers up to the number of values.
@@ -242,3 +282,25 @@ def test_cli_report_writes_markdown_and_html(fixture_store: FixtureInfo, tmp_pat
     assert res.exit_code == 0 and res.output.startswith("# Evidence summary")
     res = runner.invoke(app, ["--db", fixture_store.url, "report", "nope"])
     assert res.exit_code != 0 and isinstance(res.exception, ConfigError)
+
+
+def test_harms_tiers_durability_and_dose_sections(fixture_store: FixtureInfo) -> None:
+    with Store.open(fixture_store.url) as store:
+        text = report.evidence_summary(store, SEARCH)
+        content = store.latest_dataset_version(SEARCH)["content"]  # type: ignore[index]
+    harms = content["harms"]
+    rr = next(h for h in harms["pooled"] if h["category"] == "dizziness" and h["measure"] == "RR")
+    line = next(x for x in text.splitlines() if x.startswith("- dizziness, study period:"))
+    assert f"RR {report.fmt(rr['estimate'])} (95% CI {report.fmt(rr['ci_lb'])}" in line
+    assert f"events {rr['events_t']}/{rr['n_t']}" in line
+    # a stated absence is a zero-event finding; a trial without any harm sentence is "not reported"
+    assert "zero events reported in both arms" in text
+    status = next(s for s in harms["status"] if s["category"] == "dizziness")
+    assert status["not_reported"] > 0 and status["zero_reported"] == 0
+    assert f"not reported in {status['not_reported']}." in text
+    counts = content["tier_counts"]
+    assert f"randomized: {counts['randomized']}" in text
+    for finding in content["durability"]:
+        assert finding["sentence"] in text
+    fitted = [d for d in content["dose_response"] if d["status"] == "fitted"]
+    assert fitted and "Dose-response (mg/kg)" in text
