@@ -578,6 +578,12 @@ _BARE_BEFORE_NOT = re.compile(
     r"below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s)\s*$",
     re.IGNORECASE,
 )
+# "ranged from 0 to 228.27 cm3": the bounds of a range, not values of an arm
+_RANGE_END_BEFORE = re.compile(
+    r"\b(?:rang\w*\s+(?:from\s+)?|between\s+)[-\u2212]?[\d.,]+\s?\S{0,8}\s+(?:to|and)\s*$", re.I
+)
+_RANGE_START_AFTER = re.compile(r"^\s?\S{0,8}\s+(?:to|and)\s+[-\u2212]?\d", re.I)
+_RANGE_WORD_BEFORE = re.compile(r"\b(?:rang\w*(?:\s+from)?|between)\s*$", re.I)
 _BARE_BEFORE_WEAK = re.compile(r"\b(?:from|to|of|by|over)\s*$", re.IGNORECASE)
 _TIME_PREP = re.compile(
     r"\b(?:at|after|for|within|during|over|until|before|by|to|from|in|of|up\s+to|"
@@ -609,7 +615,9 @@ def _bare_value(
     unit = (g["bn_unit"] or "").strip() or None
     if _BARE_AFTER_NOT.match(after) or (unit is None and _BARE_COUNT_AFTER.match(after)):
         return None
-    if _BARE_BEFORE_NOT.search(before):
+    if _BARE_BEFORE_NOT.search(before) or _RANGE_END_BEFORE.search(before):
+        return None
+    if _RANGE_START_AFTER.match(after) and _RANGE_WORD_BEFORE.search(before):
         return None
     if unit and _DOSE_UNIT.match(unit.replace(" ", "")):
         return None

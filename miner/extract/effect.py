@@ -485,11 +485,21 @@ def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
 # ------------------------------------------------------------ the matching
 # Between a measure name and its value: "(HR)", "of", "was", ":", "=", ","
 # and, for full names, a few words ("for death", "in HbA1c").
-_ABBR_GAP = re.compile(r"^\s*(?:\([A-Za-z]{1,6}\))?\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$")
+_ABBR_GAP = re.compile(
+    r"^\s*(?:\([A-Za-z]{1,6}\)"
+    # "HR (95% CI): 0.58 (0.38, 0.88)": the CI label written before the value
+    r"|[(\[]\s*(?:\d{2}(?:\.\d+)?\s?%\s?)?CI\s*[)\]])?"
+    r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$"
+)
+# "relative risk (RR) of 0.64": the abbreviation in brackets right after the
+# full name belongs to it
+_ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
 _VALUE_TAIL = re.compile(
     rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?"
     # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
     rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
+    # "-1.69 mmol/L [-30.5 mg/dL] [CI ...]": the value in other units
+    rf"(?P<conv>\s*[(\[]\s*{SIGNED}\s?(?P<cunit>{_UNIT})\s*[)\]])?"
     # "1.1 mmHg favouring the unfixed combination (95% CI ...)"
     r"(?P<gap>(?:\s+(?:favou?ring|in\s+favou?r\s+of|between)\s+[^()\[\]\d;.]{1,50}?)?"
     rf"\s*[,;:]?\s*[(\[{{]?\s*"
@@ -509,6 +519,27 @@ _SKIP_VALUE_AFTER = re.compile(
     r"studies|treatment|groups|arms|sites|centres|centers|countries)",
     re.IGNORECASE,
 )
+
+
+# Results reported in two unit systems (NGSP % and IFCC mmol/mol for HbA1c;
+# SI and conventional units for glucose and lipids; kg and lb): the second
+# number restates the first and is not an estimate of its own.
+_CONVERSIONS = (
+    frozenset({"%", "mmol/mol"}),
+    frozenset({"mmol/l", "mg/dl"}),
+    frozenset({"umol/l", "mg/dl"}),
+    frozenset({"kg", "lb"}),
+    frozenset({"kg", "lbs"}),
+)
+
+
+def _unit_key(unit: str | None) -> str:
+    return re.sub(r"\s", "", unit or "").lower().replace("\u00b5", "u").replace("\u03bc", "u")
+
+
+def is_conversion(unit_a: str | None, unit_b: str | None) -> bool:
+    """True when ``unit_a`` and ``unit_b`` are two unit systems for one quantity."""
+    return frozenset({_unit_key(unit_a), _unit_key(unit_b)}) in _CONVERSIONS
 
 
 _BRACKETED = re.compile(r"\([^()]{0,60}\)|\[[^\[\]]{0,60}\]")
@@ -591,6 +622,17 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
         return []
     pattern, names, literals = _load_measures(str(PATTERN_FILE))
     mentions = list(pattern.finditer(sentence)) if _may_name_measure(sentence, literals) else []
+    mentions = [
+        m
+        for i, m in enumerate(mentions)
+        if not (
+            i
+            and m.group("abbr")
+            and mentions[i - 1].group("long")
+            and _ABBR_IN_BRACKETS.fullmatch(sentence, mentions[i - 1].end(), m.start())
+            and sentence[m.end() : m.end() + 1] in (")", "]")
+        )
+    ]
     found: list[EffectMatch] = []
     taken_until = 0
     for i, mention in enumerate(mentions):
@@ -611,8 +653,16 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
             more = _chained_estimate(sentence, taken_until, next_start, info, est.unit)
             if more is None:
                 break
-            found.append(more)
             taken_until = more.end
+            if is_conversion(est.unit, more.unit) and not re.search(
+                r"[A-Za-z]", sentence[est.end : more.start]
+            ):
+                # "-0.94% [-1.17; -0.72]; -10.3 mmol/mol [-12.8; -7.8]; P < .001":
+                # the p-value after the restated value is the estimate's own
+                if est.p_op is None and more.p_op is not None:
+                    found[-1] = est = replace(est, p=more.p, p_op=more.p_op, end=more.end)
+                continue
+            found.append(more)
     for est in _unnamed_estimates(sentence):
         if not any(est.start < f.end and f.start < est.end for f in found):
             found.append(est)
@@ -814,6 +864,12 @@ def _build(
     p_val: float | None = None
     p_op: str | None = None
     tail = _VALUE_TAIL.match(sentence, num.end(), limit)
+    if (
+        tail is not None
+        and tail.group("conv")
+        and not is_conversion(tail.group("unit"), tail.group("cunit"))
+    ):
+        tail = None
     if tail is not None and (tail.group("head") or re.search(r"[(\[{]", tail.group("gap"))):
         try:
             lo = parse_num(tail.group("lo"))
@@ -861,16 +917,19 @@ def _build(
     if info.generic and ci_low is None and unit is None and p_op is None:
         # a bare "difference ... 3" is too weak to be an estimate
         return None
-    if ci_low is None and p_op is None and len(gap.split()) > 3:
-        # a number several words after the name, with no CI or p, is too
-        # often something else ("number needed to treat to prevent 1 event")
+    if ci_low is None and p_op is None and gap.strip() and not _LINK_END.search(gap):
+        # a number a few words after the name, with no CI or p and no link
+        # ("was", "of", ":") before it, is too often something else
+        # ("number needed to treat to prevent 1 event was 16")
         return None
     measure = info.measure
     if info.sign < 0:
         value = -value
         if ci_low is not None and ci_high is not None:
             ci_low, ci_high = -ci_high, -ci_low
-    outcome = clean_outcome(gap) if gap.strip() else None
+    # "(RR)", "(omarigliptin vs placebo)" between name and value: labels
+    bare_gap = _BRACKETED.sub(" ", gap)
+    outcome = clean_outcome(bare_gap) if bare_gap.strip() else None
     if outcome is None:
         outcome = outcome_before(sentence, m_start)
     timepoint = find_timepoint(sentence, num.start())

@@ -316,3 +316,15 @@ def test_comparison_p_value() -> None:
     assert [(v.value, v.p, v.p_op) for v in found] == [(20.2, 0.003, "="), (30.6, 0.003, "=")]
     single = find_arm_values("IOP fell by 3.6 \u00b1 1.9 mmHg in the drug group (P < 0.001).")
     assert [(v.value, v.p) for v in single] == [(3.6, None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tumour volume ranged from 2 to 41.5 cm3, mean 9.8 cm3.",
+        "Scores ranged between 12 and 30 points in the exercise group.",
+    ],
+    ids=["range-from-to", "range-between-and"],
+)
+def test_range_bounds_are_not_values(text: str) -> None:
+    assert [v.value for v in find_arm_values(text) if v.value in (2, 41.5, 12, 30)] == []

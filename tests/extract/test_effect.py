@@ -359,3 +359,72 @@ def test_collector_gives_timepoint_days(nlp: Language) -> None:
     doc = nlp("Title\nAt week 12, pain was lower (MD -1.0, 95% CI -1.5 to -0.5).")
     (fact,) = collect_effects(doc)
     assert (fact["timepoint"], fact["timepoint_days"]) == ("week 12", 84.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "measure", "value", "lo", "hi"),
+    [
+        (
+            "Stroke was rarer with the statin, relative risk (RR) of 0.71 (95% CI: 0.52-0.97).",
+            "RR",
+            0.71,
+            0.52,
+            0.97,
+        ),
+        (
+            "Remission was more common [odds ratio (OR) 2.4 (95% CI 1.1\u20135.2), P = 0.03].",
+            "OR",
+            2.4,
+            1.1,
+            5.2,
+        ),
+        (
+            "Relapse was less frequent on the drug [HR (95% CI): 0.66 (0.45, 0.97), P = 0.04].",
+            "HR",
+            0.66,
+            0.45,
+            0.97,
+        ),
+        (
+            "Glucose fell more (mean difference, -1.2 mmol/L [-21.6 mg/dL]"
+            " [95% CI, -1.6 to -0.8]).",
+            "MD",
+            -1.2,
+            -1.6,
+            -0.8,
+        ),
+    ],
+    ids=["abbrev-in-brackets", "abbrev-in-brackets-or", "ci-label-before-value", "unit-conversion"],
+)
+def test_named_forms_with_labels(
+    text: str, measure: str, value: float, lo: float, hi: float
+) -> None:
+    (est,) = find_effects(text)
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == (
+        measure,
+        pytest.approx(value),
+        pytest.approx(lo),
+        pytest.approx(hi),
+    )
+
+
+def test_restated_value_in_other_units_is_not_an_estimate() -> None:
+    text = (
+        "The estimated treatment difference was -0.52% [-0.70; -0.34]; "
+        "-5.7 mmol/mol [-7.7; -3.7]; P < .001."
+    )
+    (est,) = find_effects(text)
+    assert (est.value, est.ci_low, est.ci_high) == (-0.52, -0.70, -0.34)
+    assert (est.p, est.p_op) == (0.001, "<")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The number needed to treat to prevent 1 fall was 12.",
+        "Results are given as the difference in means for 3 visits.",
+    ],
+    ids=["count-after-name", "count-in-phrase"],
+)
+def test_number_after_name_without_link_is_not_an_estimate(text: str) -> None:
+    assert find_effects(text) == []
