@@ -19,6 +19,14 @@ Endpoints (``{name}`` is a saved search; ``version`` defaults to the newest):
   every extracted value and its evidence span (pmid, sentence, offsets)
 - ``GET /searches/{name}/excluded``: what was left out and why
 - ``GET /searches/{name}/cumulative``: cumulative meta-analysis by year
+- ``GET /searches/{name}/harms?category=&window=&measure=&tier=``: pooled
+  harms (Mantel-Haenszel RR/RD per tier x category x window) and how each
+  category is reported (counts, zero events stated, mentioned, not reported)
+- ``GET /searches/{name}/tiers``: studies per evidence tier, each study's
+  tier, and the evidence syntheses cited (never pooled)
+- ``GET /searches/{name}/durability?outcome=``: whether each effect persists
+- ``GET /searches/{name}/dose-response?outcome=&timepoint=``: meta-regression
+  on dose per pooled cell (or why there is not enough)
 - ``GET /searches/{name}/plots/{forest|cumulative|subgroups}.svg``
 - ``GET /searches/{name}/dashboard``: the HTML dashboard page
 - ``GET /searches/{name}/report?format=md|html``: the evidence summary
@@ -513,6 +521,116 @@ def create_app(
         v = version_of(name, version)
         page = _page(list(v["content"].get("excluded", ())), limit, offset)
         return _versioned(request, {"search": name, "version": v["version"], **page}, [v])
+
+    @app.get("/searches/{name}/harms", tags=["dataset"])
+    def harms(
+        request: Request,
+        name: NAME,
+        version: VERSION = None,
+        category: TEXT = None,
+        window: TEXT = None,
+        measure: Annotated[str | None, Query(max_length=8, description="RR or RD")] = None,
+        tier: Annotated[str | None, Query(max_length=32)] = None,
+    ) -> Response:
+        """Pooled harms of a version (RR on the ratio scale) and each category's reporting status.
+
+        ``n_extracted`` of ``n_studies`` had adverse events extracted: a category
+        a study does not mention is ``not_reported`` (never zero events).
+        """
+        from miner.harms import HARM_MEASURES
+        from miner.searches import harm_categories
+        from miner.tiers import TIERS
+
+        v = version_of(name, version)
+        h = v["content"].get("harms") or {}
+        pooled_rows = list(h.get("pooled") or ())
+        check_choice("category", category, list(harm_categories()))
+        windows = sorted({r["window"] for r in pooled_rows} | {h.get("window_unspecified") or ""})
+        check_choice("window", window, [w for w in windows if w])
+        check_choice("measure", measure, list(HARM_MEASURES))
+        check_choice("tier", tier, list(TIERS))
+        rows = [
+            r
+            for r in pooled_rows
+            if (category is None or r["category"] == category)
+            and (window is None or r["window"] == window)
+            and (measure is None or r["measure"] == measure)
+            and (tier is None or r["tier"] == tier)
+        ]
+        status = [s for s in h.get("status") or () if category is None or s["category"] == category]
+        body = {
+            **meta(v),
+            "search": name,
+            "extracted": bool(h.get("n_extracted")),
+            "n_studies": h.get("n_studies", 0),
+            "n_extracted": h.get("n_extracted", 0),
+            "pooled": rows,
+            "status": status,
+            "skipped": list(h.get("skipped") or ()),
+        }
+        return _versioned(request, _clean(body), [v])
+
+    @app.get("/searches/{name}/tiers", tags=["dataset"])
+    def tiers(request: Request, name: NAME, version: VERSION = None) -> Response:
+        """Extracted articles per evidence tier, the tier of each study, and the syntheses cited."""
+        v = version_of(name, version)
+        c = v["content"]
+        body = {
+            **meta(v),
+            "search": name,
+            "tier_counts": c.get("tier_counts") or {},
+            "studies": [
+                {
+                    k: s.get(k)
+                    for k in ("pmid", "title", "year", "tier", "design", "tier_reason", "efficacy")
+                }
+                for s in c.get("studies", ())
+            ],
+            "cited": list(c.get("cited") or ()),
+        }
+        return _versioned(request, _clean(body), [v])
+
+    @app.get("/searches/{name}/durability", tags=["dataset"])
+    def durability(
+        request: Request, name: NAME, version: VERSION = None, outcome: TEXT = None
+    ) -> Response:
+        """Whether each pooled effect persists across the time windows (pattern + sentence)."""
+        v = version_of(name, version)
+        search = v["content"].get("search") or {}
+        check_choice("outcome", outcome, [o["name"] for o in search.get("outcomes", ())])
+        items = [
+            d
+            for d in v["content"].get("durability") or ()
+            if outcome is None or d["outcome"] == outcome
+        ]
+        return _versioned(request, _clean({**meta(v), "search": name, "items": items}), [v])
+
+    @app.get("/searches/{name}/dose-response", tags=["dataset"])
+    def dose_response(
+        request: Request,
+        name: NAME,
+        version: VERSION = None,
+        outcome: TEXT = None,
+        timepoint: TEXT = None,
+    ) -> Response:
+        """Dose-response meta-regression per pooled cell, or the structured "not enough" result."""
+        v = version_of(name, version)
+        search = v["content"].get("search") or {}
+        check_choice("outcome", outcome, [o["name"] for o in search.get("outcomes", ())])
+        check_choice("timepoint", timepoint, [w["label"] for w in search.get("timepoints", ())])
+        items = [
+            d
+            for d in v["content"].get("dose_response") or ()
+            if (outcome is None or d["outcome"] == outcome)
+            and (timepoint is None or d["timepoint_window"] == timepoint)
+        ]
+        doses = [
+            {"pmid": s["pmid"], **(s.get("dose") or {})}
+            for s in v["content"].get("studies", ())
+            if s.get("dose")
+        ]
+        body = {**meta(v), "search": name, "items": items, "study_doses": doses}
+        return _versioned(request, _clean(body), [v])
 
     def cell_of(v: dict[str, Any], outcome: str | None, timepoint: str | None) -> dict[str, Any]:
         from miner.dashboard import choose_cell

@@ -112,6 +112,10 @@ def dashboard_context(
         "table": [],
         "panels": [],
         "summary": "",
+        "harms": [],
+        "harm_status": [],
+        "harms_extracted": False,
+        "durability": [],
         "num": num,
         "base": base_path,
         "api": {
@@ -222,6 +226,19 @@ def dashboard_context(
                 key=lambda r: (r["subgroup_key"] != "all", r["subgroup_key"], r["subgroup_value"]),
             )
         ]
+    harms = v["content"].get("harms") or {}
+    ctx["harms_extracted"] = bool(harms.get("n_extracted"))
+    ctx["harms"] = [
+        {
+            **h,
+            "label": (h.get("term") or h["category"])
+            + ("" if h["kind"] == "adverse_event" else f" ({h['kind'].replace('_', ' ')})"),
+        }
+        for h in harms.get("pooled") or ()
+        if h.get("tier") == "randomized" and h.get("k")
+    ]
+    ctx["harm_status"] = list(harms.get("status") or ())
+    ctx["durability"] = list(v["content"].get("durability") or ())
     ctx["panels"] = list(panels.values())
     facts_summary = report.summary_facts(store, name, v["version"])
     ctx["summary"] = report.render_html(facts_summary, standalone=False)

@@ -396,3 +396,46 @@ def test_dashboard_and_report_pages(client: TestClient) -> None:
     assert client.get(f"/searches/{SEARCH}/report", params={"format": "html"}).text.startswith(
         "<!doctype html>"
     )
+
+
+def test_harms_tiers_durability_dose_endpoints(client: TestClient) -> None:
+    h = client.get(f"/searches/{SEARCH}/harms").json()
+    assert h["extracted"] and h["n_extracted"] == h["n_studies"]
+    rr = [r for r in h["pooled"] if r["category"] == "dizziness" and r["measure"] == "RR"]
+    assert len(rr) == 1 and rr[0]["k"] > 1 and rr[0]["ci_lb"] < rr[0]["estimate"] < rr[0]["ci_ub"]
+    only_rd = client.get(f"/searches/{SEARCH}/harms", params={"measure": "RD"}).json()
+    assert only_rd["pooled"] and {r["measure"] for r in only_rd["pooled"]} == {"RD"}
+    t = client.get(f"/searches/{SEARCH}/tiers").json()
+    assert t["tier_counts"]["randomized"] == len(t["studies"]) and t["cited"] == []
+    assert {s["tier"] for s in t["studies"]} == {"randomized"}
+    d = client.get(f"/searches/{SEARCH}/durability", params={"outcome": "pain intensity"}).json()
+    assert [x["outcome"] for x in d["items"]] == ["pain intensity"]
+    assert d["items"][0]["sentence"] and d["items"][0]["pattern"]
+    dr = client.get(f"/searches/{SEARCH}/dose-response", params={"timepoint": "1 week"}).json()
+    assert dr["items"] and dr["items"][0]["status"] == "fitted"
+    assert all(x["basis"] == "mg/kg" for x in dr["study_doses"])
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("harms", {"category": "nosuch"}),
+        ("harms", {"measure": "OR"}),
+        ("harms", {"tier": "nosuch"}),
+        ("harms", {"window": "nosuch"}),
+        ("durability", {"outcome": "nosuch"}),
+        ("dose-response", {"timepoint": "nosuch"}),
+    ],
+    ids=["category", "measure", "tier", "window", "outcome", "timepoint"],
+)
+def test_issue8_endpoints_refuse_bad_parameters(
+    client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    r = client.get(f"/searches/{SEARCH}/{path}", params=params)
+    assert r.status_code == 400 and "allowed" in r.json()["detail"]
+
+
+def test_dashboard_shows_harms_and_durability(client: TestClient) -> None:
+    page = client.get(f"/searches/{SEARCH}/dashboard").text
+    assert 'id="harms-table"' in page and 'data-harm="dizziness|study period|RR"' in page
+    assert 'id="durability"' in page and "harms-status" in page
