@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,12 +261,26 @@ class _Rule:
     window: int
     #: ``left`` ends with "n =": an "=" stands right before the count.
     equals: bool
+    #: A cheap test of the lowercased :data:`AHEAD` characters after the count
+    #: (``None``: no test); it must hold wherever the rule matches.
+    ahead: Callable[[str], bool] | None = None
 
 
 _AFTER_POP_RE = re.compile(_AFTER_POP, re.IGNORECASE)
 
 
-def _rule(label: str, left: str, right: str, after: str | None, window: int) -> _Rule:
+#: Characters after a count that a rule's ``ahead`` test looks at.
+AHEAD = 250
+
+
+def _rule(
+    label: str,
+    left: str,
+    right: str,
+    after: str | None,
+    window: int,
+    ahead: Callable[[str], bool] | None = None,
+) -> _Rule:
     after_re = None if after is None else re.compile(after, re.IGNORECASE)
     return _Rule(
         label,
@@ -275,11 +289,21 @@ def _rule(label: str, left: str, right: str, after: str | None, window: int) -> 
         _AFTER_POP_RE if after == _AFTER_POP else after_re,
         window,
         left.endswith(r"=\s*"),
+        ahead,
     )
 
 
+_ANALYSED_WORDS = ("evaluable", "assessable", "analy", "completed", "included", "provided")
+
+
+def _analysed_ahead(window: str) -> bool:
+    return any(word in window for word in _ANALYSED_WORDS)
+
+
 _TOTAL_RES = tuple(_rule(*r) for r in _TOTAL_RULES)
-_ANALYSED_RES = tuple(_rule(*r) for r in _ANALYSED_RULES)
+_ANALYSED_RES = tuple(
+    _rule(*r, ahead=_analysed_ahead if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
+)
 
 # Where a count may start: a digit, or a number word ("forty-two", "a hundred").
 _DIGIT_START_RE = re.compile(r"(?<![\w.,/:-])\d")
@@ -329,7 +353,7 @@ class _Counts:
     running each rule over the whole text at a small fraction of the cost.
     """
 
-    __slots__ = ("ends", "pop", "starts", "text")
+    __slots__ = ("_ahead", "ends", "pop", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -346,6 +370,15 @@ class _Counts:
                 self.ends.append(m.end())
         #: Whether a population noun follows each count (the test most rules share).
         self.pop = [_AFTER_POP_RE.match(text, e) is not None for e in self.ends]
+        self._ahead: dict[int, str] = {}
+
+    def ahead(self, i: int) -> str:
+        """The lowercased :data:`AHEAD` characters after count ``i``."""
+        window = self._ahead.get(i)
+        if window is None:
+            e = self.ends[i]
+            window = self._ahead[i] = self.text[e : e + AHEAD].lower()
+        return window
 
     def matches(self, rule: _Rule) -> Iterator[re.Match[str]]:
         """Non-overlapping matches of ``rule`` in text order, as ``finditer`` gives them."""
@@ -361,6 +394,8 @@ class _Counts:
                         continue
                 elif after.match(text, self.ends[i]) is None:
                     continue
+            if rule.ahead is not None and not rule.ahead(self.ahead(i)):
+                continue
             m: re.Match[str] | None = None
             if rule.left is None:
                 m = rule.regex.match(text, q)
@@ -400,11 +435,22 @@ _ARM_TO_RE = re.compile(
     _NUM + r"\s+(?P<pop>" + _MODS + _POP + r"\s+)?"
     r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+)?"
     r"(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on)\s+"
-    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]+\s*){1,6}?)"
+    # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
+    # repeat made some sentences cost milliseconds of backtracking.
+    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){1,6}?)"
     r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
     re.IGNORECASE,
 )
-_ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False)
+_ARM_PREPS = frozenset({"to", "in", "into", "received", "receiving", "on"})
+
+
+def _arm_to_ahead(window: str) -> bool:
+    # The preposition stands alone between spaces, after at most five
+    # modifiers, the population noun and a three-word verb: word 10 at the latest.
+    return not _ARM_PREPS.isdisjoint(window.split(maxsplit=10)[:10])
+
+
+_ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False, _arm_to_ahead)
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
 _PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
