@@ -820,7 +820,7 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
     return list(_find_arm_values_cached(sentence))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
     # the component and the collector read the same sentences in turn
     return tuple(_find_arm_values(sentence))

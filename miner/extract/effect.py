@@ -591,7 +591,7 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     return m
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _find_effects_cached(sentence: str, heart_rate_doc: bool) -> tuple[EffectMatch, ...]:
     # The component, arm_value's masking and both collectors ask about the
     # same sentences of a document one after another: compute them once.
