@@ -255,7 +255,7 @@ def _arm_sizes(
 
 
 def _prov(f: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: f[k] for k in ("start", "end", "text", "sentence") if k in f}
+    return {k: f[k] for k in ("start", "end", "text", "sentence", "arm_from") if k in f}
 
 
 def harm_counts_from_facts(
