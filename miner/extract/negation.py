@@ -40,7 +40,8 @@ _BEFORE_CUES = (
     r"didn'?t",
     r"cannot",
     r"unable\s+to",
-    r"may",
+    # Lowercase only and not before a day: "May 12, 2012" is a month.
+    r"(?-i:may)(?!\s+\d)",
     r"might",
     r"could",
     r"would",

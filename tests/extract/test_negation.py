@@ -30,6 +30,8 @@ def _cue(sentence: str, target: str) -> str | None:
         ("Patients without diabetes; 40 adults took heparin.", "40 adults", False),
         ("In total 96 adults were randomized.", "96 adults", False),
         ("Ketamine was not given.", "Ketamine", True),
+        ("From March to May 2019 we randomized 64 adults.", "64 adults", False),
+        ("Between May 3, 2010, and June 2011, 88 adults enrolled.", "88 adults", False),
     ],
     ids=[
         "no",
@@ -47,6 +49,8 @@ def _cue(sentence: str, target: str) -> str | None:
         "semicolon-breaks",
         "affirmed",
         "cue-after",
+        "month-may-not-a-hedge",
+        "month-may-with-day",
     ],
 )
 def test_negation_cue(sentence: str, target: str, negated: bool) -> None:
