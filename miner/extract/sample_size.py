@@ -70,10 +70,13 @@ _POP = (
 )
 # Professionals are counted only when a verb says they took part.
 _POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees)"
-# A count followed by an outcome verb or a percentage is a subset, not a total.
+# A count followed by an outcome verb or a percentage is a subset, not a total;
+# a verb inside a relative clause ("women who had not had a mammogram") says
+# who was eligible, not what happened to some of them.
 _NOT_SUBSET = (
-    r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?![^.;]{0,60}\b(?:had|has|developed|experienced|showed"
-    r"|achieved|died|reported|observed|occurred|gained|relapsed|progressed|responded)\b)"
+    r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?!(?:(?!\b(?:who|that|which|whose)\b)[^.;]){0,60}"
+    r"\b(?:had|has|developed|experienced|showed|achieved|died|reported|observed|occurred|gained"
+    r"|relapsed|progressed|responded|discontinued|withdrew|dropped)\b)"
 )
 # Words that make "X patients (n = 30)" an arm rather than the whole sample.
 _NOT_ARM_BEFORE = (
@@ -81,12 +84,27 @@ _NOT_ARM_BEFORE = (
     r"(?<!treated\s)(?<!exercise\s)"
 )
 # Between a population noun and "(n = ...)": no verb and no list word.
-_GAP = r"(?:(?!\b(?:were|was|to|and|or|versus|vs|in|received|receiving)\b)[^.;()\[\]]){0,40}?"
+# "to" between numbers is a range ("aged 50 to 74 years"), not a list word.
+_GAP = (
+    r"(?:(?!\b(?:were|was|and|or|versus|vs|in|received|receiving)\b)(?!\bto\b(?!\s+\d))"
+    r"[^.;()\[\]]){0,40}?"
+)
 # Up to five modifier words between the count and the population noun
-# ("72 postmenopausal, sedentary women"); no digits, no clause words.
-_MODS = r"(?:(?!(?:and|or|of|were|was|who|with|in)\b)[A-Za-z][\w'/-]*,?\s+){0,5}?"
-# Between a counted noun and its verb: no other count, no other verb.
-_VERB_GAP = r"(?:(?!\b(?:were|was)\b)[^.;\d]){0,90}?"
+# ("72 postmenopausal, sedentary women", "280 female (18-60 years) patients");
+# no digits outside brackets, no clause words.
+_MODS = (
+    r"(?:(?!(?:and|or|of|were|was|who|with|in|" + _WORD_ATOM + r"|hundred|thousand)\b)"
+    r"[A-Za-z][\w'/-]*,?\s+(?:\([^()%]{1,30}\)\s+)?){0,5}?"
+)
+# Between a counted noun and its verb: no other verb and no other count of
+# people ("... and 30 patients were", "... and 30 were"); ages, sizes and
+# decimals may stand in it ("435 patients over 45 years old with tumours up to
+# 1.2 cm were randomized").
+_VERB_GAP = (
+    r"(?:(?!\b(?:were|was)\b)(?!(?<![\d.,])\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
+    + _POP_ANY
+    + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
+)
 _RAND = (
     r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed)"
     r"|(?:allocated|assigned)(?:\s+(?:at\s+)?random(?:ly)?)?)"
@@ -139,11 +157,15 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         r"\s+(?:eligible\s+)?random",
         0,
     ),
-    # "58 were randomized"
+    # "58 were randomized" (not "a median age of 70 were randomized")
     (
         "SAMPLE_SIZE_RANDOMIZED",
         "",
-        _NUM + r"\s+" + _BE + r"\s+(?:subsequently\s+|then\s+)?"
+        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+        + _NUM
+        + r"\s+"
+        + _BE
+        + r"\s+(?:subsequently\s+|then\s+)?"
         r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))",
         r"\s+" + _BE,
         0,
@@ -176,8 +198,9 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:enrolled|enrolling|recruited|recruiting|included|including"
-        r"|involving|involved|accrued|registered|comprised|comprising|studied)\s+"
+        r"\b(?:enrolled|enrolling|enrolls|enrols|recruited|recruiting|recruits|included|including"
+        r"|includes|include|involving|involved|involves|accrued|registered|comprised|comprising"
+        r"|comprises|studied)\s+"
         r"(?:a\s+total\s+of\s+|all\s+)?",
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
@@ -215,6 +238,47 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         _NUM + r"\s*[)\],;]",
         None,
         90,
+    ),
+    # "5408 women randomly assigned to", "165 patients randomized to" (not "Of 72
+    # patients randomized to X": one arm)
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        "",
+        r"(?<!of\s)(?<!of\sthe\s)(?<!among\s)(?<!among\sthe\s)(?<!in\sthe\s)"
+        + _NUM
+        + r"\s+"
+        + _MODS
+        + _POP_ANY
+        + r"\b,?\s+(?:(?:who|that)\s+were\s+)?(?:randomly\s+(?:assigned|allocated)|randomi[sz]ed)"
+        r"\s+(?:to|into|between|in)\b",
+        _AFTER_POP,
+        0,
+    ),
+    # "The trial was conducted in 320 women", "a total sample of 247 patients"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:(?:conducted|performed|carried\s+out|undertaken)\s+(?:in|on|with|among)"
+        r"|(?:sample|cohort)\s+of)\s+",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        40,
+    ),
+    # "Enrolled in the study were forty patients"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:enrolled|recruited|included)\s+(?:in(?:to)?\s+(?:the|this)\s+(?:study|trial)\s+)?"
+        r"(?:were|was)\s+",
+        _NUM + r"\s+" + _MODS + _POP,
+        _AFTER_POP,
+        60,
+    ),
+    # "540 enrolled patients", "120 consecutive eligible women"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        "",
+        _NUM + r"\s+(?:consecutive\s+)?(?:enrolled|recruited|eligible)\s+(?:\w+\s+){0,2}?" + _POP,
+        r"\s+(?:consecutive\s+)?(?:enrolled|recruited|eligible)",
+        0,
     ),
     # Structured "Participants" section: "Seventy-two women scheduled for ..."
     (
