@@ -489,9 +489,17 @@ _ARM_PAREN_RE = re.compile(
     r"(?:[nN]\s*=\s*" + _num("num") + r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
 )
 # Where the text before an arm's parenthesis starts its label.
+# (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
-    r"(?:^|[(;:]|,\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|receiving|with"
-    r"|between|of|underwent|undergo)\b)\s*",
+    r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|receiving"
+    r"|with|between|of|underwent|undergo)\b)\s*",
+    re.IGNORECASE,
+)
+# An amount before a drug name in an arm label ("1 mg oral anastrozole",
+# "20 or 30 mg tamoxifen"): the label is the words after it.
+_LEADING_AMOUNT_RE = re.compile(
+    r"^\d[\d.,]*(?:\s*(?:or|to|-|\u2013)\s*\d[\d.,]*)?\s*"
+    r"(?:mg|g|ug|mcg|microg|\u00b5g|\u03bcg|ng|iu|u|units?|ml|mmol|%)(?:/[\w()]+)*\s+",
     re.IGNORECASE,
 )
 # "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
@@ -518,11 +526,15 @@ _ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False, _arm_to_ahead
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
 _PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
+# Lists whose parts have commas inside ("ddAT, n = 191; AC-DOC, n = 178").
+_SEMICOLON_SPLIT_RE = re.compile(r"\s*;\s*(?:and\s+)?")
 _PART_NUM_FIRST_RE = re.compile(
-    r"^" + _num("num") + r"\s+(?:(?:were\s+)?(?:in\s+the|to\s+the|to|on|assigned(?:\s+to)?"
-    r"|received|receiving|in)\s+)?(?P<label>[A-Za-z][^\d]{0,40}?)$",
+    r"^" + _num("num") + r"\s+(?:" + _POP + r"\s+)?(?P<prep>(?:were\s+)?(?:in\s+the|to\s+the|to"
+    r"|on|assigned(?:\s+to)?|received|receiving|in)\s+)?(?P<label>[A-Za-z][^\d]{0,40}?)$",
     re.IGNORECASE,
 )
+# Parts that name a treatment ("6074 on tamoxifen", "271 received lapatinib").
+_TREATMENT_PREP_RE = re.compile(r"^(?:on|received|receiving|assigned)", re.IGNORECASE)
 _PART_LABEL_FIRST_RE = re.compile(
     r"^(?P<label>[A-Za-z][^\d:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?" + _num("num") + r"$"
 )
@@ -542,7 +554,8 @@ _ALLOCATION_RE = re.compile(
 # ... while sentences with outcome words count events per arm, not arm sizes.
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
-    r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed|had)\b",
+    r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed"
+    r"|had(?!\s+been))\b",
     re.IGNORECASE,
 )
 # An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
@@ -553,6 +566,31 @@ _LABEL_LEAD_RE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
+
+
+def _sums_to_count_before(
+    ns: list[int | None],
+    counts: _Counts,
+    pos: int,
+    sent_starts: list[int],
+    sents: list[tuple[int, int]],
+) -> bool:
+    """Whether ``ns`` add up to a count written within 80 characters before ``pos``.
+
+    The sum only checks that the numbers are a partition of a stated total; it
+    is never reported.
+    """
+    if any(n is None for n in ns):
+        return False
+    total = sum(n for n in ns if n is not None)
+    sent_start = sents[bisect.bisect_right(sent_starts, pos) - 1][0] if sents else 0
+    lo = max(sent_start, pos - 80)
+    i = bisect.bisect_left(counts.starts, lo)
+    while i < len(counts.starts) and counts.starts[i] < pos:
+        if _count(counts.text[counts.starts[i] : counts.ends[i]]) == total:
+            return True
+        i += 1
+    return False
 
 
 def _count(text: str) -> int | None:
@@ -638,6 +676,8 @@ class SampleSizeComponent:
 
         previous_end = 0
         for m in _ARM_PAREN_RE.finditer(text):
+            if m.group("bare") and m.start() > 0 and not text[m.start() - 1].isspace():
+                continue  # "mg/m(2)", "HbA(1c)": part of a word, not a count
             sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
             lo = max(previous_end, sent_start, m.start() - 120)
             previous_end = m.end()
@@ -647,8 +687,15 @@ class SampleSizeComponent:
             else:
                 before = text[lo : m.start()]
                 starts = list(_LABEL_START_RE.finditer(before))
+                # "paclitaxel with premedication (n = 225)": "with" inside a label
+                # does not start it when an earlier list word does.
+                if len(starts) > 1 and starts[-1].group().strip().lower() == "with":
+                    starts.pop()
                 cut = starts[-1].end() if starts else 0
                 label, start = before[cut:], lo + cut
+            amount = _LEADING_AMOUNT_RE.match(label.strip())
+            if amount:
+                label = label.strip()[amount.end() :]
             words = _LABEL_FIRST_WORDS_RE.match(label.strip())
             if not words:
                 continue
@@ -663,18 +710,29 @@ class SampleSizeComponent:
             base = m.start(1)
             parts: list[tuple[int, int, str, int | None]] = []
             pos = 0
-            for piece in _PART_SPLIT_RE.split(inner):
+            splitter = _SEMICOLON_SPLIT_RE if ";" in inner else _PART_SPLIT_RE
+            treatments = 0
+            for piece in splitter.split(inner):
                 idx = inner.find(piece, pos)
                 pos = idx + len(piece)
                 pm = _PART_NUM_FIRST_RE.match(piece) or _PART_LABEL_FIRST_RE.match(piece)
                 if not pm:
                     parts = []
                     break
+                prep = pm.groupdict().get("prep")
+                treatments += bool(prep and _TREATMENT_PREP_RE.match(prep))
                 n = _count(pm.group("num"))
                 parts.append((base + idx, base + idx + len(piece), pm.group("label"), n))
             if len(parts) >= 2:
+                # Arm sizes that add up to the count written just before the
+                # bracket ("369 patients (ddAT, n = 191; AC-DOC, n = 178)"), or
+                # that each name a treatment ("6074 on tamoxifen versus 6072 on
+                # placebo"), are arms even in a sentence about outcomes.
+                strong = treatments == len(parts) or _sums_to_count_before(
+                    [n for *_x, n in parts], counts, m.start(), sent_starts, sents
+                )
                 for start, end, label, n in parts:
-                    add(start, end, label, n, "list")
+                    add(start, end, label, n, "list_strong" if strong else "list")
         spans: list[Span] = []
         for i, items in found.items():
             sentence = text[sents[i][0] : sents[i][1]]
@@ -686,6 +744,8 @@ class SampleSizeComponent:
                 keep_kinds.discard("paren_bare")
             if _OUTCOME_RE.search(sentence):
                 keep_kinds -= {"to", "to_verb", "list"}
+            if "list_strong" in kinds:
+                keep_kinds.add("list_strong")
             if keep_kinds & {"paren", "paren_bare"}:
                 # "363 patients were randomised to AC or AD (n = 182)": the
                 # first count is the total, the arms are the "(n = ...)" ones.

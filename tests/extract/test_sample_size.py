@@ -120,8 +120,50 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ),
         ("Nausea occurred in 12 in the drug group and 4 in the placebo group.", []),
         ("Adults were randomized to drug (n = 30).", []),
+        (
+            "Adults were assigned to receive iron 100 mg twice daily (n = 40) or ferritin"
+            " 1,000 U weekly (n = 41).",
+            [("iron", 40), ("ferritin", 41)],
+        ),
+        (
+            "Adults were assigned to 2 mg oral melatonin (n=33) or 5 or 10 mg zolpidem (n=35).",
+            [("oral melatonin", 33), ("zolpidem", 35)],
+        ),
+        (
+            "Adults were assigned to either drug X 20 mg/m(2) with food (n = 50) or drug Y"
+            " 10 mg/m(2) with food (n = 52).",
+            [("drug X", 50), ("drug Y", 52)],
+        ),
+        (
+            "Rash was rare in the 211 adults (tea, n = 100; coffee, n = 111) who finished.",
+            [("tea", 100), ("coffee", 111)],
+        ),
+        (
+            "Among 90 eligible adults (44 participants in the yoga arm and 46 participants in"
+            " the walking arm), 12% had falls.",
+            [("yoga", 44), ("walking", 46)],
+        ),
+        (
+            "Among smokers (3100 on bupropion versus 3090 on placebo), relapse was 40%.",
+            [("bupropion", 3100), ("placebo", 3090)],
+        ),
+        ("Relapse occurred in 20% (12 yoga, 9 walking) of adults.", []),
     ],
-    ids=["n-equals", "count-to", "paren-list", "group-n", "events-not-arms", "single-arm"],
+    ids=[
+        "n-equals",
+        "count-to",
+        "paren-list",
+        "group-n",
+        "events-not-arms",
+        "single-arm",
+        "units-inside-labels",
+        "amount-before-drug",
+        "with-inside-label",
+        "semicolon-list-adding-up",
+        "list-with-nouns-adding-up",
+        "treatment-list-in-outcome-sentence",
+        "event-list-in-outcome-sentence",
+    ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
     out = sample_size(nlp, abstract)
