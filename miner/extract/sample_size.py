@@ -523,6 +523,43 @@ def _arm_to_ahead(window: str) -> bool:
 
 
 _ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False, _arm_to_ahead)
+# A denominator named with its arm: "of the 99 patients in the levofloxacin
+# group", "among the 745 patients randomly assigned to receive TAC", "Of 511
+# patients randomised to anastrozole", "among 2,463 women receiving letrozole".
+# Such arms may stand in different sentences; two different labels are needed.
+_OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among)\s+(?:the\s+)?"
+_OF_ARM_RE = re.compile(
+    _OF_ARM_LEFT
+    + _NUM
+    + r"\s+(?:"
+    + _MODS
+    + _POP
+    + r"\s+)?(?:(?:who\s+were\s+)?(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to"
+    r"\s+(?:receive\s+)?(?:the\s+)?|receiving\s+(?:the\s+)?|treated\s+with\s+|on\s+|in\s+the\s+)"
+    r"(?P<label>[A-Za-z][\w+/'-]*+(?:\s+(?!(?:groups?|arms?|and|or|versus|vs|had|have|were|was"
+    r"|who|with|at|for|in|compared)\b)[A-Za-z0-9][\w+/'-]*+){0,3}?)"
+    r"(?=\s*(?:(?:groups?|arms?)\b|[,;.()]|\s(?:and|or|versus|vs|had|have|were|was|who|with|at"
+    r"|for|in|compared)\b|$))",
+    re.IGNORECASE,
+)
+_OF_ARM_WORDS = frozenset(
+    {"assigned", "allocated", "randomized", "randomised", "receiving", "treated", "on", "in"}
+)
+
+
+def _of_arm_ahead(window: str) -> bool:
+    return not _OF_ARM_WORDS.isdisjoint(window.split(maxsplit=9)[:9])
+
+
+_OF_ARM_RULE = _Rule(
+    "ARM_SIZE",
+    _OF_ARM_RE,
+    re.compile(rf"(?:{_OF_ARM_LEFT})\Z", re.IGNORECASE),
+    None,
+    30,
+    False,
+    _of_arm_ahead,
+)
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
 _PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
@@ -734,6 +771,7 @@ class SampleSizeComponent:
                 for start, end, label, n in parts:
                     add(start, end, label, n, "list_strong" if strong else "list")
         spans: list[Span] = []
+        arm_items: list[tuple[int, int, str, int, str]] = []
         for i, items in found.items():
             sentence = text[sents[i][0] : sents[i][1]]
             kinds = {k for *_x, k in items}
@@ -758,14 +796,28 @@ class SampleSizeComponent:
                 kept.append(item)
             if len(kept) < 2:  # arms come at least in pairs
                 continue
-            for start, end, label, n, _kind in kept:
-                if is_negated(doc, start, end):
-                    continue
-                span = self._span(doc, start, end, "ARM_SIZE")
-                if span is not None:
-                    span.kb_id_ = label  # the cleaned arm label travels with the span
-                    span.id_ = str(n)
-                    spans.append(span)
+            arm_items.extend(kept)
+        # Denominators named with their arm, anywhere in the text.
+        of_arms: list[tuple[int, int, str, int, str]] = []
+        taken = {(label.lower(), n) for _s, _e, label, n, _k in arm_items}
+        for m in counts.matches(_OF_ARM_RULE):
+            n = _count(m.group("num"))
+            label = _clean_label(m.group("label"))
+            if n is None or not label or _NOT_ARM_LABEL_RE.search(label):
+                continue
+            s = m.start("num")
+            if (label.lower(), n) not in taken and not any(a <= s < b for a, b, *_x in arm_items):
+                of_arms.append((m.start("num"), m.end("label"), label, n, "of"))
+        if len({label.lower() for _s, _e, label, _n, _k in of_arms}) >= 2:
+            arm_items.extend(of_arms)
+        for start, end, label, n, _kind in sorted(arm_items):
+            if is_negated(doc, start, end):
+                continue
+            span = self._span(doc, start, end, "ARM_SIZE")
+            if span is not None:
+                span.kb_id_ = label  # the cleaned arm label travels with the span
+                span.id_ = str(n)
+                spans.append(span)
         return spans
 
 

@@ -148,6 +148,17 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [("bupropion", 3100), ("placebo", 3090)],
         ),
         ("Relapse occurred in 20% (12 yoga, 9 walking) of adults.", []),
+        (
+            "Falls hit 4 of the 40 adults in the yoga group and 9 of the 38 adults in the walking"
+            " group.",
+            [("yoga", 40), ("walking", 38)],
+        ),
+        (
+            "Of 120 adults randomised to tea, 30 stopped early. Of 118 adults randomised to"
+            " coffee, 25 stopped early.",
+            [("tea", 120), ("coffee", 118)],
+        ),
+        ("Of the 80 adults in the yoga group, 12 fell.", []),
     ],
     ids=[
         "n-equals",
@@ -163,6 +174,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "list-with-nouns-adding-up",
         "treatment-list-in-outcome-sentence",
         "event-list-in-outcome-sentence",
+        "denominators-with-arms",
+        "denominators-across-sentences",
+        "one-denominator-is-no-arm-pair",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
@@ -215,7 +229,7 @@ def test_pico_totals_floor(nlp: Language, shared: Callable[..., Path]) -> None:
 def _all_rules() -> list[Any]:
     from miner.extract import sample_size as ss
 
-    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE]
+    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE, ss._OF_ARM_RULE]
 
 
 @pytest.mark.parametrize(
