@@ -121,6 +121,7 @@ _HINT_PIECES = (
     "extradur",
     "caudal",
     "venous",
+    "vein",
     "oral",
     "tablet",
     "capsul",
@@ -161,14 +162,17 @@ _HINT_PIECES = (
     "lesional",
 )
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
-_SHORT_HINT_RE = re.compile(r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO)\b|\bper\s+os\b")
+_SHORT_HINT_RE = re.compile(
+    r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO|sc)\b|\bper\s+os\b|\bby\s+mouth\b"
+)
 # The same short forms, split so that each starts with a literal or a rare
 # character class (which ``re`` skips to quickly) instead of ``\b``; the word
 # boundary before them is checked by hand (see _short_hints).
 _SHORT_HINT_PARTS = (
     re.compile(r"[ipsIPS]\.\s?[vmpcqoVMPCQO]"),
-    re.compile(r"(?:IV|SC|SQ|IM|PO)\b"),
+    re.compile(r"(?:IV|SC|SQ|IM|PO|sc)\b"),
     re.compile(r"per\s+os\b"),
+    re.compile(r"by\s+mouth\b"),
 )
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 

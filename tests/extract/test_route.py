@@ -32,7 +32,31 @@ ROUTE_CASES = [
     ("Wound infiltration with levobupivacaine ended surgery.", ["infiltration"], "infiltration"),
     ("Ranibizumab was injected intravitreally.", ["intravitreal"], "intravitreal"),
     ("Hyaluronic acid intra-articular injection.", ["intra-articular"], "intra-articular"),
+    ("Methotrexate was given subcutaneously each week.", ["subcutaneous"], "given-subcutaneously"),
+    ("A single sc injection of heparin was given.", ["subcutaneous"], "lowercase-sc-injection"),
+    ("An s.c. injection of enoxaparin followed.", ["subcutaneous"], "s.c.-injection"),
+    ("Vaccine was injected under the skin of the arm.", ["subcutaneous"], "under-the-skin"),
+    ("Zinc was taken by mouth with meals.", ["oral"], "by-mouth"),
+    ("Iron was given per os for a month.", ["oral"], "per-os"),
+    ("Peroral budesonide was compared with placebo.", ["oral"], "peroral"),
+    ("Lidocaine was intravenously infused for 1 h.", ["intravenous"], "intravenously-infused"),
+    ("Saline was infused into a peripheral vein.", ["intravenous"], "into-a-vein"),
+    ("Budesonide was nebulized twice daily.", ["inhalation"], "nebulized"),
+    ("An intravitreal injection of aflibercept was given.", ["intravitreal"], "intravitreal-inj"),
+    ("Mitomycin was instilled into the bladder.", ["intravesical"], "instilled-into-bladder"),
 ]
+
+
+NO_ROUTE_EXTRA = [
+    "Fat under the skin was measured by ultrasound.",
+    "Mouth ulcers healed by day 5.",
+    "The vein diameter was recorded.",
+]
+
+
+@pytest.mark.parametrize("text", NO_ROUTE_EXTRA)
+def test_no_route_from_body_words(text: str) -> None:
+    assert find_routes(text) == []
 
 
 @pytest.mark.parametrize(
