@@ -93,7 +93,8 @@ _GAP = (
 # ("72 postmenopausal, sedentary women", "280 female (18-60 years) patients");
 # no digits outside brackets, no clause words.
 _MODS = (
-    r"(?:(?!(?:and|or|of|were|was|who|with|in|" + _WORD_ATOM + r"|hundred|thousand)\b)"
+    r"(?:(?!(?:and|or|of|were|was|who|with|in|years?|months?|weeks?|days?|hours?|minutes?"
+    r"|times|cycles?|sessions?)\b|(?:" + _WORD_ATOM + r"|hundred|thousand)(?![\w-]))"
     r"[A-Za-z][\w'/-]*,?\s+(?:\([^()%]{1,30}\)\s+)?){0,5}?"
 )
 # Between a counted noun and its verb: no other verb and no other count of
@@ -101,7 +102,7 @@ _MODS = (
 # decimals may stand in it ("435 patients over 45 years old with tumours up to
 # 1.2 cm were randomized").
 _VERB_GAP = (
-    r"(?:(?!\b(?:were|was)\b)(?!(?<![\d.,])\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
+    r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,])(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
     + _POP_ANY
     + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
 )
@@ -166,7 +167,9 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         + r"\s+"
         + _BE
         + r"\s+(?:subsequently\s+|then\s+)?"
-        r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))",
+        r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))"
+        # not "182 were randomly assigned to the control group": one arm
+        r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
         r"\s+" + _BE,
         0,
     ),
@@ -271,6 +274,21 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         60,
+    ),
+    # "a randomised trial (n = 1021)", "RCT; N = 160", "a large (769 patients) trial"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:RCT|trials?|study|studies)\s*[(\[](?:[^()\[\]=]{0,12}?[;,]\s*)?[nN]\s*=\s*",
+        _NUM + r"\s*[)\]]",
+        None,
+        30,
+    ),
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"\b(?:large|small|multicent(?:er|re)|trial|study)\s*[(\[]\s*",
+        _NUM + r"\s+" + _POP + r"\s*[)\]]",
+        _AFTER_POP,
+        30,
     ),
     # "540 enrolled patients", "120 consecutive eligible women"
     (
@@ -578,7 +596,7 @@ _PART_LABEL_FIRST_RE = re.compile(
 _NOT_ARM_LABEL_RE = re.compile(
     r"\b(?:total|overall|all|age[sd]?|years?|months?|weeks?|days?|hours?|mean|median|range"
     r"|patients|participants|subjects|women|men|children|adults|who|with|without|which"
-    r"|sample|cohort|studies|trials|events?|%|p|not|January|February|March|April|May|June|July"
+    r"|sample|cohort|study|studies|trials?|events?|%|p|not|January|February|March|April|May|June|July"
     r"|August|September|October|November|December)\b",
     re.IGNORECASE,
 )
@@ -611,23 +629,29 @@ def _sums_to_count_before(
     pos: int,
     sent_starts: list[int],
     sents: list[tuple[int, int]],
-) -> bool:
-    """Whether ``ns`` add up to a count written within 80 characters before ``pos``.
+) -> tuple[int, int, int] | None:
+    """The count written within 80 characters before ``pos`` that ``ns`` add up to.
 
-    The sum only checks that the numbers are a partition of a stated total; it
-    is never reported.
+    The sum only checks that the numbers are a partition of a stated total
+    (which is then a total the text states); it is never reported.
+
+    Returns
+    -------
+    tuple[int, int, int] | None
+        ``(start, end, n)`` of that count, or ``None``.
     """
     if any(n is None for n in ns):
-        return False
+        return None
     total = sum(n for n in ns if n is not None)
     sent_start = sents[bisect.bisect_right(sent_starts, pos) - 1][0] if sents else 0
     lo = max(sent_start, pos - 80)
     i = bisect.bisect_left(counts.starts, lo)
+    found = None
     while i < len(counts.starts) and counts.starts[i] < pos:
         if _count(counts.text[counts.starts[i] : counts.ends[i]]) == total:
-            return True
+            found = (counts.starts[i], counts.ends[i], total)  # the nearest one wins
         i += 1
-    return False
+    return found
 
 
 def _count(text: str) -> int | None:
@@ -656,11 +680,22 @@ class SampleSizeComponent:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         counts = _Counts(text)
-        arms = self._arms(doc, text, counts)
-        # A count that is one arm's size is never the total.
+        totals: list[tuple[int, int, int]] = []
+        arms = self._arms(doc, text, counts, totals)
+        # A count that arms add up to is a total ("369 patients (ddAT, n = 191;
+        # AC-DOC, n = 178)"); a count that is one arm's size is never the total.
+        total_starts = {s for s, _e, _n in totals}
+        arms = [a for a in arms if not any(a.start_char <= s < a.end_char for s in total_starts)]
         arm_ranges = [(a.start_char, a.end_char) for a in arms]
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
+        for s, e, n in totals:
+            if n >= self.min_total and not is_negated(doc, s, e):
+                span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
+                if span is not None:
+                    span.id_ = str(n)
+                    seen.add((s, "SAMPLE_SIZE_ENROLLED"))
+                    spans.append(span)
         for rule in _TOTAL_RES:
             label = rule.label
             for m in counts.matches(rule):
@@ -696,7 +731,10 @@ class SampleSizeComponent:
             group.append(span)
         return doc
 
-    def _arms(self, doc: Doc, text: str, counts: _Counts) -> list[Span]:
+    def _arms(
+        self, doc: Doc, text: str, counts: _Counts, totals: list[tuple[int, int, int]]
+    ) -> list[Span]:
+        """Arm-size spans; counts that arms add up to are appended to ``totals``."""
         sents = sentence_bounds(doc)
         sent_starts = [a for a, _b in sents]
         # sentence index -> [(start, end, label, n, kind)]; kind is "paren"
@@ -765,9 +803,12 @@ class SampleSizeComponent:
                 # bracket ("369 patients (ddAT, n = 191; AC-DOC, n = 178)"), or
                 # that each name a treatment ("6074 on tamoxifen versus 6072 on
                 # placebo"), are arms even in a sentence about outcomes.
-                strong = treatments == len(parts) or _sums_to_count_before(
+                total = _sums_to_count_before(
                     [n for *_x, n in parts], counts, m.start(), sent_starts, sents
                 )
+                if total is not None:
+                    totals.append(total)
+                strong = treatments == len(parts) or total is not None
                 for start, end, label, n in parts:
                     add(start, end, label, n, "list_strong" if strong else "list")
         spans: list[Span] = []

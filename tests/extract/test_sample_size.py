@@ -52,6 +52,13 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         ("120 male (40-60 years) smokers were randomly assigned to two gums.", 120),
         ("The trial includes 44 women with lupus.", 44),
         ("Two hundred one (80%) patients completed the study.", None),
+        ("All 210 one-sided stroke patients were evenly randomized.", 210),
+        ("After 6 months, women randomized to diet lost weight.", None),
+        ("In all, 151 adults with a BMI of 25 kg/m2 were randomly assigned to two diets.", 151),
+        ("Adults were screened; 300 joined and 150 were randomized to the diet group.", None),
+        ("This was a randomised trial (n = 412) of two diets.", 412),
+        ("Within a large (512 patients), randomised trial, sleep was scored.", 512),
+        ("Here we show data from 125 adults (63 tea and 62 coffee drinkers).", 125),
     ],
     ids=[
         "words",
@@ -79,6 +86,13 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         "bracket-among-modifiers",
         "includes",
         "percent-bracket-is-a-subset",
+        "one-sided-is-a-modifier",
+        "time-is-no-population",
+        "unit-digits-in-gap",
+        "and-N-were-randomized-is-an-arm",
+        "trial-n-equals",
+        "large-trial-bracket",
+        "count-that-arms-add-up-to",
     ],
 )
 def test_randomized(nlp: Language, abstract: str, randomized: int | None) -> None:
