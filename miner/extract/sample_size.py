@@ -689,11 +689,11 @@ class SampleSizeComponent:
         arm_ranges = [(a.start_char, a.end_char) for a in arms]
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
-        for s, e, n in totals:
-            if n >= self.min_total and not is_negated(doc, s, e):
+        for s, e, total in totals:
+            if total >= self.min_total and not is_negated(doc, s, e):
                 span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
                 if span is not None:
-                    span.id_ = str(n)
+                    span.id_ = str(total)
                     seen.add((s, "SAMPLE_SIZE_ENROLLED"))
                     spans.append(span)
         for rule in _TOTAL_RES:
