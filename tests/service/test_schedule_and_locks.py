@@ -198,3 +198,22 @@ def test_pool_task_extracts_members_a_lost_batch_left_out(
         assert latest["fingerprint"] == expected["fingerprint"]
         assert (store.get_job("job-early") or {}).get("state") == "done"
     wait_for(lambda: not redis.Redis.from_url(broker).exists(pool_lock_key(DEMO)), 5, "lock freed")
+
+
+def test_a_worker_refresh_that_cannot_reach_pubmed_is_marked_failed(
+    broker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.tasks import ingest_task
+
+    monkeypatch.delenv("MINER_OFFLINE", raising=False)
+    monkeypatch.setenv("MINER_EUTILS_URL", "http://127.0.0.1:9/eutils")  # discard port
+    db_url = f"sqlite:///{tmp_path / 'fail.db'}"
+    with Store.open(db_url) as store:
+        store.save_job("job-unreachable", DEMO, state="queued", stage="queued")
+    result = ingest_task.apply(args=("job-unreachable", DEMO, db_url))
+    assert result.failed()
+    with Store.open(db_url) as store:
+        job = store.get_job("job-unreachable")
+        assert job is not None and job["state"] == "failed"
+        assert "not reachable" in job["error"]
+        assert store.list_dataset_versions(DEMO) == []
