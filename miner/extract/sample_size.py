@@ -553,15 +553,29 @@ _OF_ARM_RE = re.compile(
     + _MODS
     + _POP
     + r"\s+)?(?:(?:who\s+were\s+)?(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to"
-    r"\s+(?:receive\s+)?(?:the\s+)?|receiving\s+(?:the\s+)?|treated\s+with\s+|on\s+|in\s+the\s+)"
+    r"\s+(?:receive\s+)?(?:the\s+)?|(?:who\s+)?(?:receiv(?:ing|ed)|were\s+given|took|taking)"
+    r"\s+(?:the\s+)?|(?:who\s+were\s+)?treated\s+with\s+|on\s+|in\s+the\s+)"
     r"(?P<label>[A-Za-z][\w+/'-]*+(?:\s+(?!(?:groups?|arms?|and|or|versus|vs|had|have|were|was"
     r"|who|with|at|for|in|compared)\b)[A-Za-z0-9][\w+/'-]*+){0,3}?)"
     r"(?=\s*(?:(?:groups?|arms?)\b|[,;.()]|\s(?:and|or|versus|vs|had|have|were|was|who|with|at"
-    r"|for|in|compared)\b|$))",
+    r"|for|in|compared|experienced|developed|died|achieved|reported|showed|did|is|are)\b|$))",
     re.IGNORECASE,
 )
 _OF_ARM_WORDS = frozenset(
-    {"assigned", "allocated", "randomized", "randomised", "receiving", "treated", "on", "in"}
+    {
+        "assigned",
+        "allocated",
+        "randomized",
+        "randomised",
+        "receiving",
+        "received",
+        "given",
+        "took",
+        "taking",
+        "treated",
+        "on",
+        "in",
+    }
 )
 
 
@@ -596,7 +610,7 @@ _PART_LABEL_FIRST_RE = re.compile(
 _NOT_ARM_LABEL_RE = re.compile(
     r"\b(?:total|overall|all|age[sd]?|years?|months?|weeks?|days?|hours?|mean|median|range"
     r"|patients|participants|subjects|women|men|children|adults|who|with|without|which"
-    r"|sample|cohort|study|studies|trials?|events?|%|p|not|January|February|March|April|May|June|July"
+    r"|sample|cohort|studies|trials|events?|%|p|not|January|February|March|April|May|June|July"
     r"|August|September|October|November|December)\b",
     re.IGNORECASE,
 )
@@ -621,6 +635,10 @@ _LABEL_LEAD_RE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
+_STUDY_RE = re.compile(r"(?:the\s+)?(?:study|trial)", re.IGNORECASE)
+_NOT_ARM_LIST_LABEL_RE = re.compile(
+    _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|"), re.IGNORECASE
+)
 
 
 def _sums_to_count_before(
@@ -743,8 +761,16 @@ class SampleSizeComponent:
         found: dict[int, list[tuple[int, int, str, int, str]]] = {}
 
         def add(start: int, end: int, label: str, n: int | None, kind: str) -> None:
+            raw = label
             label = _clean_label(label)
-            if not label or n is None or _NOT_ARM_LABEL_RE.search(label):
+            if not label or n is None:
+                return
+            # A listed part names its arm itself ("39 to PVB with GA").
+            bad = _NOT_ARM_LIST_LABEL_RE if kind.startswith("list") else _NOT_ARM_LABEL_RE
+            if bad.search(label):
+                return
+            # "in the study (...)" is no arm; "the study group" is one.
+            if _STUDY_RE.fullmatch(label) and not _LABEL_TAIL_RE.search(raw.strip(" ,;:")):
                 return
             i = bisect.bisect_right(sent_starts, start) - 1
             found.setdefault(i, []).append((start, end, label, n, kind))

@@ -173,6 +173,19 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [("tea", 120), ("coffee", 118)],
         ),
         ("Of the 80 adults in the yoga group, 12 fell.", []),
+        (
+            "Ninety adults were randomized (44 to diet and 46 to diet with walking).",
+            [("diet", 44), ("diet with walking", 46)],
+        ),
+        (
+            "Adults were split into two groups: 21 in the control group and 20 in the study group.",
+            [("control", 21), ("study", 20)],
+        ),
+        (
+            "Falls hit 7 of 120 adults who received vitamin D versus 9 of 118 adults in the"
+            " placebo arm.",
+            [("vitamin D", 120), ("placebo", 118)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -191,6 +204,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "denominators-with-arms",
         "denominators-across-sentences",
         "one-denominator-is-no-arm-pair",
+        "with-inside-a-listed-label",
+        "study-group-is-an-arm",
+        "who-received-denominator",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
