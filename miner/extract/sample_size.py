@@ -383,6 +383,22 @@ def _analysed_ahead(window: str) -> bool:
 
 
 _TOTAL_RES = tuple(_rule(*r) for r in _TOTAL_RULES)
+# "In this randomized trial, we evaluated X in 668 postmenopausal women with
+# ...": a count of people the trial was done in, taken only in a sentence that
+# names the trial and reports no outcome (see SampleSizeComponent).
+_IN_TRIAL_RULE = _rule(
+    "SAMPLE_SIZE_ENROLLED",
+    r"\bin\s+(?:a\s+total\s+of\s+)?",
+    _NUM
+    + r"\s+"
+    + _MODS
+    + _POP
+    + r"\b(?=\s+(?:with|who|aged|undergoing|receiving|treated|scheduled|at|from|in|after"
+    r"|before|having)\b|\s*[,.;(])",
+    _AFTER_POP,
+    25,
+)
+_TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
 _ANALYSED_RES = tuple(
     _rule(*r, ahead=_analysed_ahead if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
 )
@@ -729,6 +745,25 @@ class SampleSizeComponent:
                 if span is not None:
                     span.id_ = str(n)  # the span may be wider than the count ("N=64")
                     seen.add((s, label))
+                    spans.append(span)
+        if not any(label == "SAMPLE_SIZE_RANDOMIZED" for _s, label in seen):
+            sents = sentence_bounds(doc)
+            starts = [a for a, _b in sents]
+            for m in counts.matches(_IN_TRIAL_RULE):
+                s, e = m.span("num")
+                n = _count(m.group("num"))
+                if n is None or n < self.min_total or any(a <= s < b for a, b in arm_ranges):
+                    continue
+                i = bisect.bisect_right(starts, s) - 1
+                sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
+                if not _TRIAL_SENTENCE_RE.search(sentence) or _OUTCOME_RE.search(sentence):
+                    continue
+                if (s, "SAMPLE_SIZE_ENROLLED") in seen or is_negated(doc, s, e):
+                    continue
+                span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
+                if span is not None:
+                    span.id_ = str(n)
+                    seen.add((s, "SAMPLE_SIZE_ENROLLED"))
                     spans.append(span)
         for rule in _ANALYSED_RES:
             for m in counts.matches(rule):

@@ -59,6 +59,8 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         ("This was a randomised trial (n = 412) of two diets.", 412),
         ("Within a large (512 patients), randomised trial, sleep was scored.", 512),
         ("Here we show data from 125 adults (63 tea and 62 coffee drinkers).", 125),
+        ("In this randomized trial we tested zinc in 230 older adults with colds.", 230),
+        ("In this randomized trial, colds occurred in 23 older adults with zinc.", None),
     ],
     ids=[
         "words",
@@ -93,6 +95,8 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         "trial-n-equals",
         "large-trial-bracket",
         "count-that-arms-add-up-to",
+        "in-N-people-of-the-trial",
+        "in-N-people-with-an-outcome",
     ],
 )
 def test_randomized(nlp: Language, abstract: str, randomized: int | None) -> None:
@@ -259,7 +263,7 @@ def test_pico_totals_floor(nlp: Language, shared: Callable[..., Path]) -> None:
 def _all_rules() -> list[Any]:
     from miner.extract import sample_size as ss
 
-    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE, ss._OF_ARM_RULE]
+    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE, ss._OF_ARM_RULE, ss._IN_TRIAL_RULE]
 
 
 @pytest.mark.parametrize(
