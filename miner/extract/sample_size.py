@@ -76,7 +76,8 @@ _POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|wor
 _NOT_SUBSET = (
     r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?!(?:(?!\b(?:who|that|which|whose)\b)[^.;]){0,60}"
     r"\b(?:had|has|developed|experienced|showed|achieved|died|reported|observed|occurred|gained"
-    r"|relapsed|progressed|responded|discontinued|withdrew|dropped)\b)"
+    r"|relapsed|progressed|responded|discontinued|withdrew|withdrawn|dropped|completed|did\s+not"
+    r"|were\s+lost)\b)"
 )
 # Words that make "X patients (n = 30)" an arm rather than the whole sample.
 _NOT_ARM_BEFORE = (
@@ -93,9 +94,11 @@ _GAP = (
 # ("72 postmenopausal, sedentary women", "280 female (18-60 years) patients");
 # no digits outside brackets, no clause words.
 _MODS = (
-    r"(?:(?!(?:and|or|of|were|was|who|with|in|years?|months?|weeks?|days?|hours?|minutes?"
+    r"(?:(?:(?!(?:and|or|of|were|was|who|with|in|years?|months?|weeks?|days?|hours?|minutes?"
     r"|times|cycles?|sessions?)\b|(?:" + _WORD_ATOM + r"|hundred|thousand)(?![\w-]))"
-    r"[A-Za-z][\w'/-]*,?\s+(?:\([^()%]{1,30}\)\s+)?){0,5}?"
+    # a word, "type 2", "stage III", or a spaced hyphen ("insulin - naive")
+    r"[A-Za-z][\w'/-]*|(?:type|stage|grade|class)\s+[0-4IV]{1,3}[a-cA-C]?|-),?\s+"
+    r"(?:\([^()%]{1,30}\)\s+)?){0,5}?"
 )
 # Between a counted noun and its verb: no other verb and no other count of
 # people ("... and 30 patients were", "... and 30 were"); ages, sizes and
@@ -145,7 +148,7 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         "SAMPLE_SIZE_RANDOMIZED",
         r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)"
         r"|randomi[sz]ation\s+of)\s+(?:a\s+total\s+of\s+)?",
-        _NUM + r"\s+" + _MODS + _POP,
+        _NUM + r"\s+" + _MODS + _POP + r"(?!\s+each\b)",
         _AFTER_POP,
         45,
     ),
@@ -212,7 +215,7 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     # "A total of 200 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:a\s+total\s+of|in\s+total,?|overall,?|altogether,?)\s+",
+        r"\b(?:a\s+total\s+of|in\s+total,?|in\s+all,?|overall,?|altogether,?)\s+",
         _NUM + r"\s+" + _MODS + _POP + _NOT_SUBSET,
         _AFTER_POP,
         30,
@@ -275,6 +278,22 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         _AFTER_POP,
         60,
     ),
+    # "The 183 participants received metformin or placebo", "268 patients with
+    # glaucoma received either latanoprost or timolol"
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        "",
+        _NUM
+        + r"\s+"
+        + _MODS
+        + _POP
+        + r"\b"
+        + _VERB_GAP
+        + r"\b(?:received|were\s+given|were\s+treated\s+with)\s+(?:either\b|[^.;]{1,60}?"
+        r"\b(?:or|versus|vs)\b)",
+        _AFTER_POP,
+        0,
+    ),
     # "a randomised trial (n = 1021)", "RCT; N = 160", "a large (769 patients) trial"
     (
         "SAMPLE_SIZE_ENROLLED",
@@ -302,7 +321,16 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     (
         "SAMPLE_SIZE_ENROLLED",
         "",
-        r"(?:^|(?<=[.:]\s)|(?<=\n))" + _NUM + r"\s+" + _MODS + _POP + r"\b" + _NOT_SUBSET,
+        r"(?:^|(?<=[.:]\s)|(?<=\n))"
+        + _NUM
+        + r"\s+"
+        + _MODS
+        + _POP
+        + r"\b"
+        + _NOT_SUBSET
+        # "43 patients were given metformin, and 46 patients placebo": one arm
+        + r"(?![^.;]{0,60}\b(?:received|were\s+given|were\s+administered|were\s+treated)\b"
+        r"(?![^.;]*\b(?:or|either|versus|vs)\b))",
         _AFTER_POP,
         0,
     ),
@@ -643,6 +671,8 @@ _OUTCOME_RE = re.compile(
     r"|had(?!\s+been))\b",
     re.IGNORECASE,
 )
+# The same words without "%" (doses are written with percentages too).
+_OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNORECASE)
 # An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
 _LABEL_FIRST_WORDS_RE = re.compile(r"[A-Za-z][\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}")
 _LABEL_LEAD_RE = re.compile(
@@ -756,7 +786,7 @@ class SampleSizeComponent:
                     continue
                 i = bisect.bisect_right(starts, s) - 1
                 sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
-                if not _TRIAL_SENTENCE_RE.search(sentence) or _OUTCOME_RE.search(sentence):
+                if not _TRIAL_SENTENCE_RE.search(sentence) or _OUTCOME_WORD_RE.search(sentence):
                     continue
                 if (s, "SAMPLE_SIZE_ENROLLED") in seen or is_negated(doc, s, e):
                     continue
