@@ -125,7 +125,8 @@ _BE = r"(?:were|was|had\s+been|have\s+been|being)"
 # count) is checked in a short window before it, ``after`` is a cheap test
 # of what must follow it.
 _AFTER_POP = r"\s+" + _MODS + _POP_ANY  # superset of every "count + population noun"
-_TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
+# Each rule: (label, left, right, after, window[, words]); see _rule.
+_TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "Forty-two patients with ... were randomly assigned"
     (
         "SAMPLE_SIZE_RANDOMIZED",
@@ -142,6 +143,7 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         + _RAND,
         _AFTER_POP,
         0,
+        ("random", "assign", "allocat"),
     ),
     # "we randomized 120 patients", "randomly assigned a total of 1,525 women"
     (
@@ -200,6 +202,17 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         + _ENROL,
         _AFTER_POP,
         0,
+        (
+            "enrol",
+            "recruit",
+            "includ",
+            "entered",
+            "regist",
+            "accrued",
+            "studied",
+            "eligible",
+            "particip",
+        ),
     ),
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
@@ -236,6 +249,7 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         r"|included|eligible|entered|accrued)(?!\s+to\b)",
         None,
         35,
+        ("enrol", "regist", "recruit", "random", "includ", "eligible", "entered", "accrued"),
     ),
     # "Women with bone metastases (N = 228)" -- a stated total without a verb
     (
@@ -293,6 +307,7 @@ _TOTAL_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
         r"\b(?:or|versus|vs)\b)",
         _AFTER_POP,
         0,
+        ("receiv", "given", "treated"),
     ),
     # "a randomised trial (n = 1021)", "RCT; N = 160", "a large (769 patients) trial"
     (
@@ -380,7 +395,7 @@ _AFTER_POP_RE = re.compile(_AFTER_POP, re.IGNORECASE)
 
 
 #: Characters after a count that a rule's ``ahead`` test looks at.
-AHEAD = 250
+AHEAD = 400
 
 
 def _rule(
@@ -389,9 +404,12 @@ def _rule(
     right: str,
     after: str | None,
     window: int,
-    ahead: Callable[[str], bool] | None = None,
+    words: tuple[str, ...] | Callable[[str], bool] | None = None,
 ) -> _Rule:
+    """Compile a rule; ``words``: one of them must stand in the lowercased
+    :data:`AHEAD` characters after the count (or a test of those characters)."""
     after_re = None if after is None else re.compile(after, re.IGNORECASE)
+    ahead = _any_word(words) if isinstance(words, tuple) else words
     return _Rule(
         label,
         re.compile(left + right, re.IGNORECASE),
@@ -401,6 +419,13 @@ def _rule(
         left.endswith(r"=\s*"),
         ahead,
     )
+
+
+def _any_word(words: tuple[str, ...]) -> Callable[[str], bool]:
+    def ahead(window: str) -> bool:
+        return any(word in window for word in words)
+
+    return ahead
 
 
 _ANALYSED_WORDS = ("evaluable", "assessable", "analy", "completed", "included", "provided")
@@ -428,13 +453,20 @@ _IN_TRIAL_RULE = _rule(
 )
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
 _ANALYSED_RES = tuple(
-    _rule(*r, ahead=_analysed_ahead if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
+    _rule(*r, words=_analysed_ahead if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
 )
 
 # Where a count may start: a digit, or a number word ("forty-two", "a hundred").
-_DIGIT_START_RE = re.compile(r"(?<![\w.,/:-])\d")
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_NOT_BEFORE_COUNT = frozenset(".,/:-_")
 # Every word that starts a number word (the alternatives of _WORD_ATOM).
 _NUMBER_WORDS = tuple(f"{_WORD_TENS}|{_WORD_UNITS}".split("|"))
+_NUMBER_WORD_SET = frozenset((*_NUMBER_WORDS, "hundred", "thousand", "million"))
+# Everything but ASCII letters becomes a space before splitting into words.
+_WORD_SPLIT_TABLE = str.maketrans(
+    {chr(c): " " for c in range(128) if not chr(c).isalpha() or not chr(c).isascii()}
+)
+_NON_ASCII_LETTERS_RE = re.compile(r"[^a-z]+")
 _WORD_START_RE = re.compile(
     r"(?<![\w.,/:-])(?=(?:" + _WORD_ATOM + r"|an?[\s-]+(?:hundred|thousand|million))\b)",
     re.IGNORECASE,
@@ -454,13 +486,22 @@ def _word_starts(text: str) -> list[int]:
     low = text.lower()
     if len(low) != len(text):
         return [m.start() for m in _WORD_START_RE.finditer(text)]
+    # Only the number words that stand as words somewhere need a search.
+    words = (
+        low.translate(_WORD_SPLIT_TABLE).split()
+        if low.isascii()
+        else _NON_ASCII_LETTERS_RE.split(low)
+    )
+    present = _NUMBER_WORD_SET.intersection(words)
     found: set[int] = set()
-    for word in _NUMBER_WORDS:
+    for word in present:
         i = low.find(word)
         while i >= 0:
             found.add(i)
             i = low.find(word, i + 1)
     for big in ("hundred", "thousand", "million"):
+        if big not in present:
+            continue
         i = low.find(big)
         while i >= 0:
             # "a hundred", "an hundred": the article starts the number.
@@ -483,7 +524,13 @@ class _Counts:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [m.start() for m in _DIGIT_START_RE.finditer(text)]
+        # Digit runs not glued to a word or number before them (the look-behind
+        # of _NUM), checked by hand: cheaper than a look-behind at every character.
+        starts = [
+            s
+            for s in (m.start() for m in _DIGIT_RUN_RE.finditer(text))
+            if s == 0 or not (text[s - 1].isalnum() or text[s - 1] in _NOT_BEFORE_COUNT)
+        ]
         starts += _word_starts(text)
         starts.sort()
         self.starts: list[int] = []

@@ -319,3 +319,28 @@ def test_count_anchored_matching_equals_full_scan_on_pico(shared: Callable[..., 
             assert [m.span() for m in counts.matches(rule)] == full, rec["pmid"]
             matched += len(full)
     assert matched > 100
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Forty-two adults; twenty one; a hundred and five; AN HUNDRED; one-sided; x1 5,000.",
+        "Eighty\u2013six adults and 1 525 women, 3.5 mg, 12/40, v2 and 7th.",
+        "Caf\u00e9 \u00e9one two: ONE HUNDRED TWELVE adults.",
+    ],
+    ids=["words-and-digits", "en-dash-and-spaced-thousands", "non-ascii"],
+)
+def test_count_positions_as_by_regular_expression(text: str) -> None:
+    """The hand-made count search finds every position where the count pattern matches."""
+    import re
+
+    from miner.extract import sample_size as ss
+
+    starts = [m.start() for m in re.finditer(r"(?<![\w.,/:-])\d", text)]
+    starts += [m.start() for m in ss._WORD_START_RE.finditer(text)]
+    expected = []
+    for q in sorted(set(starts)):
+        m = ss._COUNT_AT_RE.match(text, q)
+        if m and (m.end() == len(text) or text[m.end()] in ss._COUNT_END):
+            expected.append(q)
+    assert ss._Counts(text).starts == expected
