@@ -48,6 +48,7 @@ from miner.extract.quantities import (
 )
 
 SPAN_KEY = "miner"
+_LABELS_KEY = "miner.arm_labels"
 LABELS = ("SAMPLE_SIZE_RANDOMIZED", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE")
 
 # A count: digits with thousands separators (comma, thin or no-break space),
@@ -994,7 +995,10 @@ class SampleSizeComponent:
                 continue
             span = self._span(doc, start, end, "ARM_SIZE")
             if span is not None:
-                span.kb_id_ = label  # the cleaned arm label travels with the span
+                # The cleaned label stays with the Doc, not in the shared
+                # StringStore (which a long-running worker would grow forever).
+                key = f"{span.start_char}:{span.end_char}"
+                doc.user_data.setdefault(_LABELS_KEY, {})[key] = label
                 span.id_ = str(n)
                 spans.append(span)
         return spans
@@ -1030,6 +1034,7 @@ def collect_sample_size(doc: Doc) -> dict[str, Any]:
     )
     evidence: list[dict[str, Any]] = []
     arms: list[dict[str, Any]] = []
+    labels: dict[str, str] = doc.user_data.get(_LABELS_KEY) or {}
     firsts: dict[str, int] = {}
     for s in spans:
         if s.label_ == "ARM_SIZE":
@@ -1037,7 +1042,7 @@ def collect_sample_size(doc: Doc) -> dict[str, Any]:
             if n is not None:
                 arms.append(
                     {
-                        "label": s.kb_id_ or s.text,
+                        "label": labels.get(f"{s.start_char}:{s.end_char}") or s.kb_id_ or s.text,
                         "n": n,
                         "start": s.start_char,
                         "end": s.end_char,
