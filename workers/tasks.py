@@ -17,6 +17,7 @@ import time
 import uuid
 from typing import Any
 
+import kombu.exceptions
 import redis
 import sqlalchemy as sa
 from celery import Task, chain, group
@@ -33,6 +34,8 @@ TRANSIENT = (
     sa.exc.OperationalError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    # kombu wraps a broker it cannot publish to (Redis restarting) in this.
+    kombu.exceptions.OperationalError,
     RateLimited,
 )
 
@@ -55,10 +58,12 @@ def _batch_size() -> int:
 
 
 class JobTask(Task):
-    """A task whose first argument is a job id: a failure for good marks the job failed.
+    """A chain task whose failure for good ends the refresh: it marks the job failed.
 
     Without this a refresh whose ingest or pool step raised (PubMed out of
-    reach, a fetch that kept failing) would show ``running`` for ever.
+    reach, a fetch that kept failing) would show ``running`` for ever. Used by
+    the ingest and pool tasks only: an extract batch's message is redelivered
+    and its members are caught up by the pool step, so it ends nothing.
     """
 
     def on_failure(
@@ -81,7 +86,6 @@ class JobTask(Task):
 
 
 _RETRY: dict[str, Any] = {
-    "base": JobTask,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 2,
     "retry_backoff_max": 60,
@@ -91,7 +95,7 @@ _RETRY: dict[str, Any] = {
 }
 
 
-@app.task(bind=True, name="workers.tasks.ingest_task", **_RETRY)
+@app.task(bind=True, name="workers.tasks.ingest_task", base=JobTask, **_RETRY)
 def ingest_task(self: Task, job_id: str, search_name: str, db_url: str) -> Any:
     """Ingest the search's records, then fan out extract batches (replaced by a group)."""
     from miner.living import resolve_search
@@ -128,7 +132,7 @@ def extract_task(self: Task, job_id: str, pmids: list[str], db_url: str) -> dict
     return {k: got[k] for k in ("requested", "extracted", "failed")}
 
 
-@app.task(bind=True, name="workers.tasks.pool_task", **_RETRY)
+@app.task(bind=True, name="workers.tasks.pool_task", base=JobTask, **_RETRY)
 def pool_task(self: Task, job_id: str, search_name: str, db_url: str) -> dict[str, Any]:
     """Pool the search under a per-search Redis lock and write a version if anything changed."""
     from miner.living import resolve_search
