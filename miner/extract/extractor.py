@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -70,6 +71,13 @@ _ENGLISH_WORDS = frozenset(
     }
 )
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# ASCII control characters other than line breaks and tabs (category Cc).
+_ASCII_CONTROLS = "".join(chr(c) for c in (*range(32), 127) if chr(c) not in "\n\r\t")
+# Deletes every ASCII character that is not such a control: what is left is counted.
+_DROP_ALL_BUT_CONTROLS = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if chr(c) not in _ASCII_CONTROLS)
+)
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 #: Fewer words than this are too few to judge the language of.
 _MIN_WORDS_FOR_LANGUAGE = 30
 _MIN_ENGLISH_SHARE = 0.08
@@ -100,18 +108,31 @@ def text_problem(title: str, abstract: str, *, max_chars: int = MAX_CHARS) -> st
             "(abstracts are a few thousand characters; is this a full text?)"
         )
     text = f"{title}\n{abstract}"
-    controls = sum(
-        1
-        for c in text
-        if c == "\ufffd" or (unicodedata.category(c) in {"Cc", "Cs", "Co"} and c not in "\n\r\t")
-    )
+    # Character loops in Python cost more than the whole extraction of an
+    # abstract; ASCII text (most abstracts) is checked with C-level methods.
+    if text.isascii():
+        controls = len(text.translate(_DROP_ALL_BUT_CONTROLS))
+        has_letters = _ASCII_LETTER_RE.search(text) is not None
+        mostly_latin = True
+    else:
+        # Each distinct character once (an abstract has fewer than 100).
+        chars = Counter(text)
+        controls = sum(
+            n
+            for c, n in chars.items()
+            if c == "\ufffd"
+            or (unicodedata.category(c) in {"Cc", "Cs", "Co"} and c not in "\n\r\t")
+        )
+        letters = sum(n for c, n in chars.items() if c.isalpha())
+        has_letters = letters > 0
+        mostly_latin = sum(n for c, n in chars.items() if c.isalpha() and c < "\u0250") >= (
+            0.5 * letters
+        )
     if controls > max(2, len(text) // 100):
         return f"text looks like binary data ({controls} control or undecodable characters)"
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    if not has_letters:
         return "text has no letters"
-    latin = sum(1 for c in letters if c < "\u0250")
-    if latin < 0.5 * len(letters):
+    if not mostly_latin:
         return "text is not English (mostly non-Latin script)"
     words = _WORD_RE.findall(text.lower())
     if len(words) >= _MIN_WORDS_FOR_LANGUAGE:

@@ -82,8 +82,19 @@ def test_version_format() -> None:
             "English",
         ),
         ("Пациенты были рандомизированы в две группы лечения по схеме один к одному.", "English"),
+        ("Caf\u00e9 \x85\x9f\ufffd\ue000 data " * 20, "binary"),
+        ("\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3067\u3059\u3002" * 5, "English"),
     ],
-    ids=["empty", "blank", "too-long", "binary", "french", "cyrillic"],
+    ids=[
+        "empty",
+        "blank",
+        "too-long",
+        "binary",
+        "french",
+        "cyrillic",
+        "binary-non-ascii",
+        "japanese",
+    ],
 )
 def test_bad_input(extractor: Extractor, abstract: str, message: str) -> None:
     with pytest.raises(ExtractionError, match=message) as err:
