@@ -541,6 +541,7 @@ def pool_step(
         "excluded": len(dataset.excluded),
         "extracted_at_pool": caught_up,
         "pooled": living.summarise_pooled(dataset.pooled, overall_only=True),
+        **living.summarise_dataset(dataset),
     }
 
 

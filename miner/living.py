@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from miner import __version__
+from miner.demo import is_synthetic_id
 from miner.errors import ConfigError, EffectSizeError, MinerError
 from miner.records import Article, Effect, Extraction
 from miner.searches import Outcome, SavedSearch, TimeWindow
@@ -1210,10 +1211,19 @@ def build_dataset(
     from miner.tiers import classify_tier, tier_counts
 
     pmids = store.search_members(search.name)
+    excluded: list[Exclusion] = []
+    synthetic = [p for p in pmids if is_synthetic_id(p)]
+    if synthetic and len(synthetic) < len(pmids):
+        # A search that once ran offline on the demo corpus and later reached
+        # PubMed: invented records must never be pooled with real ones.
+        pmids = [p for p in pmids if not is_synthetic_id(p)]
+        excluded.extend(
+            Exclusion(p, "synthetic demo record in a search that holds real records")
+            for p in synthetic
+        )
     extractions = store.current_extractions(pmids, extractor_version)
     reviews = store.list_reviews(search.name)
     effects: list[StudyEffect] = []
-    excluded: list[Exclusion] = []
     studies: list[dict[str, Any]] = []
     tiers: list[Tier] = []
     cited: list[dict[str, Any]] = []

@@ -360,3 +360,14 @@ def test_review_decisions_survive_reextraction(db_url: str) -> None:
         rid = store.list_reviews(SEARCH.name)[0]["id"]
         assert store.revoke_review(rid, who="ana")
         assert "21" in {e.pmid for e in living.build_dataset(store, SEARCH, "t2").effects}
+
+
+def test_synthetic_demo_records_are_never_pooled_with_real_ones(store: Store) -> None:
+    _seed(store, ["SYNKET0001", "SYNKET0002"])
+    only_demo = living.build_dataset(store, SEARCH, "t1")
+    assert {e.pmid for e in only_demo.effects} == {"SYNKET0001", "SYNKET0002"}
+    _seed(store, ["SYNKET0001", "SYNKET0002", "31"])  # the search later reached PubMed
+    mixed = living.build_dataset(store, SEARCH, "t1")
+    assert {e.pmid for e in mixed.effects} == {"31"}
+    reasons = {x.pmid: x.reason for x in mixed.excluded}
+    assert "synthetic demo record" in reasons["SYNKET0001"]
