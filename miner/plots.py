@@ -78,6 +78,41 @@ def _diamond(
     ax.add_patch(poly)
 
 
+def _label(ax: Any, x: float, y: float, text: str, ha: str, **kw: Any) -> None:
+    """Text at axes-fraction ``x`` and data ``y``, vertically centred on its row."""
+    ax.text(x, y, text, transform=ax.get_yaxis_transform(), ha=ha, va="center", **kw)
+
+
+def _ci(ratio: bool, row: Mapping[str, Any], keys: Sequence[str]) -> tuple[float, float, float]:
+    """A pooled row's estimate and CI on the display scale; a missing bound is the estimate."""
+    est, lo, hi = (_tx(ratio, row.get(k)) for k in keys)
+    assert est is not None
+    return est, (est if lo is None else lo), (est if hi is None else hi)
+
+
+def _finish(
+    fig: Figure,
+    ax: Any,
+    xs: Sequence[float],
+    ratio: bool,
+    null: float,
+    ylim: tuple[float, float],
+    xlabel: str,
+    title: str,
+) -> str:
+    """The null line, axis limits, bare y axis, x label and title shared by every plot."""
+    ax.axvline(null, color="#888", lw=0.8, ls="--")
+    _xlim(ax, [*xs, null], ratio)
+    ax.set_ylim(*ylim)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel(xlabel)
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontsize=10, weight="bold")
+    return _render(fig)
+
+
 def forest_svg(
     studies: Sequence[Mapping[str, Any]],
     pooled: Mapping[str, Any],
@@ -120,29 +155,12 @@ def forest_svg(
             mark = ax.plot([est], [y], marker="s", ms=size, color="#1f5fa8", ls="none")[0]
             mark.set_gid(f"study-{s['pmid']}")
             label = (labels or {}).get(s["pmid"], s["pmid"])
-            ax.text(-0.02, y, label, transform=ax.get_yaxis_transform(), ha="right", va="center")
-            ax.text(
-                1.02,
-                y,
-                f"{_num(est)} [{_num(lo)}, {_num(hi)}]",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-                gid=f"est-{s['pmid']}",
+            _label(ax, -0.02, y, label, "right")
+            _label(
+                ax, 1.02, y, f"{_num(est)} [{_num(lo)}, {_num(hi)}]", "left", gid=f"est-{s['pmid']}"
             )
-            ax.text(
-                1.38,
-                y,
-                f"{_num(w, 1)}%",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-                gid=f"weight-{s['pmid']}",
-            )
-        est, lo, hi = (_tx(ratio, pooled.get(k)) for k in ("estimate", "ci_lb", "ci_ub"))
-        assert est is not None
-        lo = est if lo is None else lo
-        hi = est if hi is None else hi
+            _label(ax, 1.38, y, f"{_num(w, 1)}%", "left", gid=f"weight-{s['pmid']}")
+        est, lo, hi = _ci(ratio, pooled, ("estimate", "ci_lb", "ci_ub"))
         xs += [lo, hi]
         _diamond(ax, 1, lo, est, hi, "#b22222", "pooled-diamond")
         pi_lo, pi_hi = _tx(ratio, pooled.get("pi_lb")), _tx(ratio, pooled.get("pi_ub"))
@@ -150,77 +168,35 @@ def forest_svg(
             xs += [pi_lo, pi_hi]
             pi = ax.plot([pi_lo, pi_hi], [0.3, 0.3], color="#b22222", lw=2.5, alpha=0.45)[0]
             pi.set_gid("prediction-interval")
-            ax.text(
-                -0.02,
-                0.3,
-                "95% prediction interval",
-                transform=ax.get_yaxis_transform(),
-                ha="right",
-                va="center",
-            )
-            ax.text(
-                1.02,
-                0.3,
-                f"[{_num(pi_lo)}, {_num(pi_hi)}]",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-                gid="pi-text",
-            )
+            _label(ax, -0.02, 0.3, "95% prediction interval", "right")
+            _label(ax, 1.02, 0.3, f"[{_num(pi_lo)}, {_num(pi_hi)}]", "left", gid="pi-text")
         k = pooled.get("k")
-        ax.text(
+        _label(
+            ax,
             -0.02,
             1,
             f"Pooled ({pooled.get('method') or 'RE'}, k = {k})",
-            transform=ax.get_yaxis_transform(),
-            ha="right",
-            va="center",
+            "right",
             weight="bold",
         )
-        ax.text(
+        _label(
+            ax,
             1.02,
             1,
             f"{_num(est)} [{_num(lo)}, {_num(hi)}]",
-            transform=ax.get_yaxis_transform(),
-            ha="left",
-            va="center",
+            "left",
             weight="bold",
             gid="pooled-text",
         )
-        ax.text(
-            1.02,
-            n + 3,
-            f"{measure} [95% CI]",
-            transform=ax.get_yaxis_transform(),
-            ha="left",
-            va="center",
-            weight="bold",
-        )
-        ax.text(
-            1.38,
-            n + 3,
-            "Weight",
-            transform=ax.get_yaxis_transform(),
-            ha="left",
-            va="center",
-            weight="bold",
-        )
-        ax.axvline(null, color="#888", lw=0.8, ls="--")
-        xs.append(null)
-        _xlim(ax, xs, ratio)
-        ax.set_ylim(-0.3, n + 3.6)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
+        _label(ax, 1.02, n + 3, f"{measure} [95% CI]", "left", weight="bold")
+        _label(ax, 1.38, n + 3, "Weight", "left", weight="bold")
         het = []
         if pooled.get("I2") is not None:
             het.append(f"I2 = {_num(pooled['I2'], 0)}%")
         if pooled.get("tau2") is not None:
             het.append(f"tau2 = {_num(pooled['tau2'], 3)}")
-        ax.set_xlabel(f"{measure}" + (f"   ({', '.join(het)})" if het else ""))
-        if title:
-            fig.suptitle(title, x=0.02, ha="left", fontsize=10, weight="bold")
-        return _render(fig)
+        xlabel = f"{measure}" + (f"   ({', '.join(het)})" if het else "")
+        return _finish(fig, ax, xs, ratio, null, (-0.3, n + 3.6), xlabel, title)
 
 
 def _xlim(ax: Any, xs: Sequence[float], ratio: bool) -> None:
@@ -246,7 +222,7 @@ def cumulative_svg(steps: Sequence[Mapping[str, Any]], measure: str, *, title: s
     with _LOCK, rc_context(_RC):
         fig = Figure(figsize=(8.5, 1.4 + 0.3 * (n + 1)))
         ax = fig.add_axes((0.24, 0.9 / (n + 3) + 0.05, 0.5, 0.9 - 1.2 / (n + 3)))
-        xs: list[float] = [null]
+        xs: list[float] = []
         for i, s in enumerate(steps):
             y = n - i
             est, lo, hi = (_tx(ratio, s.get(k)) for k in ("estimate", "ci_lb", "ci_ub"))
@@ -259,32 +235,10 @@ def cumulative_svg(steps: Sequence[Mapping[str, Any]], measure: str, *, title: s
             mark = ax.plot([est], [y], marker="o", ms=5, color="#1f5fa8", ls="none")[0]
             mark.set_gid(f"cum-{s['added']}")
             year = s.get("year")
-            ax.text(
-                -0.02,
-                y,
-                f"+ {s['added']}" + (f" ({year})" if year else ""),
-                transform=ax.get_yaxis_transform(),
-                ha="right",
-                va="center",
-            )
-            ax.text(
-                1.02,
-                y,
-                f"k = {s.get('k')}: {_num(est)} [{_num(lo)}, {_num(hi)}]",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-            )
-        ax.axvline(null, color="#888", lw=0.8, ls="--")
-        _xlim(ax, xs, ratio)
-        ax.set_ylim(0.3, n + 0.7)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.set_xlabel(f"Cumulative pooled {measure} by publication year")
-        if title:
-            fig.suptitle(title, x=0.02, ha="left", fontsize=10, weight="bold")
-        return _render(fig)
+            _label(ax, -0.02, y, f"+ {s['added']}" + (f" ({year})" if year else ""), "right")
+            _label(ax, 1.02, y, f"k = {s.get('k')}: {_num(est)} [{_num(lo)}, {_num(hi)}]", "left")
+        xlabel = f"Cumulative pooled {measure} by publication year"
+        return _finish(fig, ax, xs, ratio, null, (0.3, n + 0.7), xlabel, title)
 
 
 def subgroup_svg(rows: Sequence[Mapping[str, Any]], *, title: str = "") -> str:
@@ -303,13 +257,10 @@ def subgroup_svg(rows: Sequence[Mapping[str, Any]], *, title: str = "") -> str:
     with _LOCK, rc_context(_RC):
         fig = Figure(figsize=(8.5, 1.4 + 0.34 * (n + 1)))
         ax = fig.add_axes((0.3, 0.9 / (n + 3) + 0.05, 0.44, 0.9 - 1.2 / (n + 3)))
-        xs: list[float] = [null]
+        xs: list[float] = []
         for i, r in enumerate(rows):
             y = n - i
-            est, lo, hi = (_tx(ratio, r.get(k)) for k in ("estimate", "ci_lb", "ci_ub"))
-            assert est is not None
-            lo = est if lo is None else lo
-            hi = est if hi is None else hi
+            est, lo, hi = _ci(ratio, r, ("estimate", "ci_lb", "ci_ub"))
             xs += [lo, hi]
             overall = r["subgroup_key"] == "all"
             gid = (
@@ -317,30 +268,14 @@ def subgroup_svg(rows: Sequence[Mapping[str, Any]], *, title: str = "") -> str:
             )
             _diamond(ax, y, lo, est, hi, "#b22222" if overall else "#1f5fa8", gid, h=0.22)
             label = "Overall" if overall else f"{r['subgroup_key']}: {r['subgroup_value']}"
-            ax.text(
+            _label(
+                ax,
                 -0.02,
                 y,
                 f"{label} (k = {r.get('k')})",
-                transform=ax.get_yaxis_transform(),
-                ha="right",
-                va="center",
+                "right",
                 weight="bold" if overall else "normal",
             )
-            ax.text(
-                1.02,
-                y,
-                f"{_num(est)} [{_num(lo)}, {_num(hi)}]",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-            )
-        ax.axvline(null, color="#888", lw=0.8, ls="--")
-        _xlim(ax, xs, ratio)
-        ax.set_ylim(0.3, n + 0.7)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.set_xlabel(f"{measure} by subgroup (each pooled separately)")
-        if title:
-            fig.suptitle(title, x=0.02, ha="left", fontsize=10, weight="bold")
-        return _render(fig)
+            _label(ax, 1.02, y, f"{_num(est)} [{_num(lo)}, {_num(hi)}]", "left")
+        xlabel = f"{measure} by subgroup (each pooled separately)"
+        return _finish(fig, ax, xs, ratio, null, (0.3, n + 0.7), xlabel, title)
