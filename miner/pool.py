@@ -384,6 +384,18 @@ def _wants_exp(measure: str, exp: bool | None) -> bool:
     return measure in RATIO_MEASURES or measure == "GEN"
 
 
+def _with_exp(result: PoolResult) -> PoolResult:
+    """``result`` with the estimate, CI and prediction interval back on the ratio scale."""
+    return replace(
+        result,
+        estimate_exp=_exp(result.estimate),
+        ci_lb_exp=_exp(result.ci_lb),
+        ci_ub_exp=_exp(result.ci_ub),
+        pi_lb_exp=_exp(result.pi_lb),
+        pi_ub_exp=_exp(result.pi_ub),
+    )
+
+
 def _i2_h2(
     basis: str, tau2: float, q: float, df: int, w_fe: Array
 ) -> tuple[float | None, float | None]:
@@ -591,14 +603,7 @@ class _InverseVariance:
 
     def _finish(self, result: PoolResult, notes: Sequence[str]) -> PoolResult:
         if _wants_exp(result.measure, self.exp):
-            result = replace(
-                result,
-                estimate_exp=_exp(result.estimate),
-                ci_lb_exp=_exp(result.ci_lb),
-                ci_ub_exp=_exp(result.ci_ub),
-                pi_lb_exp=_exp(result.pi_lb),
-                pi_ub_exp=_exp(result.pi_ub),
-            )
+            result = _with_exp(result)
         return replace(result, notes=(*result.notes, *notes))
 
 
@@ -924,14 +929,7 @@ class MantelHaenszel:
             else:
                 notes.append("Egger's test needs k >= 3: egger fields are null")
         if _wants_exp(self.measure, self.exp):
-            result = replace(
-                result,
-                estimate_exp=_exp(result.estimate),
-                ci_lb_exp=_exp(result.ci_lb),
-                ci_ub_exp=_exp(result.ci_ub),
-                pi_lb_exp=_exp(result.pi_lb),
-                pi_ub_exp=_exp(result.pi_ub),
-            )
+            result = _with_exp(result)
         return replace(result, notes=tuple(notes))
 
     def _defined(self, big_r: float, big_s: float, k: int) -> None:
