@@ -1,8 +1,9 @@
 """Build the extraction pipeline once: scispaCy tokenizer + miner components.
 
 The pipeline is a blank English spaCy model with scispaCy's rule tokenizer,
-the ``sentencizer``, a small component that starts a sentence after every line
-break (titles and ``LABEL:`` sections end without a full stop), scispaCy's
+spaCy's ``sentencizer`` rule together with a sentence start after every line
+break (titles and ``LABEL:`` sections end without a full stop; one
+component, :class:`SentenceSplitter`, named ``sentencizer``), scispaCy's
 abbreviation detector (as ``abbreviation_detector``; see
 :mod:`miner.extract.abbreviation`) and then the miner components listed in
 :data:`COMPONENTS`, in that order. No trained model is needed.
@@ -22,8 +23,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
 
 from miner.errors import ExtractionError
@@ -60,7 +64,7 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
     ComponentSpec("miner_arm_value", "miner.extract.arm_value", "collect_arm_values", "arm_values"),
 )
 
-_NEWLINE_RE = re.compile(r"\n")
+_LINE_START_RE = re.compile(r"\n\s*")
 
 # scispaCy's abbreviation detector keeps an empty global matcher and spaCy
 # warns about it on every document; the warning says nothing about our input.
@@ -69,21 +73,49 @@ warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
 
 
-@Language.component("miner_line_breaks")
-def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after each line break (title / section boundaries)."""
-    text = doc_text(doc)
-    for m in _NEWLINE_RE.finditer(text):
-        pos = m.end()
-        # The first non-space character after the break starts a sentence.
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            continue
-        span = doc.char_span(pos, pos + 1, alignment_mode="expand")
-        if span is not None and span.start > 0:
-            doc[span.start].is_sent_start = True
-    return doc
+class SentenceSplitter:
+    """spaCy's ``sentencizer`` rule plus a sentence start after every line break.
+
+    The sentence starts are exactly those of spaCy's ``Sentencizer`` (default
+    punctuation) followed by a component that starts a sentence at the first
+    token after each line break (titles and ``LABEL:`` sections end without
+    a full stop), computed from token arrays instead of a loop over Token
+    objects (about half the cost), and written with one ``Doc.from_array``.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.punct = frozenset(nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars)
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+        punct = self.punct
+        ends = numpy.array([o in punct for o in arr[:, 0].tolist()], dtype=bool)
+        words = numpy.flatnonzero(~ends & (arr[:, 1] == 0))
+        sent = numpy.full(n, -1, dtype="int64")
+        sent[0] = 1
+        # The Sentencizer starts a sentence at the first token after sentence-
+        # final punctuation that is neither punctuation nor such a character.
+        ends_at = numpy.flatnonzero(ends)
+        if len(ends_at) and len(words):
+            k = numpy.searchsorted(words, ends_at, side="right")
+            sent[words[k[k < len(words)]]] = 1
+        text = doc_text(doc)
+        starts = [m.end() for m in _LINE_START_RE.finditer(text) if m.end() < len(text)]
+        if starts:
+            tok = numpy.searchsorted(arr[:, 2], numpy.array(starts), side="right") - 1
+            sent[tok[tok > 0]] = 1
+        doc.from_array([SENT_START], sent.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
+        return doc
+
+
+@Language.factory("miner_sentences")
+def make_sentences(nlp: Language, name: str) -> SentenceSplitter:
+    """spaCy factory of :class:`SentenceSplitter`."""
+    return SentenceSplitter(nlp, name)
 
 
 class TextKeepingTokenizer:
@@ -168,8 +200,8 @@ def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
     nlp.max_length = max_chars
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("miner_line_breaks")
+    # spaCy's sentencizer rule plus line breaks, from token arrays.
+    nlp.add_pipe("miner_sentences", name="sentencizer")
     # scispaCy's AbbreviationDetector with a cheaper candidate search (same output).
     nlp.add_pipe("miner_abbreviation_detector", name="abbreviation_detector")
     for spec in COMPONENTS:

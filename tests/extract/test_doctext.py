@@ -18,7 +18,7 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_same_as_doc(text: str) -> None:
     nlp = load_pipeline()
-    with nlp.select_pipes(enable=["sentencizer", "miner_line_breaks"]):
+    with nlp.select_pipes(enable=["sentencizer"]):
         doc = nlp(text)
     assert doc_text(doc) == doc.text == text
     expected = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []

@@ -162,3 +162,52 @@ def test_all_evidence_inference_abstracts(
     out = list(extractor.extract_many(records, batch_size=128))
     _check_offsets(records, out)
     assert sum(r.get("design", {}).get("is_rct", False) for r in out) > 0.7 * len(records)
+
+
+def _reference_sentence_starts(text: str) -> list[bool]:
+    """spaCy's Sentencizer, then a sentence start at the first token after each line break."""
+    import spacy
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    doc = nlp(text)
+    for i, ch in enumerate(text):
+        if ch != "\n":
+            continue
+        pos = i + 1
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        span = doc.char_span(pos, pos + 1, alignment_mode="expand") if pos < len(text) else None
+        if span is not None and span.start > 0:
+            doc[span.start].is_sent_start = True
+    return [bool(t.is_sent_start) for t in doc]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A title\nMETHODS: We gave it. It worked!! (Really?) Yes.\n\n  RESULTS: Fine",
+        "No full stop here\nand a line\n",
+        "Dr. Smith gave 2.5 mg i.v. to 40 adults... Then stopped.",
+        "",
+    ],
+    ids=["sections", "no-stops", "abbreviations-and-ellipsis", "empty"],
+)
+def test_sentence_starts_as_sentencizer_and_line_breaks(text: str) -> None:
+    doc = load_pipeline().make_doc(text)
+    doc = load_pipeline().get_pipe("sentencizer")(doc)
+    assert [bool(t.is_sent_start) for t in doc] == _reference_sentence_starts(text)
+
+
+def test_sentence_starts_on_real_abstracts(shared: Callable[..., Path]) -> None:
+    path = shared("pico-corpus", "pico_dev.jsonl.gz")
+    nlp = load_pipeline()
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in list(fh)[:60]]
+    for text in texts:
+        doc = nlp.get_pipe("sentencizer")(nlp.make_doc("A title\n" + text))
+        assert [bool(t.is_sent_start) for t in doc] == _reference_sentence_starts(
+            "A title\n" + text
+        )
