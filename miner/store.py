@@ -242,6 +242,29 @@ class UpsertCounts:
         )
 
 
+def _live_extractions() -> sa.Select[Any]:
+    """Extraction rows of the current text of articles that are not deleted."""
+    return (
+        sa.select(extractions)
+        .join(
+            articles,
+            (articles.c.pmid == extractions.c.pmid)
+            & (articles.c.text_hash == extractions.c.text_hash),
+        )
+        .where(articles.c.deleted.is_(False))
+    )
+
+
+def _extraction(row: Any) -> Extraction:
+    return Extraction(
+        pmid=row.pmid,
+        text_hash=row.text_hash,
+        extractor_version=row.extractor_version,
+        facts=json.loads(row.facts),
+        record_id=row.record_id,
+    )
+
+
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -562,28 +585,15 @@ class Store:
     ) -> Extraction | None:
         """The extraction of the article's current text (newest if no version is given)."""
         query = (
-            sa.select(extractions)
-            .join(
-                articles,
-                (articles.c.pmid == extractions.c.pmid)
-                & (articles.c.text_hash == extractions.c.text_hash),
-            )
-            .where(extractions.c.pmid == pmid, articles.c.deleted.is_(False))
+            _live_extractions()
+            .where(extractions.c.pmid == pmid)
             .order_by(extractions.c.created_at.desc())
         )
         if extractor_version is not None:
             query = query.where(extractions.c.extractor_version == extractor_version)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        if row is None:
-            return None
-        return Extraction(
-            pmid=row.pmid,
-            text_hash=row.text_hash,
-            extractor_version=row.extractor_version,
-            facts=json.loads(row.facts),
-            record_id=row.record_id,
-        )
+        return None if row is None else _extraction(row)
 
     def count_extractions(self) -> int:
         """How many extraction rows are stored (all versions)."""
@@ -713,26 +723,13 @@ class Store:
         with self.engine.connect() as conn:
             for chunk in _chunks(keys):
                 rows = conn.execute(
-                    sa.select(extractions)
-                    .join(
-                        articles,
-                        (articles.c.pmid == extractions.c.pmid)
-                        & (articles.c.text_hash == extractions.c.text_hash),
-                    )
-                    .where(
+                    _live_extractions().where(
                         extractions.c.pmid.in_(chunk),
                         extractions.c.extractor_version == extractor_version,
-                        articles.c.deleted.is_(False),
                     )
                 ).all()
                 for r in rows:
-                    out[r.pmid] = Extraction(
-                        pmid=r.pmid,
-                        text_hash=r.text_hash,
-                        extractor_version=r.extractor_version,
-                        facts=json.loads(r.facts),
-                        record_id=r.record_id,
-                    )
+                    out[r.pmid] = _extraction(r)
         return out
 
     def latest_dataset_version(self, search: str) -> dict[str, Any] | None:
@@ -857,32 +854,19 @@ class Store:
                 continue  # another writer took this number; look again
         raise StoreError(f"search {search}: could not write a dataset version (3 conflicts)")
 
+    def _version_rows(self, table: sa.Table, search: str, version: int) -> Sequence[Any]:
+        with self.engine.connect() as conn:
+            query = sa.select(table).where(table.c.search == search, table.c.version == version)
+            return conn.execute(query).mappings().all()
+
     def dataset_pooled_rows(self, search: str, version: int) -> list[dict[str, Any]]:
         """The ``dataset_pooled`` rows of one version (columns as keys, ``result`` parsed)."""
-        with self.engine.connect() as conn:
-            rows = (
-                conn.execute(
-                    sa.select(dataset_pooled).where(
-                        dataset_pooled.c.search == search, dataset_pooled.c.version == version
-                    )
-                )
-                .mappings()
-                .all()
-            )
+        rows = self._version_rows(dataset_pooled, search, version)
         return [{**dict(r), "result": json.loads(r["result"])} for r in rows]
 
     def dataset_effect_rows(self, search: str, version: int) -> list[dict[str, Any]]:
         """The ``dataset_effects`` rows of one version (JSON columns parsed)."""
-        with self.engine.connect() as conn:
-            rows = (
-                conn.execute(
-                    sa.select(dataset_effects).where(
-                        dataset_effects.c.search == search, dataset_effects.c.version == version
-                    )
-                )
-                .mappings()
-                .all()
-            )
+        rows = self._version_rows(dataset_effects, search, version)
         return [
             {
                 **dict(r),
