@@ -32,6 +32,7 @@ from typing import Any
 
 from miner import __version__
 from miner.demo import is_synthetic_id
+from miner.effects import RATIO_MEASURES
 from miner.errors import ConfigError, EffectSizeError, MinerError
 from miner.records import Article, Effect, Extraction
 from miner.searches import Outcome, SavedSearch, TimeWindow
@@ -1585,10 +1586,6 @@ def summarise_pooled(
             }
         )
     return out
-
-
-#: Measures pooled on the log scale.
-RATIO_MEASURES = frozenset({"RR", "OR", "HR", "IRR"})
 
 
 def _exp(p: Mapping[str, Any]) -> dict[str, Any]:

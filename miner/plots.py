@@ -26,17 +26,17 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+from miner.report import RATIO_MEASURES, fmt
+
 # rc_context edits matplotlib's global rcParams: serialise the renders.
 _LOCK = threading.Lock()
 _RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "miner", "font.size": 9}
-RATIO_MEASURES = frozenset({"RR", "OR", "HR", "IRR"})
 
 
 def _num(x: float | None, nd: int = 2) -> str:
     if x is None or not math.isfinite(x):
         return "NA"
-    s = f"{x:.{nd}f}"
-    return s[1:] if s.startswith("-") and float(s) == 0 else s
+    return fmt(x, nd)
 
 
 def _scale(measure: str) -> tuple[bool, float]:
