@@ -46,7 +46,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -213,17 +212,6 @@ def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
     }
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf become null (JSON has no such numbers)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
@@ -256,7 +244,7 @@ def _versioned(
             if since is not None and newest.replace(microsecond=0) <= _utc(since):
                 return Response(status_code=304, headers=headers)
     if media is None:
-        return JSONResponse(_clean(data), headers=headers)
+        return JSONResponse(report.json_safe(data), headers=headers)
     return Response(content=data, media_type=media, headers=headers)
 
 
@@ -568,7 +556,7 @@ def create_app(
             "status": status,
             "skipped": list(h.get("skipped") or ()),
         }
-        return _versioned(request, _clean(body), [v])
+        return _versioned(request, report.json_safe(body), [v])
 
     @app.get("/searches/{name}/tiers", tags=["dataset"])
     def tiers(request: Request, name: NAME, version: VERSION = None) -> Response:
@@ -588,7 +576,7 @@ def create_app(
             ],
             "cited": list(c.get("cited") or ()),
         }
-        return _versioned(request, _clean(body), [v])
+        return _versioned(request, report.json_safe(body), [v])
 
     @app.get("/searches/{name}/durability", tags=["dataset"])
     def durability(
@@ -603,7 +591,9 @@ def create_app(
             for d in v["content"].get("durability") or ()
             if outcome is None or d["outcome"] == outcome
         ]
-        return _versioned(request, _clean({**meta(v), "search": name, "items": items}), [v])
+        return _versioned(
+            request, report.json_safe({**meta(v), "search": name, "items": items}), [v]
+        )
 
     @app.get("/searches/{name}/dose-response", tags=["dataset"])
     def dose_response(
@@ -630,7 +620,7 @@ def create_app(
             if s.get("dose")
         ]
         body = {**meta(v), "search": name, "items": items, "study_doses": doses}
-        return _versioned(request, _clean(body), [v])
+        return _versioned(request, report.json_safe(body), [v])
 
     def cell_of(v: dict[str, Any], outcome: str | None, timepoint: str | None) -> dict[str, Any]:
         from miner.dashboard import choose_cell
@@ -760,7 +750,7 @@ def create_app(
         found = store.get_job(job_id)
         if found is None:
             raise HTTPException(404, f"no job {job_id!r}")
-        return dict(_clean(found))
+        return dict(report.json_safe(found))
 
     # -- write endpoints ------------------------------------------------------------
 

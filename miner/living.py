@@ -1084,12 +1084,6 @@ def _corrected(
 # ----------------------------------------------------------------------------- pooling
 
 
-def _finite_or_none(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def fit_pool(effects: Sequence[Effect], method: str) -> dict[str, Any]:
     """Pool ``effects`` with ``method`` (FE, DL, REML, PM) via :mod:`miner.pool`.
 
@@ -1144,7 +1138,9 @@ def fit_pool(effects: Sequence[Effect], method: str) -> dict[str, Any]:
         "zval",
         "pval",
     )
-    return {key: _finite_or_none(data.get(key)) for key in keep if key in data}
+    from miner.report import finite_or_none
+
+    return {key: finite_or_none(data.get(key)) for key in keep if key in data}
 
 
 #: The evidence tier whose pools are the main results (subgroup key ``all``).

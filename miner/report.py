@@ -184,6 +184,20 @@ def _z(level: float) -> float:
     return float(stats.norm.isf((1 - level) / 2))
 
 
+def finite_or_none(x: Any) -> Any:
+    """``x``, or None when it is a NaN or infinite float (JSON and CSV have no such numbers)."""
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float, at any depth, as None and tuples as lists."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return finite_or_none(value)
+
+
 def _exp(x: Any) -> float | None:
     if not isinstance(x, int | float) or not math.isfinite(x):
         return None

@@ -28,6 +28,7 @@ import typer
 
 from miner.errors import ConfigError
 from miner.records import Article
+from miner.report import finite_or_none
 from miner.store import Store
 
 __all__ = ["FORMATS", "article_row", "export_app", "open_store", "register", "write_rows"]
@@ -452,12 +453,6 @@ def write_table(
     return n
 
 
-def _finite(x: Any) -> Any:
-    import math
-
-    return None if isinstance(x, float) and not math.isfinite(x) else x
-
-
 def _versions(store: Store, search: str | None, version: int | None) -> list[dict[str, Any]]:
     from miner.report import require_version, search_summaries
 
@@ -493,11 +488,11 @@ def study_rows(store: Store, version: dict[str, Any]) -> Iterator[dict[str, Any]
                 "outcome": e["outcome"],
                 "timepoint": e["timepoint"],
                 "measure": e["measure"],
-                "yi": _finite(e["yi"]),
-                "vi": _finite(e["vi"]),
-                "sei": _finite(e["sei"]),
-                "ci_lb": _finite(e["ci_lb"]),
-                "ci_ub": _finite(e["ci_ub"]),
+                "yi": finite_or_none(e["yi"]),
+                "vi": finite_or_none(e["vi"]),
+                "sei": finite_or_none(e["sei"]),
+                "ci_lb": finite_or_none(e["ci_lb"]),
+                "ci_ub": finite_or_none(e["ci_ub"]),
                 "ni": e["n_total"] or s["participants"],
                 "route": e["subgroups"].get("route"),
                 "dose_band": e["subgroups"].get("dose_band"),
@@ -523,7 +518,7 @@ def _value_row(base: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
         row[key] = f.get(key)
     for key in ("value", "value_max", "ci_low", "ci_high", "ci_level", "p", "sd", "se"):
         if isinstance(row[key], int | float) and not isinstance(row[key], bool):
-            row[key] = _finite(float(row[key]))
+            row[key] = finite_or_none(float(row[key]))
         elif row[key] is not None:
             row[key] = None  # a non-numeric value in a numeric column: leave it out
     for key in ("n", "events", "total"):
@@ -583,7 +578,7 @@ def pooled_rows(store: Store, version: dict[str, Any]) -> Iterator[dict[str, Any
         yield {
             "search": version["search"],
             "version": version["version"],
-            **{k: _finite(v) for k, v in r.items()},
+            **{k: finite_or_none(v) for k, v in r.items()},
         }
 
 

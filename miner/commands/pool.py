@@ -29,7 +29,6 @@ The same processing is available to other edges as :func:`pool_payload`.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -325,17 +324,6 @@ def _keys(studies: list[StudyIn], units: list[Any], key: str, what: str) -> list
     return values
 
 
-def clean_json(value: Any) -> Any:
-    """Recursively replace non-finite floats by None and tuples by lists."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: clean_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean_json(v) for v in value]
-    return value
-
-
 def pool_payload(
     payload: dict[str, Any],
     *,
@@ -409,7 +397,9 @@ def pool_payload(
             out["meta_regression"]["note"] = (
                 f"meta-regression uses inverse-variance REML, not {req.method}"
             )
-    return clean_json(out)
+    from miner.report import json_safe
+
+    return json_safe(out)
 
 
 def _validation_message(exc: ValidationError, payload: Any) -> str:
