@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -62,10 +62,10 @@ def open_store(ctx: typer.Context) -> Iterator[Store]:
         yield store
 
 
-def _check_format(fmt: str, output: Path | None) -> str:
+def _check_format(fmt: str, output: Path | None, allowed: tuple[str, ...] = FORMATS) -> str:
     fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if fmt not in allowed:
+        raise ConfigError(f"unknown format {fmt!r}: expected one of {', '.join(allowed)}")
     if fmt == "parquet" and output is None:
         raise ConfigError("--format parquet writes binary: give --output FILE")
     return fmt
@@ -256,8 +256,7 @@ def articles(
             columns=ARTICLE_COLUMNS,
             schema=article_schema() if fmt.strip().lower() == "parquet" else None,
         )
-    if output is not None:
-        typer.echo(json.dumps({"exported": n, "format": fmt, "output": str(output)}), err=True)
+    _report(n, fmt, output)
 
 
 # ----------------------------------------------------------------------------- the living dataset
@@ -401,15 +400,6 @@ def _arrow_schema(columns: list[Column]) -> Any:
     return pa.schema([(name, types[kind]) for name, kind, _ in columns])
 
 
-def _dataset_format(fmt: str, output: Path | None) -> str:
-    fmt = fmt.strip().lower()
-    if fmt not in DATASET_FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}: expected one of {', '.join(DATASET_FORMATS)}")
-    if fmt == "parquet" and output is None:
-        raise ConfigError("--format parquet writes binary: give --output FILE")
-    return fmt
-
-
 def write_dictionary(columns: list[Column], path: Path) -> None:
     """Write the data dictionary (column, type, description) as CSV."""
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -427,7 +417,7 @@ def write_table(
     dictionary: Path | None = None,
 ) -> int:
     """Write dataset rows in ``fmt`` (csv, json, jsonl, parquet) plus the data dictionary."""
-    fmt = _dataset_format(fmt, output)
+    fmt = _check_format(fmt, output, DATASET_FORMATS)
     names = [c[0] for c in columns]
     shaped = ({n: row.get(n) for n in names} for row in rows)
     if fmt == "json":
@@ -451,6 +441,21 @@ def write_table(
     if dictionary is not None:
         write_dictionary(columns, dictionary)
     return n
+
+
+def _rows_of_versions(
+    store: Store,
+    search: str | None,
+    version: int | None,
+    rows_of: Callable[[Store, dict[str, Any]], Iterator[dict[str, Any]]],
+) -> Iterator[dict[str, Any]]:
+    """``rows_of`` each selected version (see :func:`_versions`), one after another.
+
+    The versions are looked up now, so a bad ``--search``/``--dataset-version``
+    fails before any output is written.
+    """
+    versions = _versions(store, search, version)
+    return (r for v in versions for r in rows_of(store, v))
 
 
 def _versions(store: Store, search: str | None, version: int | None) -> list[dict[str, Any]]:
@@ -592,9 +597,9 @@ def export_studies(
     dictionary: Path | None = DICTIONARY_OPT,
 ) -> None:
     """Per-study effects (yi, vi, measure, ...) with evidence, ready for metafor's rma()."""
-    _dataset_format(fmt, output)
+    _check_format(fmt, output, DATASET_FORMATS)
     with open_store(ctx) as store:
-        rows = (r for v in _versions(store, search, version) for r in study_rows(store, v))
+        rows = _rows_of_versions(store, search, version, study_rows)
         n = write_table(rows, STUDY_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
     _report(n, fmt, output)
 
@@ -609,16 +614,12 @@ def export_extractions(
     dictionary: Path | None = DICTIONARY_OPT,
 ) -> None:
     """Every extracted value with its evidence span (a search's studies, or every article)."""
-    _dataset_format(fmt, output)
+    _check_format(fmt, output, DATASET_FORMATS)
     with open_store(ctx) as store:
         if search is None and version is None:
             rows: Iterator[dict[str, Any]] = extraction_rows_all(store)
         else:
-            rows = (
-                r
-                for v in _versions(store, search, version)
-                for r in extraction_rows_of_version(store, v)
-            )
+            rows = _rows_of_versions(store, search, version, extraction_rows_of_version)
         n = write_table(rows, EXTRACTION_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
     _report(n, fmt, output)
 
@@ -633,9 +634,9 @@ def export_pooled(
     dictionary: Path | None = DICTIONARY_OPT,
 ) -> None:
     """Pooled results per outcome x time point x subgroup, with metafor's field names."""
-    _dataset_format(fmt, output)
+    _check_format(fmt, output, DATASET_FORMATS)
     with open_store(ctx) as store:
-        rows = (r for v in _versions(store, search, version) for r in pooled_rows(store, v))
+        rows = _rows_of_versions(store, search, version, pooled_rows)
         n = write_table(rows, POOLED_COLUMNS, fmt=fmt, output=output, dictionary=dictionary)
     _report(n, fmt, output)
 
