@@ -84,6 +84,15 @@ def _group_sizes(study: str, **fields: float) -> None:
         )
 
 
+def _check_groups(
+    study: str, m1i: float, sd1i: float, n1i: float, m2i: float, sd2i: float, n2i: float
+) -> None:
+    """Two groups' means, SDs and sizes: finite, SDs > 0, sizes >= 2 (MD and SMD alike)."""
+    _finite(study, m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i)
+    _positive(study, sd1i=sd1i, sd2i=sd2i)
+    _group_sizes(study, n1i=n1i, n2i=n2i)
+
+
 def _check_variance(study: str, vi: float, how: str) -> None:
     if not (math.isfinite(vi) and vi > 0):
         raise EffectSizeError(
@@ -122,9 +131,7 @@ def md(
     EffectSizeError
         Non-finite input, SD <= 0, or a group with n < 2.
     """
-    _finite(study_id, m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i)
-    _positive(study_id, sd1i=sd1i, sd2i=sd2i)
-    _group_sizes(study_id, n1i=n1i, n2i=n2i)
+    _check_groups(study_id, m1i, sd1i, n1i, m2i, sd2i, n2i)
     if sd == "separate":
         vi = sd1i**2 / n1i + sd2i**2 / n2i
         note = "MD variance from separate group SDs"
@@ -193,9 +200,7 @@ def smd(
     EffectSizeError
         Non-finite input, SD <= 0, or a group with n < 2.
     """
-    _finite(study_id, m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i)
-    _positive(study_id, sd1i=sd1i, sd2i=sd2i)
-    _group_sizes(study_id, n1i=n1i, n2i=n2i)
+    _check_groups(study_id, m1i, sd1i, n1i, m2i, sd2i, n2i)
     if correction not in ("exact", "approx"):
         raise EffectSizeError(
             f"smd_correction {correction!r} unknown; allowed: exact, approx", study=study_id
