@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from miner import effects as fx
 from miner.shared_data import shared_data_dir
 from tests.conftest import IN_CI
 
@@ -52,3 +53,14 @@ def columns_to_studies(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     names = list(columns)
     k = len(columns[names[0]])
     return [{"id": str(i + 1), **{n: columns[n][i] for n in names}} for i in range(k)]
+
+
+def bcg_tables() -> list[fx.Table2x2]:
+    """The BCG trials (metafor's ``dat.bcg``) of case ``bcg_rr_fe`` as 2x2 tables, ids 1..13."""
+    cols = meta_dev_case("bcg_rr_fe")["input"]
+    return [
+        fx.Table2x2(str(i + 1), a, b, c, d)
+        for i, (a, b, c, d) in enumerate(
+            zip(cols["ai"], cols["bi"], cols["ci"], cols["di"], strict=True)
+        )
+    ]

@@ -11,7 +11,7 @@ from scipy import stats
 
 from miner import effects as fx
 from miner.errors import EffectSizeError
-from tests.reference import meta_dev_case
+from tests.reference import bcg_tables, meta_dev_case
 
 # ---------------------------------------------------------------- continuous
 
@@ -116,18 +116,8 @@ BCG_RR_VI = [0.3256, 0.1946, 0.4154, 0.0200, 0.0512, 0.0069, 0.2230, 0.0040, 0.0
              0.0124, 0.5325, 0.0714]  # fmt: skip
 
 
-def _bcg_tables() -> list[fx.Table2x2]:
-    cols = meta_dev_case("bcg_rr_fe")["input"]
-    return [
-        fx.Table2x2(str(i + 1), a, b, c, d)
-        for i, (a, b, c, d) in enumerate(
-            zip(cols["ai"], cols["bi"], cols["ci"], cols["di"], strict=True)
-        )
-    ]
-
-
 def test_log_rr_matches_metafor_escalc_bcg() -> None:
-    made = fx.binary_effects(_bcg_tables(), "RR")
+    made = fx.binary_effects(bcg_tables(), "RR")
     assert [e.yi for e in made.effects] == pytest.approx(BCG_RR_YI, abs=1e-4)
     assert [e.vi for e in made.effects] == pytest.approx(BCG_RR_VI, abs=1e-4)
     assert made.dropped == ()

@@ -26,7 +26,7 @@ from miner.pool import (
     subgroup_analysis,
 )
 from miner.records import Effect, PoolResult
-from tests.reference import meta_dev_case
+from tests.reference import bcg_tables, meta_dev_case
 
 
 def _effects(yi, vi, measure="GEN") -> list[Effect]:
@@ -36,18 +36,8 @@ def _effects(yi, vi, measure="GEN") -> list[Effect]:
     ]
 
 
-def _bcg_tables() -> list[fx.Table2x2]:
-    cols = meta_dev_case("bcg_rr_fe")["input"]
-    return [
-        fx.Table2x2(str(i + 1), a, b, c, d)
-        for i, (a, b, c, d) in enumerate(
-            zip(cols["ai"], cols["bi"], cols["ci"], cols["di"], strict=True)
-        )
-    ]
-
-
 def _bcg_rr() -> list[Effect]:
-    return list(fx.binary_effects(_bcg_tables(), "RR").effects)
+    return list(fx.binary_effects(bcg_tables(), "RR").effects)
 
 
 def _kacker() -> list[Effect]:
@@ -220,13 +210,13 @@ def test_mh_single_table_reduces_to_the_crude_estimate(measure: str) -> None:
 
 
 def test_mh_rd_variance_options_agree_in_large_strata() -> None:
-    a = MantelHaenszel("RD").fit(_bcg_tables())
-    b = MantelHaenszel("RD", rd_variance="greenland_robins").fit(_bcg_tables())
+    a = MantelHaenszel("RD").fit(bcg_tables())
+    b = MantelHaenszel("RD", rd_variance="greenland_robins").fit(bcg_tables())
     assert a.estimate == b.estimate and a.se == pytest.approx(b.se, rel=0.02)
 
 
 def test_mh_keeps_double_zero_study_out_of_q_only() -> None:
-    tables = [*_bcg_tables()[:4], fx.Table2x2("zero", 0, 50, 0, 50)]
+    tables = [*bcg_tables()[:4], fx.Table2x2("zero", 0, 50, 0, 50)]
     r = MantelHaenszel("OR").fit(tables)
     ref = MantelHaenszel("OR").fit(tables[:4])
     assert r.k == 5 and r.Q_df == 3
@@ -393,7 +383,7 @@ def test_cumulative_in_publication_order() -> None:
 
 
 def test_mh_works_in_subgroups_and_cumulative() -> None:
-    tables = _bcg_tables()
+    tables = bcg_tables()
     steps = cumulative(tables, MantelHaenszel("OR"))
     assert steps[-1].result.estimate == MantelHaenszel("OR").fit(tables).estimate
     with pytest.raises(PoolingError, match="2x2"):
