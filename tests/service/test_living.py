@@ -10,6 +10,7 @@ from miner import living
 from miner.records import Article, Extraction, Section
 from miner.searches import SavedSearch
 from miner.store import Store
+from tests.service.living_facts import reported, span
 
 SEARCH = SavedSearch.from_dict(
     {
@@ -52,32 +53,6 @@ def make_article(
         publication_types=("Randomized Controlled Trial",),
         year=2020,
     )
-
-
-def span(article: Article, fragment: str) -> dict[str, Any]:
-    start = article.text.index(fragment)
-    return {"start": start, "end": start + len(fragment), "text": fragment}
-
-
-def reported(
-    article: Article,
-    fragment: str,
-    value: float,
-    lo: float,
-    hi: float,
-    tp: str | None,
-    measure: str = "MD",
-) -> dict[str, Any]:
-    return {
-        **span(article, fragment),
-        "measure": measure,
-        "value": value,
-        "ci_low": lo,
-        "ci_high": hi,
-        "ci_level": 0.95,
-        "timepoint": tp,
-        "outcome": None,
-    }
 
 
 def extraction(article: Article, **facts: Any) -> Extraction:

@@ -11,6 +11,7 @@ from miner.records import Article, Extraction, Section
 from miner.searches import SavedSearch
 from miner.store import Store
 from miner.tiers import classify_tier
+from tests.service.living_facts import reported, span
 
 BASE: dict[str, Any] = {
     "name": "drugx_pain",
@@ -36,24 +37,6 @@ def article(pmid: str, methods: str, results: str, pub_types: tuple[str, ...] = 
     )
 
 
-def span(a: Article, fragment: str) -> dict[str, Any]:
-    start = a.text.index(fragment)
-    return {"start": start, "end": start + len(fragment), "text": fragment}
-
-
-def md(a: Article, fragment: str, value: float, lo: float, hi: float, tp: str) -> dict[str, Any]:
-    return {
-        **span(a, fragment),
-        "measure": "MD",
-        "value": value,
-        "ci_low": lo,
-        "ci_high": hi,
-        "ci_level": 0.95,
-        "timepoint": tp,
-        "outcome": None,
-    }
-
-
 def ex(a: Article, **facts: Any) -> Extraction:
     return Extraction(a.pmid, a.text_hash, "t1", facts)
 
@@ -66,7 +49,7 @@ def _rct(pmid: str, **extra: Any) -> tuple[Article, Extraction]:
     a = article(pmid, RCT, RESULT, ("Randomized Controlled Trial",))
     frag = "MD -1.0, 95% CI -1.6 to -0.4"
     return a, ex(
-        a, design={"is_rct": True}, effects=[md(a, frag, -1.0, -1.6, -0.4, "1 week")], **extra
+        a, design={"is_rct": True}, effects=[reported(a, frag, -1.0, -1.6, -0.4, "1 week")], **extra
     )
 
 
@@ -75,12 +58,18 @@ def test_each_tier_pools_only_with_itself_and_syntheses_are_cited() -> None:
     cohort = article("2", "A retrospective cohort study of drugx or placebo.", RESULT)
     frag = "MD -1.0, 95% CI -1.6 to -0.4"
     e2 = ex(
-        cohort, design={"is_rct": False}, effects=[md(cohort, frag, -2.0, -2.8, -1.2, "1 week")]
+        cohort,
+        design={"is_rct": False},
+        effects=[reported(cohort, frag, -2.0, -2.8, -1.2, "1 week")],
     )
     review = article(
         "3", "We conducted a systematic review and meta-analysis.", RESULT, ("Meta-Analysis",)
     )
-    e3 = ex(review, design={"is_rct": True}, effects=[md(review, frag, -1.0, -1.6, -0.4, "1 week")])
+    e3 = ex(
+        review,
+        design={"is_rct": True},
+        effects=[reported(review, frag, -1.0, -1.6, -0.4, "1 week")],
+    )
     found: list[living.StudyEffect] = []
     reasons = {}
     for a, e in ((a1, e1), (cohort, e2), (review, e3)):
@@ -126,7 +115,7 @@ def test_crossover_reported_difference_is_a_paired_effect() -> None:
         a,
         design={"is_rct": True, "crossover": True},
         sample_size={"randomized": 20},
-        effects=[md(a, frag, -1.0, -1.6, -0.4, "1 week")],
+        effects=[reported(a, frag, -1.0, -1.6, -0.4, "1 week")],
     )
     tier = classify_tier(e.facts["design"], a.publication_types, a.text)
     assert tier.design == "crossover"
@@ -260,10 +249,10 @@ def test_dataset_content_has_tiers_harms_durability_and_dose(db_url: str) -> Non
                 "value": round(0.2 * (i + 1), 1),
                 "unit": "mg/kg",
             }
-            e1 = md(
+            e1 = reported(
                 a, f"MD {v1}, 95% CI {v1 - 0.5} to {v1 + 0.5}", v1, v1 - 0.5, v1 + 0.5, "1 week"
             )
-            e4 = md(
+            e4 = reported(
                 a, f"MD {v4}, 95% CI {v4 - 0.6} to {v4 + 0.6}", v4, v4 - 0.6, v4 + 0.6, "4 weeks"
             )
             arts.append(a)
