@@ -36,13 +36,6 @@ def _env() -> Any:
     )
 
 
-def num(x: Any, nd: int = 2) -> str:
-    """A number as the page prints it (``NA`` when missing, never ``-0.00``)."""
-    if not isinstance(x, int | float) or not math.isfinite(x):
-        return "NA"
-    return report.fmt(float(x), nd)
-
-
 def _show(measure: str, x: Any) -> Any:
     """Analysis scale -> display scale (exp for ratio measures)."""
     if measure in report.RATIO_MEASURES and isinstance(x, int | float) and math.isfinite(x):
@@ -116,7 +109,7 @@ def dashboard_context(
         "harm_status": [],
         "harms_extracted": False,
         "durability": [],
-        "num": num,
+        "num": report.num,
         "base": base_path,
         "api": {
             "pooled": f"{base_path}/searches/{name}/pooled?version={v['version']}",

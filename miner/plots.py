@@ -26,17 +26,12 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from miner.report import RATIO_MEASURES, fmt
+from miner.report import RATIO_MEASURES
+from miner.report import num as _num
 
 # rc_context edits matplotlib's global rcParams: serialise the renders.
 _LOCK = threading.Lock()
 _RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "miner", "font.size": 9}
-
-
-def _num(x: float | None, nd: int = 2) -> str:
-    if x is None or not math.isfinite(x):
-        return "NA"
-    return fmt(x, nd)
 
 
 def _scale(measure: str) -> tuple[bool, float]:

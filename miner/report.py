@@ -533,6 +533,13 @@ def fmt(x: float, nd: int = 2) -> str:
     return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
+def num(x: Any, nd: int = 2) -> str:
+    """A number as pages and plots print it (``NA`` when missing, never ``-0.00``)."""
+    if not isinstance(x, int | float) or not math.isfinite(x):
+        return "NA"
+    return fmt(float(x), nd)
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """The printable facts of one overall pooled result (numbers already on the print scale)."""
