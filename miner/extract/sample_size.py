@@ -615,11 +615,12 @@ _LEADING_AMOUNT_RE = re.compile(
 # "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
 _ARM_TO_RE = re.compile(
     _NUM + r"\s+(?P<pop>" + _MODS + _POP + r"\s+)?"
-    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+)?"
+    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
+    r"|(?:were|was)\s+(?=in\s+the\b))?"
     r"(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on)\s+"
     # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
     # repeat made some sentences cost milliseconds of backtracking.
-    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){1,6}?)"
+    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){1,9}?)"
     r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
     re.IGNORECASE,
 )
@@ -638,10 +639,21 @@ _ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False, _arm_to_ahead
 # patients randomised to anastrozole", "among 2,463 women receiving letrozole".
 # Such arms may stand in different sentences; two different labels are needed.
 _OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among)\s+(?:the\s+)?"
+# Words before a population noun that describe everyone, not one arm.
+_NOT_ARM_WORD = (
+    r"(?:eligible|evaluable|assessable|analy[sz]able|analy[sz]ed|randomi[sz]ed|enrolled|included"
+    r"|treated|consecutive|adult|female|male|elderly|older|younger|healthy|obese|remaining|other"
+    r"|these|those|all|such|study|trial|total|new|first|second|\w+ed)"
+)
 _OF_ARM_RE = re.compile(
     _OF_ARM_LEFT
     + _NUM
-    + r"\s+(?:"
+    # "44 of 54 brimonidine patients": the arm's name before the noun
+    + r"\s+(?:(?!"
+    + _NOT_ARM_WORD
+    + r"\b)(?P<label2>[A-Za-z][\w+/-]*+)\s+"
+    + _POP
+    + r"\b(?!\s+(?:in|on|receiving|who|treated|randomi[sz]ed|assigned|allocated)\b)|(?:"
     + _MODS
     + _POP
     + r"\s+)?(?:(?:who\s+were\s+)?(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to"
@@ -650,7 +662,7 @@ _OF_ARM_RE = re.compile(
     r"(?P<label>[A-Za-z][\w+/'-]*+(?:\s+(?!(?:groups?|arms?|and|or|versus|vs|had|have|were|was"
     r"|who|with|at|for|in|compared)\b)[A-Za-z0-9][\w+/'-]*+){0,3}?)"
     r"(?=\s*(?:(?:groups?|arms?)\b|[,;.()]|\s(?:and|or|versus|vs|had|have|were|was|who|with|at"
-    r"|for|in|compared|experienced|developed|died|achieved|reported|showed|did|is|are)\b|$))",
+    r"|for|in|compared|experienced|developed|died|achieved|reported|showed|did|is|are)\b|$)))",
     re.IGNORECASE,
 )
 _OF_ARM_WORDS = frozenset(
@@ -671,8 +683,16 @@ _OF_ARM_WORDS = frozenset(
 )
 
 
+_POP_WORDS = frozenset(_POP[3:-1].split("|"))
+_LEADING_LETTERS_RE = re.compile(r"[a-z]+")
+
+
 def _of_arm_ahead(window: str) -> bool:
-    return not _OF_ARM_WORDS.isdisjoint(window.split(maxsplit=9)[:9])
+    words = window.split(maxsplit=9)[:9]
+    noun = _LEADING_LETTERS_RE.match(words[1]) if len(words) > 1 else None
+    if noun is not None and noun.group() in _POP_WORDS:
+        return True  # "of 41 ginger adults.", "of 110 NTG patients--55 ..."
+    return not _OF_ARM_WORDS.isdisjoint(words)
 
 
 _OF_ARM_RULE = _Rule(
@@ -708,7 +728,7 @@ _NOT_ARM_LABEL_RE = re.compile(
 )
 # Sentences that state arm sizes say how people were allocated ...
 _ALLOCATION_RE = re.compile(
-    r"randomi[sz]|assign|allocat|\barms?\b|\bgroups?\b|receiv|treated\s+with|\bversus\b|\bvs\b"
+    r"\)\s*,?\s*(?:or|versus|vs\.?)\s|randomi[sz]|assign|allocat|\barms?\b|\bgroups?\b|receiv|treated\s+with|\bversus\b|\bvs\b"
     r"|compar|enrol|recruit|analy[sz]|evaluab|assessab",
     re.IGNORECASE,
 )
@@ -731,7 +751,11 @@ _LABEL_LEAD_RE = re.compile(
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
 _STUDY_RE = re.compile(r"(?:the\s+)?(?:study|trial)", re.IGNORECASE)
 _NOT_ARM_LIST_LABEL_RE = re.compile(
-    _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|"), re.IGNORECASE
+    _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|")
+    # an amount ("50 mg once daily, n = 56") or the "n" of "n = 56"
+    + r"|^(?:n|mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol|mg/\S+)$"
+    r"|^(?:mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
+    re.IGNORECASE,
 )
 
 
@@ -969,6 +993,16 @@ class SampleSizeComponent:
                 # first count is the total, the arms are the "(n = ...)" ones.
                 keep_kinds.discard("to_verb")
             items.sort()
+            if "list_strong" in kinds:
+                # "(saxagliptin, n = 129; placebo, n = 128)": the list's parts,
+                # not one "(..., n = 128)" arm with the text before the bracket.
+                strongs = [(a, b) for a, b, *_x, k in items if k == "list_strong"]
+                items = [
+                    it
+                    for it in items
+                    if it[4] == "list_strong"
+                    or not any(it[0] < b and a < it[1] for a, b in strongs)
+                ]
             kept: list[tuple[int, int, str, int, str]] = []
             for item in items:
                 if item[4] not in keep_kinds or (kept and item[0] < kept[-1][1]):
@@ -982,12 +1016,12 @@ class SampleSizeComponent:
         taken = {(label.lower(), n) for _s, _e, label, n, _k in arm_items}
         for m in counts.matches(_OF_ARM_RULE):
             n = _count(m.group("num"))
-            label = _clean_label(m.group("label"))
+            label = _clean_label(m.group("label") or m.group("label2"))
             if n is None or not label or _NOT_ARM_LABEL_RE.search(label):
                 continue
             s = m.start("num")
             if (label.lower(), n) not in taken and not any(a <= s < b for a, b, *_x in arm_items):
-                of_arms.append((m.start("num"), m.end("label"), label, n, "of"))
+                of_arms.append((s, m.end(), label, n, "of"))
         if len({label.lower() for _s, _e, label, _n, _k in of_arms}) >= 2:
             arm_items.extend(of_arms)
         for start, end, label, n, _kind in sorted(arm_items):

@@ -208,6 +208,28 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             " placebo arm.",
             [("vitamin D", 120), ("placebo", 118)],
         ),
+        (
+            "Placebo (n = 41) or drug K (20 mg once daily, n = 44) was added to diet.",
+            [("Placebo", 41), ("drug K", 44)],
+        ),
+        (
+            "In all, 80 adults were randomized and treated (tea, n = 41; coffee, n = 39).",
+            [("tea", 41), ("coffee", 39)],
+        ),
+        (
+            "Then 90 adults were randomised: 44 to walking in the park twice weekly outdoors,"
+            " and 46 to yoga.",
+            [("walking in the park twice weekly outdoors", 44), ("yoga", 46)],
+        ),
+        (
+            "A total of 60 adults were included: 31 were in the tea group and 29 were in the"
+            " coffee group.",
+            [("tea", 31), ("coffee", 29)],
+        ),
+        (
+            "Relief came in 30 of 41 ginger adults and 20 of 40 placebo adults.",
+            [("ginger", 41), ("placebo", 40)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -229,6 +251,11 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "with-inside-a-listed-label",
         "study-group-is-an-arm",
         "who-received-denominator",
+        "dose-inside-a-bracket-arm",
+        "lists-beat-bracket-arms",
+        "long-arm-labels",
+        "were-in-the-group",
+        "named-denominators",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
