@@ -39,10 +39,7 @@ def _env() -> Any:
 def _show(measure: str, x: Any) -> Any:
     """Analysis scale -> display scale (exp for ratio measures)."""
     if measure in report.RATIO_MEASURES and isinstance(x, int | float) and math.isfinite(x):
-        try:
-            return math.exp(x)
-        except OverflowError:
-            return None
+        return report.exp_or_none(x)
     return x
 
 

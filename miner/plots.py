@@ -26,7 +26,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from miner.report import RATIO_MEASURES
+from miner.report import RATIO_MEASURES, exp_or_none
 from miner.report import num as _num
 
 # rc_context edits matplotlib's global rcParams: serialise the renders.
@@ -42,12 +42,7 @@ def _scale(measure: str) -> tuple[bool, float]:
 def _tx(ratio: bool, x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
-    if ratio:
-        try:
-            return math.exp(x)
-        except OverflowError:
-            return None
-    return x
+    return exp_or_none(x) if ratio else x
 
 
 def _render(fig: Figure) -> str:

@@ -198,7 +198,8 @@ def json_safe(value: Any) -> Any:
     return finite_or_none(value)
 
 
-def _exp(x: Any) -> float | None:
+def exp_or_none(x: Any) -> float | None:
+    """``exp(x)``, or None when ``x`` is missing, not finite, or the result overflows."""
     if not isinstance(x, int | float) or not math.isfinite(x):
         return None
     try:
@@ -274,7 +275,7 @@ def pooled_table(
         }
         if p["measure"] in RATIO_MEASURES:
             for f in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub"):
-                row[f"{f}_exp"] = _exp(p.get(f))
+                row[f"{f}_exp"] = exp_or_none(p.get(f))
         rows.append(row)
     return rows
 
@@ -429,7 +430,7 @@ def study_records(
             }
             if e["measure"] in RATIO_MEASURES:
                 for k in ("yi", "ci_lb", "ci_ub"):
-                    row[f"{k}_exp"] = _exp(row[k])
+                    row[f"{k}_exp"] = exp_or_none(row[k])
             effects.append(row)
         out.append(
             {
@@ -493,7 +494,7 @@ def cumulative_table(
         }
         if measure in RATIO_MEASURES:
             for k in ("estimate", "ci_lb", "ci_ub"):
-                row[f"{k}_exp"] = _exp(row[k])
+                row[f"{k}_exp"] = exp_or_none(row[k])
         out.append(row)
     return out
 
