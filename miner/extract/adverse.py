@@ -42,6 +42,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.arm_value import find_arm_values
+from miner.extract.doctext import doc_text
 from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
 
 SPAN_KEY = "miner"
@@ -437,7 +438,7 @@ def _find(sentence: str) -> list[AdverseMatch]:
 
 
 def _doc_matches(doc: Doc) -> Iterator[tuple[int, AdverseMatch]]:
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
     for start, end in sentence_bounds(doc, text):
         sentence = text[start:end]
         if not _TERM_RE.search(sentence):
@@ -519,7 +520,7 @@ def collect_adverse_events(doc: Doc) -> list[dict[str, Any]]:
     }
     if not wanted:
         return []
-    text = doc.text
+    text = doc_text(doc)
     out = []
     for offset, a in _doc_matches(doc):
         start, end = offset + a.start, offset + a.end

@@ -62,6 +62,9 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
     ComponentSpec("miner_dose", "miner.extract.dose", "collect_doses", "doses"),
     ComponentSpec("miner_effect", "miner.extract.effect", "collect_effects", "effects"),
     ComponentSpec("miner_arm_value", "miner.extract.arm_value", "collect_arm_values", "arm_values"),
+    ComponentSpec(
+        "miner_adverse_event", "miner.extract.adverse", "collect_adverse_events", "adverse_events"
+    ),
 )
 
 _LINE_START_RE = re.compile(r"\n\s*")
