@@ -208,12 +208,14 @@ def test_review_excludes_a_study_and_repools(mutable_store: FixtureInfo) -> None
 
 
 def test_refresh_returns_a_job_that_finishes(
-    demo_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The app reads its settings once, when it is created (as a server does).
     monkeypatch.setenv("MINER_OFFLINE", "1")
-    r = demo_client.post(f"/searches/{SEARCH}/refresh", headers=AUTH)
-    assert r.status_code == 202, r.text
-    job = demo_client.get(f"/jobs/{r.json()['job_id']}").json()
+    with TestClient(create_app(demo_url, token=TOKEN)) as client:
+        r = client.post(f"/searches/{SEARCH}/refresh", headers=AUTH)
+        assert r.status_code == 202, r.text
+        job = client.get(f"/jobs/{r.json()['job_id']}").json()
     assert job["search"] == SEARCH and job["state"] == "done", job
     assert job["summary"]["ingest"]["source"].startswith("demo corpus")
 
