@@ -390,6 +390,8 @@ class _Rule:
     #: A cheap test of the lowercased :data:`AHEAD` characters after the count
     #: (``None``: no test); it must hold wherever the rule matches.
     ahead: Callable[[str], bool] | None = None
+    #: The words ``ahead`` looks for (substrings of the window), when it does.
+    words: tuple[str, ...] | None = None
 
 
 _AFTER_POP_RE = re.compile(_AFTER_POP, re.IGNORECASE)
@@ -419,6 +421,7 @@ def _rule(
         window,
         left.endswith(r"=\s*"),
         ahead,
+        words if isinstance(words, tuple) else None,
     )
 
 
@@ -430,10 +433,6 @@ def _any_word(words: tuple[str, ...]) -> Callable[[str], bool]:
 
 
 _ANALYSED_WORDS = ("evaluable", "assessable", "analy", "completed", "included", "provided")
-
-
-def _analysed_ahead(window: str) -> bool:
-    return any(word in window for word in _ANALYSED_WORDS)
 
 
 _TOTAL_RES = tuple(_rule(*r) for r in _TOTAL_RULES)
@@ -454,7 +453,7 @@ _IN_TRIAL_RULE = _rule(
 )
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
 _ANALYSED_RES = tuple(
-    _rule(*r, words=_analysed_ahead if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
+    _rule(*r, words=_ANALYSED_WORDS if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
 )
 
 # Where a count may start: a digit, or a number word ("forty-two", "a hundred").
@@ -521,7 +520,7 @@ class _Counts:
     running each rule over the whole text at a small fraction of the cost.
     """
 
-    __slots__ = ("_ahead", "ends", "pop", "starts", "text")
+    __slots__ = ("_ahead", "_low", "_tested", "ends", "pop", "pop_at", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -544,31 +543,89 @@ class _Counts:
                 self.ends.append(m.end())
         #: Whether a population noun follows each count (the test most rules share).
         self.pop = [_AFTER_POP_RE.match(text, e) is not None for e in self.ends]
+        #: The counts followed by a population noun.
+        self.pop_at = [i for i, p in enumerate(self.pop) if p]
         self._ahead: dict[int, str] = {}
+        # The lowercased text when lowercasing keeps every offset: windows are
+        # then slices of it (the same characters the tests look at).
+        low = text.lower()
+        self._low = low if len(low) == n else None
+        #: Per rule, the counts that pass its cheap pre-tests.
+        self._tested: dict[int, list[int]] = {}
 
     def ahead(self, i: int) -> str:
         """The lowercased :data:`AHEAD` characters after count ``i``."""
         window = self._ahead.get(i)
         if window is None:
             e = self.ends[i]
-            window = self._ahead[i] = self.text[e : e + AHEAD].lower()
+            low = self._low
+            window = self._ahead[i] = (
+                low[e : e + AHEAD] if low is not None else self.text[e : e + AHEAD].lower()
+            )
         return window
+
+    def candidates(self, rule: _Rule) -> list[int]:
+        """Indices of the counts that pass the ``after`` and ``ahead`` tests of ``rule``."""
+        key = id(rule)
+        found = self._tested.get(key)
+        if found is not None:
+            return found
+        after = rule.after
+        if after is None:
+            found = list(range(len(self.starts)))
+        elif after is _AFTER_POP_RE:
+            found = self.pop_at
+        else:
+            text, ends = self.text, self.ends
+            found = [i for i in range(len(ends)) if after.match(text, ends[i]) is not None]
+        test = rule.ahead
+        if test is not None and found:
+            if rule.words is not None and self._low is not None:
+                found = self._words_ahead(found, rule.words)
+            else:
+                found = [i for i in found if test(self.ahead(i))]
+        self._tested[key] = found
+        return found
+
+    def _words_ahead(self, found: list[int], words: tuple[str, ...]) -> list[int]:
+        """The counts of ``found`` with one of ``words`` in their :meth:`ahead` window.
+
+        The window is ``low[e : e + AHEAD]``: a word is in it when it occurs in
+        ``low`` at or after ``e`` and ends by ``e + AHEAD``. Occurrences are
+        found once per text (``str.find``) instead of once per count.
+        """
+        low = self._low
+        assert low is not None
+        occ: list[tuple[int, int]] = []
+        for word in words:
+            j = low.find(word)
+            while j >= 0:
+                occ.append((j, j + len(word)))
+                j = low.find(word, j + 1)
+        if not occ:
+            return []
+        occ.sort()
+        occ_starts = [a for a, _b in occ]
+        out = []
+        for i in found:
+            e = self.ends[i]
+            limit = e + AHEAD
+            k = bisect.bisect_left(occ_starts, e)
+            while k < len(occ) and occ[k][0] < limit:
+                if occ[k][1] <= limit:
+                    out.append(i)
+                    break
+                k += 1
+        return out
 
     def matches(self, rule: _Rule) -> Iterator[re.Match[str]]:
         """Non-overlapping matches of ``rule`` in text order, as ``finditer`` gives them."""
         text = self.text
         cursor = 0
-        after = rule.after
-        for i, q in enumerate(self.starts):
+        starts = self.starts
+        for i in self.candidates(rule):
+            q = starts[i]
             if q < cursor:
-                continue
-            if after is not None:
-                if after is _AFTER_POP_RE:
-                    if not self.pop[i]:
-                        continue
-                elif after.match(text, self.ends[i]) is None:
-                    continue
-            if rule.ahead is not None and not rule.ahead(self.ahead(i)):
                 continue
             m: re.Match[str] | None = None
             if rule.left is None:
