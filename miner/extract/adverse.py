@@ -32,7 +32,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+# the parser of the re module: the term patterns are read to derive literals
+import re._constants as _sre
+import re._parser as _sre_parse
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +46,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.arm_value import find_arm_values
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import doc_lower, doc_text
 from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
 
 SPAN_KEY = "miner"
@@ -85,6 +89,78 @@ def _term_regex(vocab: Sequence[tuple[str, Sequence[str]]]) -> tuple[re.Pattern[
 
 
 _TERM_RE, _TERM_CATEGORIES = _term_regex(_VOCAB)
+
+
+Literal = tuple[str, bool]  # (text, case-sensitive)
+Clause = tuple[Literal, ...]  # one of these literals occurs
+
+
+def _required_literals(items: Any, exact: bool) -> list[Clause]:
+    """Clauses every match of the parsed pattern ``items`` satisfies.
+
+    A clause is a set of literals at least one of which the match contains:
+    a run of plain characters, a required group, an alternation whose every
+    branch has a literal. ``exact`` marks literals read with case.
+    """
+    out: list[Clause] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            out.append((("".join(run), exact),))
+            run.clear()
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        close_run()
+        if op is _sre.SUBPATTERN:
+            cs = exact
+            if av[2] & re.IGNORECASE:
+                cs = True
+            if av[1] & re.IGNORECASE:
+                cs = False
+            out.extend(_required_literals(av[3], cs))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            out.extend(_required_literals(av[2], exact))
+        elif op is _sre.BRANCH:
+            alts = [_required_literals(alt, exact) for alt in av[1]]
+            if all(alts):
+                # each branch contributes its most selective clause
+                out.append(tuple(sorted({lit for alt in alts for lit in _best(alt)})))
+    close_run()
+    return out
+
+
+def _best(clauses: Sequence[Clause]) -> Clause:
+    return max(clauses, key=lambda c: (min(len(t) for t, _ in c), -len(c)))
+
+
+def _term_literals(
+    vocab: Sequence[tuple[str, Sequence[str]]],
+) -> tuple[tuple[Clause, ...], ...] | None:
+    """Per term pattern, the clauses every match satisfies, most selective first.
+
+    Literals that are not case-sensitive are lower-cased. ``None`` when some
+    term pattern has no clause: then every sentence is searched.
+    """
+    terms_out: list[tuple[Clause, ...]] = []
+    for _, terms in vocab:
+        for term in terms:
+            clauses = _required_literals(_sre_parse.parse(term, re.IGNORECASE), False)
+            if not clauses:
+                return None
+            norm = {tuple(sorted({(t if cs else t.lower(), cs) for t, cs in c})) for c in clauses}
+            ordered = sorted(norm, key=lambda c: (-min(len(t) for t, _ in c), len(c), c))
+            terms_out.append(tuple(ordered))
+    return tuple(terms_out)
+
+
+_TERM_LITERALS = _term_literals(_VOCAB)
+# Under re.IGNORECASE these match ASCII letters of a literal but lower() keeps
+# them apart; a document containing one is searched sentence by sentence.
+_FOLD_ODD = "\u0130\u0131\u017f\u212a"
 
 # The harm is the efficacy outcome here, not a harm of the treatment.
 _EFFICACY_AFTER = re.compile(r"^-?\s?(?:free|control)\b", re.IGNORECASE)
@@ -437,14 +513,74 @@ def _find(sentence: str) -> list[AdverseMatch]:
     return sorted(out, key=lambda a: (a.start, a.end))
 
 
-def _doc_matches(doc: Doc) -> Iterator[tuple[int, AdverseMatch]]:
+_CACHE_KEY = "miner.adverse_event"
+
+
+def _doc_matches(doc: Doc) -> list[tuple[int, AdverseMatch]]:
+    """Every harm fact of ``doc`` with the char offset of its sentence.
+
+    Computed once per document: the component keeps the list in
+    ``doc.user_data`` for the collector.
+    """
+    cached = doc.user_data.get(_CACHE_KEY)
+    if isinstance(cached, list):
+        return cached
     text = doc_text(doc)
+    # A sentence can hold a term only if it satisfies every literal clause of
+    # that term; str.find is far cheaper than the case-insensitive
+    # alternation of all terms run at every word. Terms are first checked
+    # against the whole document, then only those are checked per sentence.
+    term_clauses = _TERM_LITERALS
+    low = None
+    if term_clauses is not None and not any(c in text for c in _FOLD_ODD):
+        low = doc_lower(doc)
+    candidates: list[tuple[Clause, ...]] = []
+    if term_clauses is not None and low is not None:
+        seen: dict[Literal, bool] = {}
+        for clauses in term_clauses:
+            ok = True
+            for clause in clauses:
+                hit = False
+                for lit in clause:
+                    found = seen.get(lit)
+                    if found is None:
+                        found = seen[lit] = lit[0] in (text if lit[1] else low)
+                    if found:
+                        hit = True
+                        break
+                if not hit:
+                    ok = False
+                    break
+            if ok:
+                # keep the literals of each clause that occur in the document
+                # (all of them checked now, not only up to the first hit)
+                kept = []
+                for clause in clauses:
+                    for lit in clause:
+                        if lit not in seen:
+                            seen[lit] = lit[0] in (text if lit[1] else low)
+                    kept.append(tuple(lit for lit in clause if seen[lit]))
+                candidates.append(tuple(kept))
+        if not candidates:
+            return []
+    out: list[tuple[int, AdverseMatch]] = []
     for start, end in sentence_bounds(doc, text):
         sentence = text[start:end]
+        if low is not None:
+            low_sentence = low[start:end]
+            if not any(
+                all(
+                    any(lit in (sentence if cs else low_sentence) for lit, cs in clause)
+                    for clause in clauses
+                )
+                for clauses in candidates
+            ):
+                continue
         if not _TERM_RE.search(sentence):
             continue
         for match in find_adverse_events(sentence):
-            yield start, match
+            out.append((start, match))
+    return out
 
 
 class AdverseEventFinder:
@@ -456,7 +592,9 @@ class AdverseEventFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for offset, match in _doc_matches(doc):
+        matches = _doc_matches(doc)
+        doc.user_data[_CACHE_KEY] = matches
+        for offset, match in matches:
             if match.status == "mentioned" and not self.mentions:
                 continue
             span = make_span(doc, offset + match.start, offset + match.end, match.label)
