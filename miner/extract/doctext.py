@@ -63,6 +63,14 @@ def set_doc_text(doc: Doc, text: str) -> None:
     doc.user_data[_TEXT_KEY] = text
 
 
+def set_sentence_bounds(doc: Doc, bounds: list[tuple[int, int]]) -> None:
+    """Record the sentence bounds of ``doc`` as the sentence component sets them.
+
+    ``bounds`` must be what :func:`sentence_bounds` would compute.
+    """
+    doc.user_data[_SENTS_KEY] = bounds
+
+
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """``(sent.start_char, sent.end_char)`` of every sentence, in order.
 

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
 
 from miner.errors import ExtractionError
-from miner.extract.doctext import doc_text, set_doc_text
+from miner.extract.doctext import doc_text, set_doc_text, set_sentence_bounds
 
 #: Longest text (title + "\n" + abstract) the pipeline accepts, in characters.
 #: Real abstracts are a few thousand characters; anything far beyond that is
@@ -94,7 +94,7 @@ class SentenceSplitter:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
         punct = self.punct
         ends = numpy.array([o in punct for o in arr[:, 0].tolist()], dtype=bool)
         words = numpy.flatnonzero(~ends & (arr[:, 1] == 0))
@@ -112,6 +112,20 @@ class SentenceSplitter:
             tok = numpy.searchsorted(arr[:, 2], numpy.array(starts), side="right") - 1
             sent[tok[tok > 0]] = 1
         doc.from_array([SENT_START], sent.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
+        # The bounds every component and collector reads (doctext.sentence_bounds),
+        # from the arrays at hand instead of another pass over the tokens.
+        first = numpy.flatnonzero(sent == 1)
+        last = numpy.append(first[1:] - 1, n - 1)
+        set_sentence_bounds(
+            doc,
+            list(
+                zip(
+                    arr[first, 2].tolist(),
+                    (arr[last, 2] + arr[last, 3]).tolist(),
+                    strict=True,
+                )
+            ),
+        )
         return doc
 
 

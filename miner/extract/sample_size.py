@@ -462,11 +462,9 @@ _NOT_BEFORE_COUNT = frozenset(".,/:-_")
 # Every word that starts a number word (the alternatives of _WORD_ATOM).
 _NUMBER_WORDS = tuple(f"{_WORD_TENS}|{_WORD_UNITS}".split("|"))
 _NUMBER_WORD_SET = frozenset((*_NUMBER_WORDS, "hundred", "thousand", "million"))
-# Everything but ASCII letters becomes a space before splitting into words.
-_WORD_SPLIT_TABLE = str.maketrans(
-    {chr(c): " " for c in range(128) if not chr(c).isalpha() or not chr(c).isascii()}
-)
-_NON_ASCII_LETTERS_RE = re.compile(r"[^a-z]+")
+_NUMBER_WORD_BYTES = frozenset(w.encode("ascii") for w in _NUMBER_WORD_SET)
+# Every byte but a-z becomes a space before splitting into words.
+_LOWER_LETTERS_ELSE_SPACE = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 _WORD_START_RE = re.compile(
     r"(?<![\w.,/:-])(?=(?:" + _WORD_ATOM + r"|an?[\s-]+(?:hundred|thousand|million))\b)",
     re.IGNORECASE,
@@ -487,12 +485,10 @@ def _word_starts(text: str) -> list[int]:
     if len(low) != len(text):
         return [m.start() for m in _WORD_START_RE.finditer(text)]
     # Only the number words that stand as words somewhere need a search.
-    words = (
-        low.translate(_WORD_SPLIT_TABLE).split()
-        if low.isascii()
-        else _NON_ASCII_LETTERS_RE.split(low)
-    )
-    present = _NUMBER_WORD_SET.intersection(words)
+    # The runs of a-z (``low`` has no A-Z), split as bytes: C-level and several
+    # times cheaper than a str translate or a regular expression split.
+    words = low.encode("ascii", "replace").translate(_LOWER_LETTERS_ELSE_SPACE).split()
+    present = [w.decode("ascii") for w in _NUMBER_WORD_BYTES.intersection(words)]
     found: set[int] = set()
     for word in present:
         i = low.find(word)
