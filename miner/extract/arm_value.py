@@ -632,6 +632,8 @@ def _bare_value(
 
 
 def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    if not values:
+        return []
     arms: list[str | None] = [None] * len(values)
     # 1. "... 18% and 27% in groups A and B, respectively"
     if "respectively" in sentence.lower():
@@ -649,18 +651,21 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             break
     # 2. "in the X group than in the Y group (4 vs 13)": a compared pair takes
     # the two arms of the comparison written before it
-    frames = [
-        (m.end(), _clean_arm(m.group("x")), _clean_arm(m.group("y")))
-        for rx in (_COMPARISON_GAP, _COMPARISON)
-        for m in rx.finditer(sentence)
-    ]
-    if frames:
-        for i in range(len(values) - 1):
-            a, b = values[i], values[i + 1]
-            if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
-                continue
-            if not _PAIR_LINK.match(sentence[a.end : b.start]):
-                continue
+    # the comparison frames are read only once a compared pair needs them
+    frames: list[tuple[int, str | None, str | None]] | None = None
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
+            continue
+        if not _PAIR_LINK.match(sentence[a.end : b.start]):
+            continue
+        if frames is None:
+            frames = [
+                (m.end(), _clean_arm(m.group("x")), _clean_arm(m.group("y")))
+                for rx in (_COMPARISON_GAP, _COMPARISON)
+                for m in rx.finditer(sentence)
+            ]
+        if frames:
             before = [f for f in frames if f[0] <= a.start and f[1] and f[2] and f[1] != f[2]]
             if before:
                 _, arms[i], arms[i + 1] = max(before, key=lambda f: f[0])
@@ -706,7 +711,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             a is None or a == mentions[i] for i, a in enumerate(arms)
         ):
             arms = list(mentions)
-    return [replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+    return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
 
 
 def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
@@ -897,11 +902,23 @@ def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
     return out
 
 
-def _doc_values(doc: Doc) -> Iterator[tuple[int, ArmValueMatch]]:
+_CACHE_KEY = "miner.arm_value"
+
+
+def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
+    """Every value of ``doc`` with the char offset of its sentence.
+
+    The component keeps the list in ``doc.user_data`` for the collector.
+    """
+    cached = doc.user_data.get(_CACHE_KEY)
+    if isinstance(cached, list):
+        return cached
     text = doc_text(doc)
-    for start, end in sentence_bounds(doc, text):
-        for val in find_arm_values(text[start:end]):
-            yield start, val
+    return [
+        (start, val)
+        for start, end in sentence_bounds(doc, text)
+        for val in _find_arm_values_cached(text[start:end])
+    ]
 
 
 class ArmValueFinder:
@@ -913,7 +930,9 @@ class ArmValueFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for offset, val in _doc_values(doc):
+        values = _doc_values(doc)
+        doc.user_data[_CACHE_KEY] = values
+        for offset, val in values:
             span = make_span(doc, offset + val.start, offset + val.end, self.label)
             if span is not None:
                 spans.append(span)

@@ -66,6 +66,9 @@ _DIGIT_RE = re.compile(r"\d")
 _NUM_RE = re.compile(rf"(?<![\w.\u00b7]){SIGNED}(?!\w|[.\u00b7]\d)")
 
 
+_PLAIN_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def parse_num(text: str) -> float:
     """Parse one number as written in an abstract.
 
@@ -86,6 +89,8 @@ def parse_num(text: str) -> float:
     ValueError
         When ``text`` is not a number.
     """
+    if _PLAIN_NUM.fullmatch(text):
+        return float(text)  # the common case: nothing to clean
     cleaned = text.strip()
     for dash in DASHES:
         cleaned = cleaned.replace(dash, "-")
@@ -206,6 +211,20 @@ def find_timepoint(sentence: str, anchor: int) -> str | None:
         treatment"), or ``None``.
     """
     best: tuple[int, str] | None = None
+    for start, end, bare in _time_phrases(sentence):
+        dist = min(abs(start - anchor), abs(end - anchor))
+        if best is None or dist < best[0]:
+            best = (dist, bare)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=2048)
+def _time_phrases(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, phrase without preposition)`` of the time points of ``sentence``.
+
+    Cached: every value of a sentence asks for its nearest time point.
+    """
+    out = []
     for m in TIME_RE.finditer(sentence):
         phrase = m.group(0)
         bare = _TIME_LEAD.sub("", phrase)
@@ -215,10 +234,8 @@ def find_timepoint(sentence: str, anchor: int) -> str | None:
             r"^(?:at|after|within|by)\b", phrase, re.I
         ):
             continue
-        dist = min(abs(m.start() - anchor), abs(m.end() - anchor))
-        if best is None or dist < best[0]:
-            best = (dist, bare.strip())
-    return best[1] if best else None
+        out.append((m.start(), m.end(), bare.strip()))
+    return tuple(out)
 
 
 # ----------------------------------------------------------------- outcome
