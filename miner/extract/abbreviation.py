@@ -25,6 +25,10 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+#: ``doc.user_data`` key of the abbreviations as plain character offsets:
+#: ``(short_start, short_end, long_start, long_end)`` per short form, in the
+#: order of ``doc._.abbreviations`` (read without Span extension lookups).
+ABBREVIATIONS_KEY = "miner.abbreviations"
 #: scispaCy's ``filter_matches`` drops candidates with more tokens inside the brackets.
 _MAX_INSIDE = 8
 
@@ -65,6 +69,7 @@ class FastAbbreviationDetector(AbbreviationDetector):
             return doc
         orths = doc.to_array(ORTH)
         candidates = self._candidates(orths)
+        found: list[tuple[int, int, int, int]] = []
         if candidates:
             filtered = filter_matches(candidates, doc)
             for long_form, short_forms in self._find_matches_for(filtered, doc, orths):
@@ -72,6 +77,10 @@ class FastAbbreviationDetector(AbbreviationDetector):
                 for short in sorted(short_forms, key=lambda s: s.start):
                     short._.long_form = long_form
                     doc._.abbreviations.append(short)
+                    found.append(
+                        (short.start_char, short.end_char, long_form.start_char, long_form.end_char)
+                    )
+        doc.user_data[ABBREVIATIONS_KEY] = found
         if self.make_serializable:
             abbreviations = doc._.abbreviations
             doc._.abbreviations = [self.make_short_form_serializable(a) for a in abbreviations]

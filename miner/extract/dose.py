@@ -33,6 +33,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from miner.extract.abbreviation import ABBREVIATIONS_KEY
 from miner.extract.doctext import doc_text, sentence_bounds
 from miner.extract.quantities import (
     DOSE_RE,
@@ -400,6 +401,10 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
     """Short forms whose long form is a drug name ("metformin (MET)")."""
+    found = doc.user_data.get(ABBREVIATIONS_KEY)
+    if found is not None:
+        text = doc_text(doc)
+        return [(s, e) for s, e, ls, le in found if _names_a_drug(text[ls:le])]
     if not Span.has_extension("long_form") or not Doc.has_extension("abbreviations"):
         return []
     out: list[tuple[int, int]] = []

@@ -95,8 +95,7 @@ class SentenceSplitter:
         if n == 0:
             return doc
         arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
-        punct = self.punct
-        ends = numpy.array([o in punct for o in arr[:, 0].tolist()], dtype=bool)
+        ends = numpy.fromiter(map(self.punct.__contains__, arr[:, 0].tolist()), bool, n)
         words = numpy.flatnonzero(~ends & (arr[:, 1] == 0))
         sent = numpy.full(n, -1, dtype="int64")
         sent[0] = 1
