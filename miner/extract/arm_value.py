@@ -363,18 +363,58 @@ def _masked(sentence: str) -> str:
     return "".join(parts)
 
 
-def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]]:
-    masked = _masked(sentence)
+class _Context:
+    """Whether a sentence speaks of medians, SDs or SEs, each read on first use.
+
+    Most values (bare numbers, percentages, counts) never ask.
+    """
+
+    __slots__ = ("_low", "_median", "_sd", "_se", "sentence")
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self._low: str | None = None
+        self._median: bool | None = None
+        self._sd: bool | None = None
+        self._se: bool | None = None
+
+    @property
+    def low(self) -> str:
+        if self._low is None:
+            self._low = self.sentence.lower()
+        return self._low
+
     # the cue patterns start with \b and would be tried at every position;
     # a substring test first skips the sentences that cannot contain them
-    low = sentence.lower()
-    median_ctx = ("median" in low or "iqr" in low or "interquartile" in low) and bool(
-        _MEDIAN_CUE.search(sentence)
-    )
-    sd_ctx = (
-        "mean" in low or "sd" in low or "standard" in low or "\u00b1" in low or "+/-" in low
-    ) and bool(_SD_CUE.search(sentence))
-    se_ctx = ("se" in low or "standard" in low) and bool(_SE_CUE.search(sentence))
+    @property
+    def median(self) -> bool:
+        if self._median is None:
+            low = self.low
+            self._median = ("median" in low or "iqr" in low or "interquartile" in low) and bool(
+                _MEDIAN_CUE.search(self.sentence)
+            )
+        return self._median
+
+    @property
+    def sd(self) -> bool:
+        if self._sd is None:
+            low = self.low
+            self._sd = (
+                "mean" in low or "sd" in low or "standard" in low or "\u00b1" in low or "+/-" in low
+            ) and bool(_SD_CUE.search(self.sentence))
+        return self._sd
+
+    @property
+    def se(self) -> bool:
+        if self._se is None:
+            low = self.low
+            self._se = ("se" in low or "standard" in low) and bool(_SE_CUE.search(self.sentence))
+        return self._se
+
+
+def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]]:
+    masked = _masked(sentence)
+    ctx = _Context(sentence)
     out: list[ArmValueMatch] = []
     rx = _VALUE_RE if word_numbers else _DIGIT_VALUE_RE
     for m in rx.finditer(masked):
@@ -382,7 +422,7 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
         before = masked[max(0, m.start() - 25) : m.start()]
         after = masked[m.end() : m.end() + 12]
         try:
-            val = _make_value(m, g, before, after, median_ctx, sd_ctx, se_ctx)
+            val = _make_value(m, g, before, after, ctx)
         except (ValueError, KeyError):
             continue
         if val is not None:
@@ -498,9 +538,7 @@ def _make_value(
     g: dict[str, str | None],
     before: str,
     after: str,
-    median_ctx: bool,
-    sd_ctx: bool,
-    se_ctx: bool,
+    ctx: _Context,
 ) -> ArmValueMatch | None:
     s, e = m.start(), m.end()
     if g["pe_pct"] is not None:
@@ -521,12 +559,12 @@ def _make_value(
     if g["ms_m"] is not None or g["psd_m"] is not None:
         mean = parse_num(g["ms_m"] or g["psd_m"] or "")
         spread = parse_num(g["ms_sd"] or g["psd_sd"] or "")
-        if se_ctx and not re.search(r"\bSD\b|standard\s+deviation", m.group(0) + before, re.I):
+        if ctx.se and not re.search(r"\bSD\b|standard\s+deviation", m.group(0) + before, re.I):
             return ArmValueMatch(s, e, "mean", mean, se=spread)
         return ArmValueMatch(s, e, "mean", mean, sd=spread)
     if g["q_m"] is not None:
         word = (g["q_word"] or "").lower()
-        if not word and not median_ctx:
+        if not word and not ctx.median:
             # "60% (53-67)", "62 (50 to 74) seconds": a value with its CI;
             # keep the value, the interval is not an IQR
             mid = parse_num(g["q_m"])
@@ -551,10 +589,10 @@ def _make_value(
             percent=float(g["np_pct"] or 0),
         )
     if g["pp_m"] is not None:
-        if not sd_ctx and not se_ctx:
+        if not ctx.sd and not ctx.se:
             return None
         mean, spread = parse_num(g["pp_m"]), parse_num(g["pp_sd"] or "")
-        if se_ctx and not sd_ctx:
+        if ctx.se and not ctx.sd:
             return ArmValueMatch(s, e, "mean", mean, se=spread)
         return ArmValueMatch(s, e, "mean", mean, sd=spread)
     if g["pc"] is not None:
