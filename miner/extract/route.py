@@ -174,7 +174,6 @@ _SHORT_HINT_PARTS = (
     re.compile(r"per\s+os\b"),
     re.compile(r"by\s+mouth\b"),
 )
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 @lru_cache(maxsize=65536)
@@ -186,29 +185,45 @@ def _is_hint(word: str) -> bool:
 _HINT_MARGIN = 80
 
 
+@lru_cache(maxsize=65536)
+def _is_hint_bytes(word: bytes) -> bool:
+    return any(piece in word for piece in _HINT_PIECES_BYTES)
+
+
+_HINT_PIECES_BYTES = tuple(piece.encode("ascii") for piece in _HINT_PIECES)
+# Every byte but an ASCII letter becomes a space before splitting into words.
+_LETTERS_ELSE_SPACE = bytes(c if 97 <= c <= 122 or 65 <= c <= 90 else 32 for c in range(256))
+_ASCII_LETTER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def _word_hints(norm: str) -> list[tuple[int, int]]:
     """Spans of the words (runs of ASCII letters) that contain a hint piece.
 
-    The same spans as ``_WORD_RE`` words passing ``_is_hint``, found by
-    ``str.find`` of each piece in the lowercased text instead of a Python loop
-    over every word.
+    The same spans as ``_WORD_RE`` words passing ``_is_hint``: the text's
+    distinct words (split as bytes, C-level; every non-ASCII character becomes
+    one "?", so offsets stay) are checked through a cache, and only the hint
+    words are then looked for with ``bytes.find``.
     """
     low = norm.lower()
     if len(low) != len(norm):
         return [m.span() for m in _WORD_RE.finditer(norm) if _is_hint(m.group())]
-    n = len(low)
-    found: set[tuple[int, int]] = set()
-    for piece in _HINT_PIECES:
-        i = low.find(piece)
+    raw = low.encode("ascii", "replace")
+    words = [w for w in set(raw.translate(_LETTERS_ELSE_SPACE).split()) if _is_hint_bytes(w)]
+    if not words:
+        return []
+    n = len(raw)
+    letters = _ASCII_LETTER_BYTES
+    out: list[tuple[int, int]] = []
+    for word in words:
+        k = len(word)
+        i = raw.find(word)
         while i >= 0:
-            start, end = i, i + len(piece)
-            while start > 0 and low[start - 1] in _ASCII_LETTERS:
-                start -= 1
-            while end < n and low[end] in _ASCII_LETTERS:
-                end += 1
-            found.add((start, end))
-            i = low.find(piece, end)
-    return sorted(found)
+            # Only whole words: a hint word inside a longer word is another word.
+            if (i == 0 or raw[i - 1] not in letters) and (i + k >= n or raw[i + k] not in letters):
+                out.append((i, i + k))
+            i = raw.find(word, i + 1)
+    out.sort()
+    return out
 
 
 def _short_hints(norm: str) -> list[tuple[int, int]]:
