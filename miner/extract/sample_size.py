@@ -576,7 +576,9 @@ class _Counts:
             found = [i for i in range(len(ends)) if after.match(text, ends[i]) is not None]
         test = rule.ahead
         if test is not None and found:
-            if rule.words is not None and self._low is not None:
+            # Both tests give the same counts; finding the words once per text
+            # pays off only when many counts are left to test.
+            if rule.words is not None and self._low is not None and len(found) > 3:
                 found = self._words_ahead(found, rule.words)
             else:
                 found = [i for i in found if test(self.ahead(i))]
