@@ -100,8 +100,16 @@ _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}
 
 # Alternatives are tried left to right at each position, so the longer forms
 # ("30% (12/40)") come before the shorter ones ("30%").
+# Every form but the bare number has one of these right after its leading
+# number (or starts with a word number): checked once, it spares the bare
+# numbers, most of the matches, a try of each longer form.
+_NOT_BARE_GUARD = (
+    rf"(?=[^\W\d_]|(?:[{DASHES}]\s?)?[\d.\u00b7,]+(?:\s?(?:%|percent)|\s{{0,2}}(?:/|of\b|out\b)"
+    rf"|{_VUNIT}\s*(?:[(\[]|{_PM})"
+    r"|\s(?:patients|participants|subjects|children|women|men|cases|eyes)\s*[(\[]))"
+)
 _VALUE_SOURCE = (
-    rf"(?<![\w.\u00b7/])(?:"
+    rf"(?<![\w.\u00b7/])(?:{_NOT_BARE_GUARD}(?:"
     # 30% (12/40)
     rf"(?P<pe_pct>\d+(?:\.\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
     # 12/40 (30%) | 12 of 40 (30%) | seven of 67
@@ -124,7 +132,7 @@ _VALUE_SOURCE = (
     # 27.5%
     rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|percent\b)"
     # 2.0 kg | 8.5 months | 3.4 (kept only when paired or tied to an arm)
-    rf"|(?P<bn>[-\u2212]?\d{{1,3}}(?:,\d{{3}})+|{SIGNED})(?![\d.\u00b7,]?\d)(?:\s?(?P<bn_unit>{_OUT_UNIT})(?![\w/]))?"
+    rf")|(?P<bn>[-\u2212]?\d{{1,3}}(?:,\d{{3}})+|{SIGNED})(?![\d.\u00b7,]?\d)(?:\s?(?P<bn_unit>{_OUT_UNIT})(?![\w/]))?"
     r")"
 )
 _VALUE_RE = re.compile(_VALUE_SOURCE)
