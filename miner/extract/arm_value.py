@@ -28,7 +28,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import doc_lower, doc_text
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
@@ -868,13 +868,14 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
         In text order, offsets relative to ``sentence``; bare percentages are
         kept only when an arm is found for them.
     """
-    return list(_find_arm_values_cached(sentence))
+    return list(_find_arm_values_cached(sentence, _has_word_number(sentence)))
 
 
 @lru_cache(maxsize=4096)
-def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
-    # the component and the collector read the same sentences in turn
-    return tuple(_find_arm_values(sentence))
+def _find_arm_values_cached(sentence: str, word_numbers: bool) -> tuple[ArmValueMatch, ...]:
+    # the component and the adverse-event finder read the same sentences in
+    # turn; ``word_numbers`` is :func:`_has_word_number` of ``sentence``
+    return tuple(_find_arm_values(sentence, word_numbers))
 
 
 _DIGIT = re.compile(r"\d")
@@ -887,8 +888,7 @@ def _has_word_number(sentence: str) -> bool:
     return not _WORD_NUMBERS.keys().isdisjoint(sentence.lower().translate(_PUNCT_TO_SPACE).split())
 
 
-def _find_arm_values(sentence: str) -> list[ArmValueMatch]:
-    word_numbers = _has_word_number(sentence)
+def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     if not (word_numbers or _DIGIT.search(sentence)) or is_hedged(sentence):
         return []
     masked, found = _values(sentence, word_numbers)
@@ -960,11 +960,20 @@ def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
     if isinstance(cached, list):
         return cached
     text = doc_text(doc)
-    return [
-        (start, val)
-        for start, end in sentence_bounds(doc, text)
-        for val in _find_arm_values_cached(text[start:end])
-    ]
+    low = doc_lower(doc)
+    # _has_word_number of each sentence, from one lower() and translate() of
+    # the whole text (both map character by character, so a slice of the
+    # result is the result of the slice)
+    words = low.translate(_PUNCT_TO_SPACE) if low is not None else None
+    out = []
+    for start, end in sentence_bounds(doc, text):
+        sentence = text[start:end]
+        if words is None:
+            word_numbers = _has_word_number(sentence)
+        else:
+            word_numbers = not _WORD_NUMBERS.keys().isdisjoint(words[start:end].split())
+        out.extend((start, val) for val in _find_arm_values_cached(sentence, word_numbers))
+    return out
 
 
 class ArmValueFinder:
