@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -237,6 +238,8 @@ def parse_int_words(text: str) -> int | None:
     return total + current
 
 
+# A pure function of the written number (counts and doses repeat).
+@lru_cache(maxsize=16384)
 def parse_number(text: str) -> float | None:
     """Parse one number written in digits or words.
 
@@ -366,6 +369,8 @@ def _lookup(written: str, part_order: tuple[str, ...], *, exponent: bool) -> _Un
     return None
 
 
+# A pure function of the written unit; abstracts repeat a few units many times.
+@lru_cache(maxsize=8192)
 def unit_or_reason(text: str) -> tuple[str | None, str | None]:
     """Canonicalise a written unit, or say why it is not a dose unit.
 

@@ -762,6 +762,8 @@ _OF_ARM_RULE = _Rule(
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
 _PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
+# A literal that each separator of a list contains (the splitters are case-sensitive).
+_PART_SEPARATORS = (",", ";", "and", "vs", "versus")
 # Lists whose parts have commas inside ("ddAT, n = 191; AC-DOC, n = 178").
 _SEMICOLON_SPLIT_RE = re.compile(r"\s*;\s*(?:and\s+)?")
 _PART_NUM_FIRST_RE = re.compile(
@@ -1000,6 +1002,8 @@ class SampleSizeComponent:
             add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
         for m in _PAREN_RE.finditer(text):
             inner = m.group(1)
+            if not any(sep in inner for sep in _PART_SEPARATORS):
+                continue  # one part: no list of arms
             base = m.start(1)
             parts: list[tuple[int, int, str, int | None]] = []
             pos = 0
