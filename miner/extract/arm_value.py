@@ -28,7 +28,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from miner.extract.doctext import doc_lower, doc_text
+from miner.extract.doctext import doc_text
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
@@ -960,18 +960,12 @@ def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
     if isinstance(cached, list):
         return cached
     text = doc_text(doc)
-    low = doc_lower(doc)
-    # _has_word_number of each sentence, from one lower() and translate() of
-    # the whole text (both map character by character, so a slice of the
-    # result is the result of the slice)
-    words = low.translate(_PUNCT_TO_SPACE) if low is not None else None
-    out = []
+    out: list[tuple[int, ArmValueMatch]] = []
     for start, end in sentence_bounds(doc, text):
         sentence = text[start:end]
-        if words is None:
-            word_numbers = _has_word_number(sentence)
-        else:
-            word_numbers = not _WORD_NUMBERS.keys().isdisjoint(words[start:end].split())
+        # per sentence: str.translate is fast only on ASCII-only strings,
+        # which most sentences are and few whole abstracts
+        word_numbers = _has_word_number(sentence)
         out.extend((start, val) for val in _find_arm_values_cached(sentence, word_numbers))
     return out
 
