@@ -255,8 +255,10 @@ def _duration(norm: str, end: int, hi: int) -> str | None:
 
 
 # Cheap first pass: a digit followed (closely) by something that starts a unit.
+# (The lookahead lets most digits fail on one character test: every
+# alternative starts with one of its characters.)
 _DOSE_HINT_RE = re.compile(
-    r"\d\s?-?\s?(?:[%\u00b5\u03bc]|mg|mcg|ug|ng|ml|iu|i\.u|u\b|units?|mmol|micro|milli|percent|per\s+cent"
+    r"\d\s?-?\s?(?=[%\u00b5\u03bcmugnicp])(?:[%\u00b5\u03bc]|mg|mcg|ug|ng|ml|iu|i\.u|u\b|units?|mmol|micro|milli|percent|per\s+cent"
     r"|g\b|gm|gram|cc\b|international)",
     re.IGNORECASE,
 )
