@@ -794,7 +794,9 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     after = sentence[v.end : min(next_start, v.end + 70)]
     strong = (
         _ARM_BEFORE_STRONG.search(before)
-        if ("group" in before or "arm" in before or ":" in before or "=" in before)
+        # without "group"/"arm" only the "<arm>:" form can match, and it ends
+        # the text but for whitespace
+        if ("group" in before or "arm" in before or before.rstrip().endswith((":", "=")))
         else None
     )
     if strong:
@@ -907,6 +909,15 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
         w = with_arms.get(i)
         if w is None:
             if v.kind == "drop":
+                continue
+            # both dropped below whatever their arm: skip looking for it
+            if v.kind in ("percent", "bare") and not linked[i] and v.weak:
+                continue
+            if (
+                not linked[i]
+                and _TIME_UNIT_RE.match(v.unit or "")
+                and not _DURATION_CUE.search(sentence, 0, v.start)
+            ):
                 continue
             prev_end = found[i - 1].end if i else 0
             next_start = found[i + 1].start if i + 1 < len(found) else len(sentence)
