@@ -254,3 +254,54 @@ def test_real_pico_toxicity_counts_and_zero_statements(
     assert statuses.get("reported", 0) >= 100
     assert statuses.get("zero_reported", 0) >= 10
     assert {"haematological", "any"} <= categories
+
+
+# The literal clauses read off each term pattern only skip sentences: a
+# sentence whose harm term sits mid-word, in capitals, or needs a branch of an
+# alternation must still be read.
+@pytest.mark.parametrize(
+    ("pattern", "clause"),
+    [
+        ("ha?ematuria", (("ematuria", False),)),
+        ("(?-i:AEs?)", (("AE", True),)),
+        ("(?:elevated|raised)\\s+liver", (("elevated", False), ("raised", False))),
+        ("(?:postoperative\\s+)?nausea", (("nausea", False),)),
+    ],
+    ids=["optional-letter", "case-sensitive", "alternation", "optional-prefix"],
+)
+def test_term_literal_clauses(pattern: str, clause: tuple[tuple[str, bool], ...]) -> None:
+    import re
+
+    from miner.extract.adverse import _required_literals, _sre_parse
+
+    clauses = _required_literals(_sre_parse.parse(pattern, re.IGNORECASE), False)
+    assert clause in clauses
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "Twelve children were enrolled. HAEMATURIA was noted in two children in the drug group.",
+        "We enrolled 30 adults. Raised transaminases occurred in 3 patients given the drug.",
+        "The trial ran 8 weeks. One AE led to withdrawal in the active arm.",
+        "Sixty women took part. Postoperative nausea and vomiting occurred in 5 women.",
+    ],
+    ids=["capitals-mid-word", "alternation", "case-sensitive-abbreviation", "optional-prefix"],
+)
+def test_prefilter_keeps_every_sentence_with_a_term(
+    nlp: spacy.language.Language, abstract: str
+) -> None:
+    from miner.extract.adverse import _TERM_RE
+
+    doc = nlp(abstract)
+    facts = collect_adverse_events(doc)
+    expected = sorted(
+        {
+            start + m.start()
+            for sent in doc.sents
+            for start in [sent.start_char]
+            for m in _TERM_RE.finditer(sent.text)
+        }
+    )
+    assert expected  # the sentence names a harm
+    assert sorted({f["term_start"] for f in facts}) == expected
