@@ -155,6 +155,46 @@ class _Mention:
     text: str
 
 
+# _WORD_RE's words are the runs of ASCII letters and digits without their
+# leading digits, when two characters or more are left. Runs are split as
+# bytes (C-level; every non-ASCII character becomes one "?", so offsets stay).
+_ALNUM_ELSE_SPACE = bytes(
+    c if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256)
+)
+_DIGIT_BYTES = b"0123456789"
+_DIGIT_SET = frozenset(_DIGIT_BYTES)
+_ALNUM_SET = frozenset(_ALNUM_ELSE_SPACE) - {32}
+
+
+def _drug_word_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``_WORD_RE`` words of ``text`` that :func:`is_drug_word` accepts.
+
+    Each distinct word is tested once; only drug words are then located.
+    """
+    raw = text.encode("ascii", "replace")
+    words = set()
+    for run in set(raw.translate(_ALNUM_ELSE_SPACE).split()):
+        word = run.lstrip(_DIGIT_BYTES)
+        if len(word) >= 2 and is_drug_word(word.decode("ascii")):
+            words.add(word)
+    if not words:
+        return []
+    n = len(raw)
+    out = []
+    for word in words:
+        k = len(word)
+        i = raw.find(word)
+        while i >= 0:
+            if i + k >= n or raw[i + k] not in _ALNUM_SET:
+                j = i
+                while j > 0 and raw[j - 1] in _DIGIT_SET:
+                    j -= 1
+                if j == 0 or raw[j - 1] not in _ALNUM_SET:
+                    out.append((i, i + k))
+            i = raw.find(word, i + 1)
+    return out
+
+
 def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mention]:
     """Drug-name mentions in ``text`` (lexicon, stems, codes) plus ``extra`` spans, in order.
 
@@ -163,9 +203,7 @@ def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mentio
     alternatives tried at every position.
     """
     found: set[tuple[int, int]] = set(extra)
-    for m in _WORD_RE.finditer(text):
-        if is_drug_word(m.group()):
-            found.add(m.span())
+    found.update(_drug_word_spans(text))
     for m in MULTI_DRUG_RE.finditer(text):
         found.add(m.span())
     for m in DRUG_CODE_RE.finditer(text):
