@@ -567,7 +567,13 @@ class _Counts:
         if found is not None:
             return found
         after = rule.after
-        if after is None:
+        if rule.equals:
+            # "n =" before the count: an "=" in the 8 characters before it.
+            text, starts = self.text, self.starts
+            found = [i for i, q in enumerate(starts) if text.rfind("=", max(0, q - 8), q) >= 0]
+            if after is not None and found:
+                found = [i for i in found if after.match(text, self.ends[i]) is not None]
+        elif after is None:
             found = list(range(len(self.starts)))
         elif after is _AFTER_POP_RE:
             found = self.pop_at
@@ -628,7 +634,7 @@ class _Counts:
             m: re.Match[str] | None = None
             if rule.left is None:
                 m = rule.regex.match(text, q)
-            elif not rule.equals or text.rfind("=", max(0, q - 8), q) >= 0:
+            else:  # (an "=" before the count, if the rule needs one: see candidates)
                 pos = max(cursor, q - rule.window)
                 while pos <= q:
                     lm = rule.left.search(text, pos, q)
