@@ -111,9 +111,7 @@ class EffectSizeError(MinerError):
     ``missing`` lists the fields that were absent or invalid.
     """
 
-    def __init__(
-        self, message: str, *, study: str | None = None, missing: Sequence[str] = ()
-    ):
+    def __init__(self, message: str, *, study: str | None = None, missing: Sequence[str] = ()):
         super().__init__(f"study {study}: {message}" if study else message)
         self.study = study
         self.missing = tuple(missing)
