@@ -46,10 +46,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.arm_value import find_arm_values
-from miner.extract.doctext import doc_lower, doc_text
+from miner.extract.doctext import SPAN_KEY, doc_lower, doc_text
 from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
 
-SPAN_KEY = "miner"
 LABEL = "ADVERSE"
 LABEL_EVENT = "ADVERSE_EVENT"
 LABEL_ZERO = "ADVERSE_ZERO"

@@ -26,11 +26,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import doc_lower, doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_lower, doc_text
 from miner.extract.negation import is_negated
 from miner.extract.scan import finditer_near
-
-SPAN_KEY = "miner"
 
 _RZ = r"randomi[sz]"
 _RANDOM_RE = re.compile(
@@ -189,11 +187,7 @@ class DesignComponent:
         for m in finditer_near(_PLACEBO_RE, text, low, *_PLACEBO_NEAR):
             if not is_negated(doc, m.start(), m.end()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_PLACEBO")
-        if SPAN_KEY not in doc.spans:
-            doc.spans[SPAN_KEY] = []
-        group = doc.spans[SPAN_KEY]
-        for span in spans:
-            group.append(span)
+        add_spans(doc, spans)
         return doc
 
 

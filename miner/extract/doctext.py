@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import numpy
 from spacy.attrs import IDX, LENGTH, SENT_START
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
+
+#: The SpanGroup every miner component appends its spans to.
+SPAN_KEY = "miner"
 
 _TEXT_KEY = "miner.text"
 _LOWER_KEY = "miner.lower"
@@ -107,3 +110,12 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
         bounds = list(zip(starts, ends, strict=True))
     doc.user_data[_SENTS_KEY] = bounds
     return bounds
+
+
+def add_spans(doc: Doc, spans: list[Span]) -> None:
+    """Append ``spans`` to ``doc.spans["miner"]`` without touching other components' spans."""
+    if SPAN_KEY not in doc.spans:
+        doc.spans[SPAN_KEY] = []
+    group = doc.spans[SPAN_KEY]
+    for span in spans:
+        group.append(span)

@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.abbreviation import ABBREVIATIONS_KEY
-from miner.extract.doctext import doc_text, sentence_bounds
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds
 from miner.extract.quantities import (
     DOSE_RE,
     DURATION_RE,
@@ -47,7 +47,6 @@ from miner.extract.quantities import (
 )
 from miner.extract.route import find_routes
 
-SPAN_KEY = "miner"
 LABEL = "DOSE"
 _CACHE_KEY = "miner.doses"
 
@@ -502,11 +501,7 @@ class DoseComponent:
             span = doc.char_span(dose["start"], dose["end"], label=LABEL, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        if SPAN_KEY not in doc.spans:
-            doc.spans[SPAN_KEY] = []
-        group = doc.spans[SPAN_KEY]
-        for span in spans:
-            group.append(span)
+        add_spans(doc, spans)
         return doc
 
 

@@ -41,13 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, SpanGroup
+from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
 from miner.extract.doctext import sentence_bounds as doc_sentence_bounds
 from miner.extract.quantities import parse_timepoint
 
-SPAN_KEY = "miner"
 LABEL = "EFFECT"
 PATTERN_FILE = Path(__file__).resolve().parent / "patterns" / "effect_measures.jsonl"
 
@@ -420,15 +419,6 @@ def sentence_bounds(doc: Doc, text: str | None = None) -> Iterator[tuple[int, in
             if pos < nl:
                 yield pos, nl
             pos = nl + 1
-
-
-def add_spans(doc: Doc, spans: list[Span]) -> None:
-    """Append ``spans`` to ``doc.spans["miner"]`` without touching others' spans."""
-    if SPAN_KEY not in doc.spans:
-        doc.spans[SPAN_KEY] = SpanGroup(doc, name=SPAN_KEY, spans=[])
-    group = doc.spans[SPAN_KEY]
-    for span in spans:
-        group.append(span)
 
 
 def make_span(doc: Doc, start: int, end: int, label: str) -> Span | None:

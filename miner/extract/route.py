@@ -28,10 +28,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
 from miner.extract.quantities import _load_jsonl, normalise
 
-SPAN_KEY = "miner"
 LABEL = "ROUTE"
 
 #: The canonical routes of /work/shared/DESIGN.md.
@@ -312,11 +311,7 @@ class RouteComponent:
             span = doc.char_span(start, end, label=LABEL, kb_id=route, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        if SPAN_KEY not in doc.spans:
-            doc.spans[SPAN_KEY] = []
-        group = doc.spans[SPAN_KEY]
-        for span in spans:
-            group.append(span)
+        add_spans(doc, spans)
         return doc
 
 

@@ -37,7 +37,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import doc_text, sentence_bounds
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds
 from miner.extract.negation import is_negated
 from miner.extract.quantities import (
     _WORD_ATOM,
@@ -47,7 +47,6 @@ from miner.extract.quantities import (
     parse_number,
 )
 
-SPAN_KEY = "miner"
 _LABELS_KEY = "miner.arm_labels"
 LABELS = ("SAMPLE_SIZE_RANDOMIZED", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE")
 
@@ -942,11 +941,7 @@ class SampleSizeComponent:
                     seen.add((s, "ANALYSED"))
                     spans.append(span)
         spans.extend(arms)
-        if SPAN_KEY not in doc.spans:
-            doc.spans[SPAN_KEY] = []
-        group = doc.spans[SPAN_KEY]
-        for span in spans:
-            group.append(span)
+        add_spans(doc, spans)
         return doc
 
     def _arms(
