@@ -794,6 +794,29 @@ _ALLOCATION_RE = re.compile(
     r"|compar|enrol|recruit|analy[sz]|evaluab|assessab",
     re.IGNORECASE,
 )
+# One size stated for every arm: "25 per group", "916 women in each group",
+# "(n = 30 each)", "139 patients each to".
+_EACH_RE = re.compile(
+    _NUM
+    + r"\s+(?:"
+    + _MODS
+    + _POP
+    + r"\s+)?(?:per\s+(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b|each\s+(?:to|in)\b)"
+    + r"|[(\[]\s*[nN]\s*=\s*"
+    + _num("num2")
+    + r"\s*(?:each|per\s+(?:group|arm)|in\s+each(?:\s+(?:group|arm))?)\s*[)\]]",
+    re.IGNORECASE,
+)
+# Exactly two arms named where participants were allocated: "randomized to
+# general anaesthesia or a nerve block", "assigned to the A group or the B group".
+_ARM_NAME = r"[A-Za-z][\w+/'-]*(?:\s+(?!(?:or|and|versus|vs)\b)[\w+/'-]+){0,7}?"
+_TWO_ARMS_RE = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|assigned|allocated)\b"
+    r"[^.;]{0,80}?\b(?:to|into|between)\s+(?:receive\s+)?(?:either\s+)?(?:the\s+|an?\s+)?"
+    r"(?P<a>" + _ARM_NAME + r")\s*,?\s+(?:or|and|versus|vs\.?)\s+(?:the\s+|an?\s+)?"
+    r"(?P<b>" + _ARM_NAME + r")(?=\s*(?:groups?|arms?)?\s*(?:[(\[.,;]|$))",
+    re.IGNORECASE,
+)
 # ... while sentences with outcome words count events per arm, not arm sizes.
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
@@ -1084,6 +1107,7 @@ class SampleSizeComponent:
                 of_arms.append((s, m.end(), label, n, "of"))
         if len({label.lower() for _s, _e, label, _n, _k in of_arms}) >= 2:
             arm_items.extend(of_arms)
+        arm_items.extend(self._each_arms(text, counts, sents, sent_starts, arm_items))
         for start, end, label, n, _kind in sorted(arm_items):
             if is_negated(doc, start, end):
                 continue
@@ -1096,6 +1120,51 @@ class SampleSizeComponent:
                 span.id_ = str(n)
                 spans.append(span)
         return spans
+
+    def _each_arms(
+        self,
+        text: str,
+        counts: _Counts,
+        sents: list[tuple[int, int]],
+        sent_starts: list[int],
+        arm_items: list[tuple[int, int, str, int, str]],
+    ) -> list[tuple[int, int, str, int, str]]:
+        """One size for every arm: "(25 per group)", "(n = 30 each)".
+
+        The count is given once for each arm only when the same or the
+        previous sentence names exactly two arms in an allocation phrase
+        ("randomized to A or B"); the count is never summed.
+        """
+        lowered = text.lower()
+        if "each" not in lowered and "per group" not in lowered and "per arm" not in lowered:
+            return []
+        out: list[tuple[int, int, str, int, str]] = []
+        for m in _EACH_RE.finditer(text):
+            n = _count(m.group("num") or m.group("num2"))
+            if n is None or n < self.min_total:
+                continue
+            s = m.start()
+            i = bisect.bisect_right(sent_starts, s) - 1
+            if i < 0 or any(sents[i][0] <= a < sents[i][1] for a, *_x in arm_items):
+                continue  # the sentence already gives arm sizes
+            for j in (i, i - 1):
+                if j < 0:
+                    continue
+                lo, hi = sents[j]
+                labels = list(_TWO_ARMS_RE.finditer(text, lo, hi))
+                if len(labels) != 1:
+                    continue
+                lm = labels[0]
+                names = [_clean_label(lm.group("a")), _clean_label(lm.group("b"))]
+                if not all(names) or any(_NOT_ARM_LABEL_RE.search(x) for x in names):
+                    break
+                if names[0].lower() == names[1].lower():
+                    break
+                for g, name in zip(("a", "b"), names, strict=True):
+                    a, b = min(s, lm.start(g)), max(m.end(), lm.end(g))
+                    out.append((a, b, name, n, "each"))
+                break
+        return out
 
 
 @Language.factory("miner_sample_size", default_config={"min_total": 4})

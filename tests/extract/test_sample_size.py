@@ -230,6 +230,25 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Relief came in 30 of 41 ginger adults and 20 of 40 placebo adults.",
             [("ginger", 41), ("placebo", 40)],
         ),
+        (
+            "Sixty adults were randomized to a low-salt diet or usual diet (30 per group).",
+            [("low-salt diet", 30), ("usual diet", 30)],
+        ),
+        (
+            "Adults were randomly assigned to the yoga group or the walking group (n = 24 each).",
+            [("yoga", 24), ("walking", 24)],
+        ),
+        (
+            "We randomly assigned 88 smokers each to the gum and patch groups.",
+            [("gum", 88), ("patch", 88)],
+        ),
+        (
+            "Men were allocated to early surgery or watchful waiting. There were 200 men in each"
+            " group.",
+            [("early surgery", 200), ("watchful waiting", 200)],
+        ),
+        ("Two adults in each arm were lost to follow-up.", []),
+        ("Forty adults took part (20 in each group).", []),
     ],
     ids=[
         "n-equals",
@@ -256,6 +275,12 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "long-arm-labels",
         "were-in-the-group",
         "named-denominators",
+        "per-group-in-brackets",
+        "n-each",
+        "count-each-to-arms",
+        "in-each-group-from-previous-sentence",
+        "each-arm-without-allocation-is-no-size",
+        "per-group-without-named-arms",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
