@@ -817,6 +817,23 @@ _TWO_ARMS_RE = re.compile(
     r"(?P<b>" + _ARM_NAME + r")(?=\s*(?:groups?|arms?)?\s*(?:[(\[.,;]|$))",
     re.IGNORECASE,
 )
+# Events/total followed by the arm: "12/71 (17%) of patients treated with
+# drug A", "6/50 (12%) in the control group"; or the arm before the bracket:
+# "in the control group (491/839, 58.5%)".
+_FRACTION = r"(?<![\w./])(?P<ev>\d{1,5})\s*/\s*(?P<tot>\d{1,6})(?![\d./])"
+_FRACTION_ARM_RE = re.compile(
+    _FRACTION + r"\s*[)\]]?(?:\s*[(\[,]\s*\d+(?:\.\d+)?\s*%\s*[)\]]?)?\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:" + _POP + r"\s+)?(?:in\s+the|treated\s+with|receiving|who\s+received"
+    r"|(?:allocated|assigned|randomi[sz]ed)\s+to|on)\s+"
+    r"(?P<label>[A-Za-z][\w+/'-]*(?:\s+(?!(?:and|or|versus|vs|compared|with|in|of)\b)"
+    r"[A-Za-z][\w+/'-]*){0,3}?)\s*(?=(?:groups?|arms?)\b|[()\[\],;.]|\s(?:and|or|versus|vs)\b)",
+    re.IGNORECASE,
+)
+_ARM_FRACTION_RE = re.compile(
+    r"\bin\s+the\s+(?P<label>[A-Za-z][\w+/'-]*(?:\s+[A-Za-z][\w+/'-]*){0,2}?)\s+(?:group|arm)"
+    r"\s*[(\[]\s*" + _FRACTION + r"\s*[,;)\]]",
+    re.IGNORECASE,
+)
 # ... while sentences with outcome words count events per arm, not arm sizes.
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
@@ -1108,6 +1125,7 @@ class SampleSizeComponent:
         if len({label.lower() for _s, _e, label, _n, _k in of_arms}) >= 2:
             arm_items.extend(of_arms)
         arm_items.extend(self._each_arms(text, counts, sents, sent_starts, arm_items))
+        arm_items.extend(_fraction_arms(text, sents, sent_starts, arm_items, self.min_total))
         for start, end, label, n, _kind in sorted(arm_items):
             if is_negated(doc, start, end):
                 continue
@@ -1165,6 +1183,52 @@ class SampleSizeComponent:
                     out.append((a, b, name, n, "each"))
                 break
         return out
+
+
+def _fraction_arms(
+    text: str,
+    sents: list[tuple[int, int]],
+    sent_starts: list[int],
+    arm_items: list[tuple[int, int, str, int, str]],
+    min_total: int,
+) -> list[tuple[int, int, str, int, str]]:
+    """Arm denominators written as events/total next to their arm.
+
+    "12/71 patients treated with drug A and 9/73 treated with placebo",
+    "(11/59 in the A group and 16/64 in the B group)": the total is the arm's
+    size. Taken only where one sentence names two or more different arms so,
+    and each (arm, size) once per text; arms already sized are left alone.
+    """
+    if "/" not in text:
+        return []
+    taken = {label.lower() for _s, _e, label, _n, _k in arm_items}
+    by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
+    for rx in (_FRACTION_ARM_RE, _ARM_FRACTION_RE):
+        for m in rx.finditer(text):
+            events, n = _count(m.group("ev")), _count(m.group("tot"))
+            if events is None or n is None or n < min_total or events > n:
+                continue
+            label = _clean_label(m.group("label"))
+            if not label or _NOT_ARM_LABEL_RE.search(label) or label.lower() in taken:
+                continue
+            s = min(m.start("label"), m.start("ev"))
+            if any(a <= s < b for a, b, *_x in arm_items):
+                continue
+            i = bisect.bisect_right(sent_starts, s) - 1
+            by_sentence.setdefault(i, []).append((s, m.end(), label, n, "fraction"))
+    out: list[tuple[int, int, str, int, str]] = []
+    seen: set[tuple[str, int]] = set()
+    for i in sorted(by_sentence):
+        items = sorted(by_sentence[i])
+        if len({label.lower() for _s, _e, label, _n, _k in items}) < 2:
+            continue
+        for item in items:
+            key = (item[2].lower(), item[3])
+            if key in seen or (out and item[0] < out[-1][1]):
+                continue
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 @Language.factory("miner_sample_size", default_config={"min_total": 4})

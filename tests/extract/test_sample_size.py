@@ -249,6 +249,23 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ),
         ("Two adults in each arm were lost to follow-up.", []),
         ("Forty adults took part (20 in each group).", []),
+        (
+            "Healing was seen in 40% (16/40) of adults treated with honey and in 20% (8/41) of"
+            " adults treated with saline (P = 0.04).",
+            [("honey", 40), ("saline", 41)],
+        ),
+        (
+            "Relapse hit 5/30 (17%) adults in the yoga group versus 9/31 (29%) in the walking"
+            " group.",
+            [("yoga", 30), ("walking", 31)],
+        ),
+        (
+            "Falls were fewer in the yoga group (7/52, 13%) than in the walking group"
+            " (15/50, 30%).",
+            [("yoga", 52), ("walking", 50)],
+        ),
+        ("Relapse hit 5/30 adults and 9/31 adults.", []),
+        ("Rash was seen in 3/20 adults treated with cream A.", []),
     ],
     ids=[
         "n-equals",
@@ -281,6 +298,11 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "in-each-group-from-previous-sentence",
         "each-arm-without-allocation-is-no-size",
         "per-group-without-named-arms",
+        "fractions-treated-with-arms",
+        "fractions-in-the-arm-group",
+        "arm-group-before-fraction",
+        "fractions-without-arms",
+        "one-arm-fraction-is-no-pair",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
