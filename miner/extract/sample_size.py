@@ -674,7 +674,14 @@ _LEADING_AMOUNT_RE = re.compile(
 )
 # "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
 _ARM_TO_RE = re.compile(
-    _NUM + r"\s+(?P<pop>" + _MODS + _POP + r"\s+)?"
+    _NUM
+    # "69 (49.3%) assigned to X": the share of the sample, kept only with an
+    # allocation verb or "to" (see SampleSizeComponent._arms)
+    + r"(?P<pct>\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]])?"
+    + r"\s+(?P<pop>"
+    + _MODS
+    + _POP
+    + r"\s+)?"
     r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
     r"|(?:were|was)\s+(?=in\s+the\b))?"
     r"(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on)\s+"
@@ -1040,6 +1047,10 @@ class SampleSizeComponent:
             add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)
         for m in counts.matches(_ARM_TO_RULE):
             kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
+            if m.group("pct"):
+                if not (m.group("verb") or m.group("prep").lower().startswith("to")):
+                    continue  # "65 (3.4%) in the X arm": events, not an arm
+                kind = "to_pct"
             add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
         for m in _PAREN_RE.finditer(text):
             inner = m.group(1)
@@ -1086,6 +1097,8 @@ class SampleSizeComponent:
                 keep_kinds.discard("paren_bare")
             if _OUTCOME_RE.search(sentence):
                 keep_kinds -= {"to", "to_verb", "list"}
+            if _OUTCOME_WORD_RE.search(sentence):
+                keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
             if keep_kinds & {"paren", "paren_bare"}:

@@ -266,6 +266,16 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ),
         ("Relapse hit 5/30 adults and 9/31 adults.", []),
         ("Rash was seen in 3/20 adults treated with cream A.", []),
+        (
+            "Of 80 adults, 41 (51.2%) were randomized to yoga and 39 (48.8%) to walking.",
+            [("yoga", 41), ("walking", 39)],
+        ),
+        (
+            "Forty-two (52%) assigned to green tea and 38 (48%) to black tea.",
+            [("green tea", 42), ("black tea", 38)],
+        ),
+        ("Falls: 12 (10%) in the yoga arm and 20 (17%) in the walking arm.", []),
+        ("Of 80 adults, 41 (51.2%) were randomized to yoga and 39 (48.8%) to walking; 5 died.", []),
     ],
     ids=[
         "n-equals",
@@ -303,6 +313,10 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "arm-group-before-fraction",
         "fractions-without-arms",
         "one-arm-fraction-is-no-pair",
+        "share-randomized-to-arms",
+        "share-assigned-to-arms",
+        "share-in-arm-is-events",
+        "share-with-outcome-words",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
