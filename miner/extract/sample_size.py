@@ -662,7 +662,7 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|receiving"
-    r"|with|between|of|underwent|undergo)\b)\s*",
+    r"|with|between|of|underwent|undergo|assigned|allocated)\b)\s*",
     re.IGNORECASE,
 )
 # An amount before a drug name in an arm label ("1 mg oral anastrozole",

@@ -276,6 +276,15 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ),
         ("Falls: 12 (10%) in the yoga arm and 20 (17%) in the walking arm.", []),
         ("Of 80 adults, 41 (51.2%) were randomized to yoga and 39 (48.8%) to walking; 5 died.", []),
+        (
+            "In all, 90 adults aged over 60 were randomly assigned diet (44 adults) or walking"
+            " (46 adults).",
+            [("diet", 44), ("walking", 46)],
+        ),
+        (
+            "Smokers were allocated nicotine gum (n = 51) or a patch (n = 49).",
+            [("nicotine gum", 51), ("patch", 49)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -317,6 +326,8 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "share-assigned-to-arms",
         "share-in-arm-is-events",
         "share-with-outcome-words",
+        "assigned-without-to",
+        "allocated-without-to",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
