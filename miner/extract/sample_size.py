@@ -780,13 +780,19 @@ _PART_SEPARATORS = (",", ";", "and", "vs", "versus")
 _SEMICOLON_SPLIT_RE = re.compile(r"\s*;\s*(?:and\s+)?")
 _PART_NUM_FIRST_RE = re.compile(
     r"^" + _num("num") + r"\s+(?:" + _POP + r"\s+)?(?P<prep>(?:were\s+)?(?:in\s+the|to\s+the|to"
-    r"|on|assigned(?:\s+to)?|received|receiving|in)\s+)?(?P<label>[A-Za-z][^\d]{0,40}?)$",
+    r"|on|assigned(?:\s+to)?|received|receiving|in)\s+)?(?P<label>[A-Za-z][^\d]{0,40}?)"
+    # "(63 TE and 62 TEL patients)": the noun after the last label
+    r"(?:\s+" + _POP + r")?$",
     re.IGNORECASE,
 )
 # Parts that name a treatment ("6074 on tamoxifen", "271 received lapatinib").
 _TREATMENT_PREP_RE = re.compile(r"^(?:on|received|receiving|assigned)", re.IGNORECASE)
 _PART_LABEL_FIRST_RE = re.compile(
-    r"^(?P<label>[A-Za-z][^\d:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?" + _num("num") + r"$"
+    r"^(?P<label>[A-Za-z][^\d:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?"
+    + _num("num")
+    + r"(?:\s+"
+    + _POP
+    + r")?$"
 )
 _NOT_ARM_LABEL_RE = re.compile(
     r"\b(?:total|overall|all|age[sd]?|years?|months?|weeks?|days?|hours?|mean|median|range"

@@ -285,6 +285,14 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Smokers were allocated nicotine gum (n = 51) or a patch (n = 49).",
             [("nicotine gum", 51), ("patch", 49)],
         ),
+        (
+            "We report on 90 adults (44 DX and 46 DXW adults).",
+            [("DX", 44), ("DXW", 46)],
+        ),
+        (
+            "Of 95 adults, 90 finished the trial (tea, 44 adults; coffee, 46 adults).",
+            [("tea", 44), ("coffee", 46)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -328,6 +336,8 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "share-with-outcome-words",
         "assigned-without-to",
         "allocated-without-to",
+        "list-noun-after-last-arm",
+        "list-label-then-count-with-noun",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
