@@ -851,7 +851,9 @@ _ARM_FRACTION_RE = re.compile(
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
     r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed"
-    r"|had(?!\s+been))\b",
+    # "the number of patients with metastases was 35 in the X group": a count
+    # of events, not of the arm
+    r"|had(?!\s+been)|number\s+of)\b",
     re.IGNORECASE,
 )
 # The same words without "%" (doses are written with percentages too).

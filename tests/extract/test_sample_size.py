@@ -293,6 +293,10 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Of 95 adults, 90 finished the trial (tea, 44 adults; coffee, 46 adults).",
             [("tea", 44), ("coffee", 46)],
         ),
+        (
+            "The number of adults with falls was 14 in the yoga group and 19 in the walking group.",
+            [],
+        ),
     ],
     ids=[
         "n-equals",
@@ -338,6 +342,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "allocated-without-to",
         "list-noun-after-last-arm",
         "list-label-then-count-with-noun",
+        "number-of-events-per-arm",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
