@@ -904,7 +904,16 @@ def _sums_to_count_before(
         if _count(counts.text[counts.starts[i] : counts.ends[i]]) == total:
             found = (counts.starts[i], counts.ends[i], total)  # the nearest one wins
         i += 1
+    if found is not None and _EVENT_NOUN_AFTER_RE.match(counts.text, found[1]):
+        return None  # "399 recurrences (164 X and 235 Y)": events split by arm
     return found
+
+
+_EVENT_NOUN_AFTER_RE = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:recurrences?|relapses?|events?|deaths?|cases|episodes?"
+    r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?)\b",
+    re.IGNORECASE,
+)
 
 
 def _count(text: str) -> int | None:

@@ -297,6 +297,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "The number of adults with falls was 14 in the yoga group and 19 in the walking group.",
             [],
         ),
+        ("After 5 years, 120 relapses (50 tea and 70 coffee) occurred.", []),
     ],
     ids=[
         "n-equals",
@@ -343,6 +344,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "list-noun-after-last-arm",
         "list-label-then-count-with-noun",
         "number-of-events-per-arm",
+        "events-split-by-arm-adding-up",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
