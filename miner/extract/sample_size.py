@@ -850,6 +850,7 @@ _ARM_FRACTION_RE = re.compile(
 # ... while sentences with outcome words count events per arm, not arm sizes.
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
+    r"|recurrences?|relapses?"
     r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed"
     # "the number of patients with metastases was 35 in the X group": a count
     # of events, not of the arm
@@ -910,7 +911,7 @@ def _sums_to_count_before(
 
 
 _EVENT_NOUN_AFTER_RE = re.compile(
-    r"\s+(?:[\w-]+\s+){0,2}?(?:recurrences?|relapses?|events?|deaths?|cases|episodes?"
+    r"\s+(?:[\w/-]+\s+(?:or\s+)?){0,3}?(?:recurrences?|relapses?|events?|deaths?|cases|episodes?"
     r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?)\b",
     re.IGNORECASE,
 )

@@ -298,6 +298,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [],
         ),
         ("After 5 years, 120 relapses (50 tea and 70 coffee) occurred.", []),
+        ("There were 20 local/regional or distant relapses (9 tea and 11 coffee).", []),
     ],
     ids=[
         "n-equals",
@@ -345,6 +346,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "list-label-then-count-with-noun",
         "number-of-events-per-arm",
         "events-split-by-arm-adding-up",
+        "relapses-split-by-arm",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
