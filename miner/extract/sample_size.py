@@ -1023,7 +1023,8 @@ class SampleSizeComponent:
         def add(start: int, end: int, label: str, n: int | None, kind: str) -> None:
             raw = label
             label = _clean_label(label)
-            if not label or n is None:
+            # "AML2 (two), AML3 (one)": subtypes counted, not arms of a trial
+            if not label or n is None or n < self.min_total:
                 return
             # A listed part names its arm itself ("39 to PVB with GA").
             bad = _NOT_ARM_LIST_LABEL_RE if kind.startswith("list") else _NOT_ARM_LABEL_RE

@@ -299,6 +299,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ),
         ("After 5 years, 120 relapses (50 tea and 70 coffee) occurred.", []),
         ("There were 20 local/regional or distant relapses (9 tea and 11 coffee).", []),
+        ("In adults receiving the cream, rash kinds were: RA1 (two), RA2 (one), RA3 (three).", []),
     ],
     ids=[
         "n-equals",
@@ -347,6 +348,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "number-of-events-per-arm",
         "events-split-by-arm-adding-up",
         "relapses-split-by-arm",
+        "tiny-counts-are-no-arms",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
