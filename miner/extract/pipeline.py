@@ -76,10 +76,24 @@ warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
 
 
+def _continues_sentence(word: str) -> bool:
+    """Whether a word after a full stop carries on the sentence.
+
+    A plain lowercase word ("bolus", "twice", "with") after a full stop
+    follows an abbreviation ("i.v.", "b.i.d.", "inj.", "resp."), not the end
+    of a sentence; written sentences start with a capital, a digit or a
+    mixed-case term ("mRNA", "hSGLT3"), which still start one.
+    """
+    return word.isalpha() and word.islower()
+
+
 class SentenceSplitter:
     """spaCy's ``sentencizer`` rule plus a sentence start after every line break.
 
-    The sentence starts are exactly those of spaCy's ``Sentencizer`` (default
+    One departure from the ``sentencizer``: a full stop followed by a plain
+    lowercase word ends no sentence (see :func:`_continues_sentence`).
+
+    Otherwise the sentence starts are those of spaCy's ``Sentencizer`` (default
     punctuation) followed by a component that starts a sentence at the first
     token after each line break (titles and ``LABEL:`` sections end without
     a full stop), computed from token arrays instead of a loop over Token
@@ -104,7 +118,9 @@ class SentenceSplitter:
         ends_at = numpy.flatnonzero(ends)
         if len(ends_at) and len(words):
             k = numpy.searchsorted(words, ends_at, side="right")
-            sent[words[k[k < len(words)]]] = 1
+            for i in words[k[k < len(words)]].tolist():
+                if not _continues_sentence(doc[i].text):
+                    sent[i] = 1
         text = doc_text(doc)
         starts = [m.end() for m in _LINE_START_RE.finditer(text) if m.end() < len(text)]
         if starts:

@@ -165,7 +165,11 @@ def test_all_evidence_inference_abstracts(
 
 
 def _reference_sentence_starts(text: str) -> list[bool]:
-    """spaCy's Sentencizer, then a sentence start at the first token after each line break."""
+    """spaCy's Sentencizer, then a sentence start at the first token after each line break.
+
+    Except that a plain lowercase word after sentence-final punctuation
+    starts no sentence (it follows an abbreviation such as "i.v.").
+    """
     import spacy
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
@@ -173,6 +177,9 @@ def _reference_sentence_starts(text: str) -> list[bool]:
     nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("sentencizer")
     doc = nlp(text)
+    for tok in doc[1:]:
+        if tok.is_sent_start and tok.text.isalpha() and tok.text.islower():
+            tok.is_sent_start = False
     for i, ch in enumerate(text):
         if ch != "\n":
             continue
@@ -199,6 +206,25 @@ def test_sentence_starts_as_sentencizer_and_line_breaks(text: str) -> None:
     doc = load_pipeline().make_doc(text)
     doc = load_pipeline().get_pipe("sentencizer")(doc)
     assert [bool(t.is_sent_start) for t in doc] == _reference_sentence_starts(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Ketamine 0.5 mg/kg i.v. (n = 30) or saline (n = 31) was given. Pain fell.",
+            ["Ketamine 0.5 mg/kg i.v. (n = 30) or saline (n = 31) was given.", "Pain fell."],
+        ),
+        (
+            "Drug A 10 mg b.i.d. or drug B 5 mg t.i.d. for a week. mRNA rose.",
+            ["Drug A 10 mg b.i.d. or drug B 5 mg t.i.d. for a week.", "mRNA rose."],
+        ),
+    ],
+    ids=["iv-then-bracket", "bid-then-word"],
+)
+def test_abbreviation_full_stop_ends_no_sentence(text: str, sentences: list[str]) -> None:
+    doc = load_pipeline()(text)
+    assert [s.text for s in doc.sents] == sentences
 
 
 def test_sentence_starts_on_real_abstracts(shared: Callable[..., Path]) -> None:
