@@ -60,10 +60,11 @@ def _batch_size() -> int:
 class JobTask(Task):
     """A chain task whose failure for good ends the refresh: it marks the job failed.
 
-    Without this a refresh whose ingest or pool step raised (PubMed out of
-    reach, a fetch that kept failing) would show ``running`` for ever. Used by
-    the ingest and pool tasks only: an extract batch's message is redelivered
-    and its members are caught up by the pool step, so it ends nothing.
+    Without this a refresh whose ingest, extract or pool step raised for good
+    (PubMed out of reach, a fetch or a batch that kept failing after its
+    retries) would show ``running`` for ever: Celery runs no chord callback
+    after a failed member, so the pool step never comes. A batch that is only
+    retried or redelivered (a killed worker) does not reach ``on_failure``.
     """
 
     def on_failure(
@@ -123,7 +124,7 @@ def ingest_task(self: Task, job_id: str, search_name: str, db_url: str) -> Any:
     return self.replace(group(extract_task.si(job_id, b, db_url) for b in batches))
 
 
-@app.task(bind=True, name="workers.tasks.extract_task", **_RETRY)
+@app.task(bind=True, name="workers.tasks.extract_task", base=JobTask, **_RETRY)
 def extract_task(self: Task, job_id: str, pmids: list[str], db_url: str) -> dict[str, Any]:
     """Extract one batch (skipping what is already extracted at this version)."""
     store = store_for(db_url)
