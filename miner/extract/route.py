@@ -12,7 +12,13 @@ A route is never guessed from a drug name. Ambiguous forms are taken only
 where they are unambiguous: "IV" not after "stage", "class", "grade"...;
 "oral" not in "oral health", "oral glucose tolerance", "oral antidiabetic
 agents"; "SC"/"IM"/"PO" only before "injection", "dose", "daily" and the
-like; "spinal" only before "anaesthesia", "block", "injection"...
+like; "spinal" only before "anaesthesia", "block", "injection"... Route words that
+name anatomy, devices or tests are no route either ("subcutaneous fat",
+"intravenous glucose tolerance test", "posterior capsule", "tablet computer",
+"oral and maxillofacial surgery", "dipeptidyl peptidase IV"). "Topical",
+"instilled" and counted drops ("one drop in the evening") are ophthalmic in a
+text about eyes (eye words in its title, or several of them) or in a sentence
+that names eyes.
 
 Pattern order matters: all patterns form one alternation, so at a given
 position the first listed pattern that matches wins (specific forms such as
@@ -89,11 +95,37 @@ def _compile(
 
 ROUTE_RE, _GROUP_ROUTE, _EYE_ROUTE = _compile(_load_jsonl("routes.jsonl"))
 # In a text about eyes, "topical" and "instilled" mean topical ocular use, which
-# the canonical vocabulary calls "ophthalmic" (rows with an "eye_route").
+# the canonical vocabulary calls "ophthalmic" (rows with an "eye_route"). A text
+# is about eyes when its title names them or they come up again and again; a
+# single passing mention ("ocular involvement", "visible to the naked eye")
+# counts only for its own sentence.
 _EYE_CONTEXT_RE = re.compile(
-    r"\b(?:eyes?|ocular|intraocular|glaucoma|ophthalmic|conjunctiv\w*|corne\w*|IOP)\b",
+    r"(?<!naked )\b(?:eyes?|eyelids?|ocular|intraocular|glaucoma|ophthalmic|conjunctiv\w*|corneal?"
+    r"|IOP)\b",
     re.IGNORECASE,
 )
+_EYE_TEXT_MIN = 3
+_SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n")
+
+
+def _eye_text(text: str) -> bool:
+    """Whether the whole text is about eyes (eye words in the title, or several)."""
+    found = [m.start() for m in _EYE_CONTEXT_RE.finditer(text)]
+    if not found:
+        return False
+    title_end = text.find("\n")
+    return len(found) >= _EYE_TEXT_MIN or (title_end > 0 and found[0] < title_end)
+
+
+def _eye_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``start:end`` names eyes."""
+    lo = 0
+    # One character past ``start``, so that the lookahead sees the sentence's first letter.
+    for m in _SENTENCE_END_RE.finditer(text, 0, start + 1):
+        lo = m.end()
+    after = _SENTENCE_END_RE.search(text, end)
+    hi = after.start() if after else len(text)
+    return _EYE_CONTEXT_RE.search(text, lo, hi) is not None
 
 
 # Cheap first pass: every route pattern contains one of these word pieces (or
@@ -280,8 +312,8 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
         route = _GROUP_ROUTE[group]
         if group in _EYE_ROUTE:
             if eye_context is None:
-                eye_context = _EYE_CONTEXT_RE.search(text) is not None
-            if eye_context:
+                eye_context = _eye_text(text)
+            if eye_context or _eye_sentence(text, m.start(), m.end()):
                 route = _EYE_ROUTE[group]
         if route is None:
             continue

@@ -44,6 +44,20 @@ ROUTE_CASES = [
     ("Budesonide was nebulized twice daily.", ["inhalation"], "nebulized"),
     ("An intravitreal injection of aflibercept was given.", ["intravitreal"], "intravitreal-inj"),
     ("Mitomycin was instilled into the bladder.", ["intravesical"], "instilled-into-bladder"),
+    ("Timolol was continued, 2 drops per affected eye BID.", ["ophthalmic"], "drops-per-eye"),
+    (
+        "Patients used one drop of travoprost 0.004% once daily in both eyes.",
+        ["ophthalmic"],
+        "drop-of-drug-in-both-eyes",
+    ),
+    (
+        "Subcutaneous abdominal injections of exenatide were given.",
+        ["subcutaneous"],
+        "subcutaneous-abdominal-injections",
+    ),
+    ("Lidocaine was injected into the subcutaneous tissue.", ["subcutaneous"], "into-sc-tissue"),
+    ("Skin infiltration with lidocaine preceded cannulation.", ["infiltration"], "skin-lidocaine"),
+    ("Insulin was given intramuscularly at the visit.", ["intramuscular"], "intramuscularly"),
 ]
 
 
@@ -81,6 +95,34 @@ NOT_ROUTES = [
     ("Rectal cancer surgery was performed.", "rectal-cancer"),
     ("A patch test was negative.", "patch-test"),
     ("Ketamine reduced pain scores.", "drug-name-alone"),
+    ("The dipeptidyl peptidase IV inhibitor was added to metformin.", "enzyme-iv"),
+    ("Most patients had stage III or IV disease.", "roman-numeral-list"),
+    ("Stomatitis grade III/IV occurred in 5 patients.", "roman-numeral-slash"),
+    ("ASA IV patients were excluded.", "asa-iv"),
+    ("Fat in subcutaneous adipose tissue fell.", "subcutaneous-fat"),
+    ("Insulin was guided by subcutaneous continuous glucose monitoring.", "subcutaneous-cgm"),
+    ("A frequently sampled intravenous glucose tolerance test was done.", "ivgtt"),
+    ("Pain of intravenous cannulation was scored.", "iv-cannulation"),
+    ("Posterior capsule opacification was graded at 1 year.", "lens-capsule"),
+    ("Children played a game on a tablet computer.", "tablet-computer"),
+    ("Tasks were written on the digitizing tablet.", "digitizing-tablet"),
+    ("A hemostatic patch was compared with suturing.", "hemostatic-patch"),
+    ("It was run at the Department of Oral and Maxillofacial Surgery.", "oral-maxillofacial"),
+    ("Oral and written informed consent was obtained.", "oral-consent"),
+    ("Minor oral surgical procedures were done.", "oral-surgical"),
+    ("Oral HPV infections were counted.", "oral-hpv"),
+    ("A full ophthalmic examination was done.", "ophthalmic-examination"),
+    ("Patients undergoing elective intranasal surgery were included.", "intranasal-surgery"),
+    ("Multiple buccal gingival recessions were treated.", "buccal-gingiva"),
+    ("Pain was rated during rectal balloon distention.", "rectal-distention"),
+    ("Soleus intramuscular TG concentrations were higher.", "intramuscular-fat"),
+    ("Intraperitoneal adhesions are frequent after surgery.", "peritoneal-adhesions"),
+    ("Eptifibatide was studied during intracoronary stent implantation.", "coronary-stent"),
+    ("Alteplase reduced intra-arterial hyperdense thrombus.", "arterial-thrombus"),
+    ("Wounds were closed with intradermal sutures.", "intradermal-sutures"),
+    ("Leukaemic infiltration of the skin was seen.", "skin-cell-infiltration"),
+    ("Tissue infiltration by tumour cells was graded.", "tissue-cell-infiltration"),
+    ("Cough fell after one drop in the evening.", "drop-outside-eye-text"),
 ]
 
 
@@ -93,6 +135,24 @@ def test_topical_in_an_eye_text_is_ophthalmic() -> None:
     text = "Latanoprost was applied topically to lower intraocular pressure."
     assert parse_route(text) == "ophthalmic"
     assert parse_route("Capsaicin was applied topically to the painful area.") == "topical"
+
+
+def test_eye_context_needs_an_eye_text_or_sentence() -> None:
+    # One passing eye word elsewhere does not make a skin cream ocular.
+    skin = (
+        "Clobetasol in toxic epidermal necrolysis\n"
+        "Ocular involvement was recorded. Topical clobetasol was applied to the skin daily."
+    )
+    assert {r for *_, r in find_routes(skin)} == {"topical"}
+    # "stratum corneum" and "the naked eye" are no eye words.
+    face = "Melatonin creams\nCreams penetrate the stratum corneum, visible to the naked eye."
+    assert {r for *_, r in find_routes(face)} == {"topical"}
+    # Eyes in the title: the whole text is about eyes.
+    glaucoma = (
+        "Latanoprost in open-angle glaucoma\n"
+        "Patients received latanoprost, one drop in the evening. Topical therapy was continued."
+    )
+    assert [r for *_, r in find_routes(glaucoma)] == ["ophthalmic", "ophthalmic"]
 
 
 def test_component_spans_and_collector() -> None:
