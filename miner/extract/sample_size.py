@@ -809,16 +809,28 @@ _ALLOCATION_RE = re.compile(
 )
 # One size stated for every arm: "25 per group", "916 women in each group",
 # "(n = 30 each)", "139 patients each to".
-_EACH_RE = re.compile(
-    _NUM
-    + r"\s+(?:"
-    + _MODS
-    + _POP
-    + r"\s+)?(?:per\s+(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b|each\s+(?:to|in)\b)"
-    + r"|[(\[]\s*[nN]\s*=\s*"
-    + _num("num2")
-    + r"\s*(?:each|per\s+(?:group|arm)|in\s+each(?:\s+(?:group|arm))?)\s*[)\]]",
-    re.IGNORECASE,
+# Both rules start at a count (see _Counts); the words they need stand after it.
+_EACH_RULES = (
+    _rule(
+        "ARM_SIZE",
+        "",
+        _NUM
+        + r"\s+(?:"
+        + _MODS
+        + _POP
+        + r"\s+)?(?:per\s+(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b|each\s+(?:to|in)\b)",
+        None,
+        0,
+        ("per", "each", "both"),
+    ),
+    _rule(
+        "ARM_SIZE",
+        r"[(\[]\s*[nN]\s*=\s*",
+        _NUM + r"\s*(?:each|per\s+(?:group|arm)|in\s+each(?:\s+(?:group|arm))?)\s*[)\]]",
+        None,
+        30,
+        ("per", "each"),
+    ),
 )
 # Exactly two arms named where participants were allocated: "randomized to
 # general anaesthesia or a nerve block", "assigned to the A group or the B group".
@@ -847,6 +859,12 @@ _ARM_FRACTION_RE = re.compile(
     r"\s*[(\[]\s*" + _FRACTION + r"\s*[,;)\]]",
     re.IGNORECASE,
 )
+# Where a fraction may start: a digit run followed by "/" (every match of
+# _FRACTION_ARM_RE starts at one). A plain scan is several times cheaper than
+# the look-behind of _FRACTION tried at every character.
+_FRACTION_START_RE = re.compile(r"\d+\s*/")
+# Every match of _ARM_FRACTION_RE contains this; most texts do not.
+_BRACKET_FRACTION_RE = re.compile(r"[(\[]\s*\d+\s*/")
 # ... while sentences with outcome words count events per arm, not arm sizes.
 _OUTCOME_RE = re.compile(
     r"%|\b(?:developed|experienced|occurred|died|deaths?|reported|relapsed|recurred|events?|cases?"
@@ -1189,8 +1207,17 @@ class SampleSizeComponent:
         if "each" not in lowered and "per group" not in lowered and "per arm" not in lowered:
             return []
         out: list[tuple[int, int, str, int, str]] = []
-        for m in _EACH_RE.finditer(text):
-            n = _count(m.group("num") or m.group("num2"))
+        # The matches of both rules, non-overlapping in text order (as one
+        # regular expression with both as alternatives would find them).
+        each = sorted(
+            (m.start(), i, m) for i, rule in enumerate(_EACH_RULES) for m in counts.matches(rule)
+        )
+        cursor = 0
+        for _s, _i, m in each:
+            if m.start() < cursor:
+                continue
+            cursor = m.end()
+            n = _count(m.group("num"))
             if n is None or n < self.min_total:
                 continue
             s = m.start()
@@ -1235,19 +1262,29 @@ def _fraction_arms(
         return []
     taken = {label.lower() for _s, _e, label, _n, _k in arm_items}
     by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
-    for rx in (_FRACTION_ARM_RE, _ARM_FRACTION_RE):
-        for m in rx.finditer(text):
-            events, n = _count(m.group("ev")), _count(m.group("tot"))
-            if events is None or n is None or n < min_total or events > n:
-                continue
-            label = _clean_label(m.group("label"))
-            if not label or _NOT_ARM_LABEL_RE.search(label) or label.lower() in taken:
-                continue
-            s = min(m.start("label"), m.start("ev"))
-            if any(a <= s < b for a, b, *_x in arm_items):
-                continue
-            i = bisect.bisect_right(sent_starts, s) - 1
-            by_sentence.setdefault(i, []).append((s, m.end(), label, n, "fraction"))
+    matches: list[re.Match[str]] = []
+    cursor = 0
+    for f in _FRACTION_START_RE.finditer(text):
+        if f.start() < cursor:
+            continue
+        fm = _FRACTION_ARM_RE.match(text, f.start())
+        if fm is not None:
+            matches.append(fm)
+            cursor = fm.end()
+    if _BRACKET_FRACTION_RE.search(text):
+        matches += _ARM_FRACTION_RE.finditer(text)
+    for m in matches:
+        events, n = _count(m.group("ev")), _count(m.group("tot"))
+        if events is None or n is None or n < min_total or events > n:
+            continue
+        label = _clean_label(m.group("label"))
+        if not label or _NOT_ARM_LABEL_RE.search(label) or label.lower() in taken:
+            continue
+        s = min(m.start("label"), m.start("ev"))
+        if any(a <= s < b for a, b, *_x in arm_items):
+            continue
+        i = bisect.bisect_right(sent_starts, s) - 1
+        by_sentence.setdefault(i, []).append((s, m.end(), label, n, "fraction"))
     out: list[tuple[int, int, str, int, str]] = []
     seen: set[tuple[str, int]] = set()
     for i in sorted(by_sentence):
