@@ -297,6 +297,11 @@ class ArmValueMatch:
     timepoint: str | None = None
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_P_LETTER = re.compile(r"(?<![A-Za-z])[Pp]\b")
+_NUMBER_WORD = re.compile(r"[\d.,%]+")
+
+
 def _int(text: str) -> int:
     low = text.lower()
     if low in _WORD_NUMBERS:
@@ -317,7 +322,7 @@ def _clean_arm(raw: str | None) -> str | None:
         words.pop(0)
     while words and stop(words[-1]):
         words.pop()
-    if not words or re.fullmatch(r"[\d.,%]+", words[0]):
+    if not words or _NUMBER_WORD.fullmatch(words[0]):
         return None
     return " ".join(words)
 
@@ -671,7 +676,7 @@ def _bare_value(
         return None
     raw = g["bn"] or ""
     value = parse_num(raw)
-    if unit is None and re.fullmatch(r"(?:19|20)\d\d", raw):
+    if unit is None and _YEAR.fullmatch(raw):
         return None  # a year
     weak = bool(_BARE_BEFORE_WEAK.search(before)) and not _STAT_OF.search(before)
     return ArmValueMatch(m.start(), m.end(), "bare", value, unit=unit, weak=weak)
@@ -769,7 +774,7 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
     single value ("3.6 ± 1.9 mmHg (P < 0.001)") is a within-arm change test
     and is not attached.
     """
-    if not values or not re.search(r"(?<![A-Za-z])[Pp]\b", sentence):
+    if not values or not _P_LETTER.search(sentence):
         return values
     out = list(values)
     first = 0  # first value since the previous p-value
@@ -870,24 +875,47 @@ def find_arm_values(sentence: str) -> list[ArmValueMatch]:
         In text order, offsets relative to ``sentence``; bare percentages are
         kept only when an arm is found for them.
     """
-    return list(_find_arm_values_cached(sentence, _has_word_number(sentence)))
+    return list(_find_arm_values_cached(sentence))
 
 
 @lru_cache(maxsize=4096)
-def _find_arm_values_cached(sentence: str, word_numbers: bool) -> tuple[ArmValueMatch, ...]:
+def _find_arm_values_cached(sentence: str) -> tuple[ArmValueMatch, ...]:
     # the component and the adverse-event finder read the same sentences in
-    # turn; ``word_numbers`` is :func:`_has_word_number` of ``sentence``
-    return tuple(_find_arm_values(sentence, word_numbers))
+    # turn: the second reading is a cache hit
+    return tuple(_find_arm_values(sentence, _has_word_number(sentence)))
 
 
 _DIGIT = re.compile(r"\d")
 _PUNCT_TO_SPACE = str.maketrans({c: " " for c in "()[]{},;:.-/%"})
 
 
+# every number word contains one of these; most sentences contain none
+_WORD_NUMBER_PARTS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "teen",
+    "twenty",
+)
+
+
 def _has_word_number(sentence: str) -> bool:
-    # str.split and a set lookup cost far less than a regex alternation of
-    # twenty words run over every sentence
-    return not _WORD_NUMBERS.keys().isdisjoint(sentence.lower().translate(_PUNCT_TO_SPACE).split())
+    # a few substring tests rule out most sentences; then str.split and a set
+    # lookup cost far less than a regex alternation of twenty words
+    low = sentence.lower()
+    if not any(part in low for part in _WORD_NUMBER_PARTS):
+        return False
+    return not _WORD_NUMBERS.keys().isdisjoint(low.translate(_PUNCT_TO_SPACE).split())
 
 
 def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
@@ -924,7 +952,7 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             arm = _direct_arm(sentence, v, prev_end, next_start)
             if arm is None and v.kind in ("percent", "bare") and not linked[i]:
                 continue  # decided below too; skipping here saves the copy
-            w = replace(v, arm=arm)
+            w = v if arm is None else replace(v, arm=arm)
         if w.kind == "drop":
             continue
         if w.kind in ("percent", "bare") and not linked[i] and (w.arm is None or w.weak):
@@ -973,11 +1001,9 @@ def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
     text = doc_text(doc)
     out: list[tuple[int, ArmValueMatch]] = []
     for start, end in sentence_bounds(doc, text):
-        sentence = text[start:end]
         # per sentence: str.translate is fast only on ASCII-only strings,
         # which most sentences are and few whole abstracts
-        word_numbers = _has_word_number(sentence)
-        out.extend((start, val) for val in _find_arm_values_cached(sentence, word_numbers))
+        out.extend((start, val) for val in _find_arm_values_cached(text[start:end]))
     return out
 
 
