@@ -22,6 +22,13 @@ Negation is deliberately *not* applied to estimates: "no significant
 difference (MD 0.2, 95% CI -0.1 to 0.5)" reports a real estimate that a
 reviewer needs.
 
+A between-group comparison reported only by its p-value ("IOP was lower with
+latanoprost than with timolol (P < 0.001)", "the difference between the groups
+was not significant (P = 0.86)") is kept as a fact whose ``measure`` and
+``value`` are ``None`` (:func:`find_comparison_p_values`); p-values of changes
+within the groups ("fell from baseline in both groups (P < 0.001)") and
+significance levels stated in the methods are not.
+
 Sign convention: an absolute risk *reduction* (ARR) is reported as a risk
 difference (treatment minus control), so ``ARR 5% (2 to 8)`` becomes
 ``RD -5 (-8 to -2)``; ``text`` keeps the words as written.
@@ -126,7 +133,7 @@ _P_OP = r"(?P<pop><\s?or\s?=|>\s?or\s?=|<=|>=|=<|=>|\u2264|\u2265|<|>|=|&lt;|&gt
 # to the next "p" instead of trying the look-behind at every position.
 P_VALUE = (
     r"[Pp](?<![A-Za-z0-9][Pp])(?P<pword>\s?[-\u2010]?\s?values?)?\s*"
-    rf"(?:{_P_OP}\s*{_P_NUM}|(?:of|was|is|:|=)?\s*(?P<pns>NS\b|ns\b|n\.s\.?)"
+    rf"(?:(?::\s?)?{_P_OP}\s*{_P_NUM}|(?:of|was|is|:|=)?\s*(?P<pns>NS\b|ns\b|n\.s\.?)"
     r"|(?(pword)(?:of|was|is|:)?|(?:of|was|is|:))\s*"
     rf"{_P_NUM.replace('?P<pnum>', '?P<pnum2>')})"
 )
@@ -956,17 +963,147 @@ def _build(
     )
 
 
+# ------------------------------------------------ p-values of comparisons
+# A between-group comparison reported only by its p-value ("the difference
+# between the groups was not significant (P = 0.86)", "IOP was lower with
+# latanoprost than with timolol (P < 0.001)") is a fact a reviewer needs: it
+# becomes an effect with ``measure`` and ``value`` left empty.
+_BETWEEN = re.compile(
+    r"\bdifferen(?:ce|ces|t)\s+(?:\w+\s+){0,3}?between\b|\bbetween[\s-]+(?:the\s+)?"
+    r"(?:two\s+|2\s+|three\s+|3\s+|treatment\s+|study\s+)?(?:groups?|arms?|treatments?|regimens)\b"
+    r"|\bthan\s+(?!(?:at\s+|the\s+|their\s+)?(?:baseline|before|pre-?\w+)\b)(?!\d)"
+    r"|\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?!(?:the\s+)?baseline\b)"
+    r"|\bin\s+favou?r\s+of\b"
+    r"|\b(?:similar|comparable)\s+(?:in|between|across|among|for)\s+(?:the\s+)?(?:both\s+|all\s+|two\s+)?"
+    r"(?:groups|arms|treatments|regimens)\b",
+    re.IGNORECASE,
+)
+_DIFFER_CUE = re.compile(
+    r"\b(?:differ(?:ed|s|ence|ences)?|similar|comparable|odds|hazard|relative\s+risk"
+    r"|(?:significantly|statistically)\s+(?:\w+\s+)?"
+    r"(?:more|less|fewer|higher|lower|greater|smaller|larger|better|worse|superior|inferior))\b",
+    re.IGNORECASE,
+)
+_WITHIN = re.compile(
+    r"\bfrom\s+baseline\b|\bwithin[\s-]+(?:each\s+|the\s+)?(?:groups?|arms?)\b"
+    r"|\bin\s+(?:both|each|all|either)\s+(?:the\s+)?(?:groups?|arms?|treatment|study)"
+    r"|\bboth\s+(?:groups|arms|treatments|drugs|regimens)\b|\bcorrelat\w*|\br\s?=",
+    re.IGNORECASE,
+)
+# methods sentences stating the significance level
+_P_THRESHOLD = re.compile(
+    r"\bconsidered\b|\bsignifican\w*\s+(?:level|threshold)|\bset\s+at\b|\bdefined\s+as\b"
+    r"|\balpha\b|\btwo[\s-]sided\b|\bone[\s-]sided\b",
+    re.IGNORECASE,
+)
+# the most words between one p-value of a list and the next
+_P_ONLY_LIST_GAP = 60
+# how far after a p-value its comparison may still be named
+_P_CUE_AFTER = 40
+_DIFFER_AFTER = re.compile(r"[\s),;\]]*(?:\w+\s+){0,2}?differen(?:ce|ces)\b", re.IGNORECASE)
+
+
+def _differs(segment: str) -> bool:
+    """True when ``segment`` says the groups differed after any words about within-group change.
+
+    "changes from baseline were -4.0 and -1.4 mmHg, with a significant
+    difference (" compares the groups; "decreased from baseline in both
+    groups (" does not.
+    """
+    cues = list(_DIFFER_CUE.finditer(segment))
+    if not cues:
+        return False
+    within = list(_WITHIN.finditer(segment))
+    return not within or within[-1].end() <= cues[-1].start()
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonP:
+    """A between-group comparison reported only by its p-value (offsets in the sentence)."""
+
+    start: int
+    end: int
+    p: float
+    p_op: str
+    outcome: str | None
+    timepoint: str | None
+
+
+@lru_cache(maxsize=4096)
+def find_comparison_p_values(
+    sentence: str, *, heart_rate_doc: bool = False
+) -> tuple[ComparisonP, ...]:
+    """P-values of between-group comparisons that no estimate of ``sentence`` carries.
+
+    A p-value counts when the words before it (back to the previous p-value)
+    compare groups ("than", "compared with", "versus", "difference between
+    the groups"), or say "differed" / "significantly higher" without
+    speaking of a change within the groups ("from baseline", "in both
+    groups"), or when it continues a list of such p-values. Methods
+    sentences that state the significance level and power calculations give
+    none.
+    """
+    # most sentences hold no p-value: look for one before anything else
+    first = P_RE.search(sentence)
+    if first is None or _P_THRESHOLD.search(sentence) or is_hedged(sentence):
+        return ()
+    taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
+    out: list[ComparisonP] = []
+    seg_start = 0
+    prev_kept = False
+    for m in P_RE.finditer(sentence, first.start()):
+        segment = sentence[seg_start : m.start()]
+        seg_start = m.end()
+        inside = any(s <= m.start() < e for s, e in taken)
+        if inside:
+            prev_kept = True
+            continue
+        p_val, p_op = parse_p(m)
+        if p_val is None or p_op is None:
+            prev_kept = False
+            continue
+        keep = _BETWEEN.search(segment) is not None or _differs(segment)
+        within = _WITHIN.search(segment) is not None
+        if not keep and not within:
+            # "showed a statistically significant (P < 0.001) difference"
+            after = sentence[m.end() : m.end() + _P_CUE_AFTER]
+            keep = _BETWEEN.match(after) is not None or _DIFFER_AFTER.match(after) is not None
+        if not keep and prev_kept and not within and len(segment) <= _P_ONLY_LIST_GAP:
+            # "(P < 0.04, PP; P < 0.001, ITT)", "< 7% (p = 0.003) and
+            # <= 6.5% (p = 0.001) versus placebo": a list of p-values
+            keep = True
+        prev_kept = keep
+        if keep:
+            out.append(
+                ComparisonP(
+                    start=m.start(),
+                    end=m.end(),
+                    p=p_val,
+                    p_op=p_op,
+                    outcome=outcome_before(sentence, m.start()),
+                    timepoint=find_timepoint(sentence, m.start()),
+                )
+            )
+    return tuple(out)
+
+
 def _heart_rate_doc(text: str) -> bool:
     lowered = text.lower()
     return "heart rate" in lowered and "hazard" not in lowered
 
 
-def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch]]:
-    """Every estimate in ``doc`` with the char offset of its sentence."""
+def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
+    """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence."""
     text = doc_text(doc)
     heart = _heart_rate_doc(text)
     for start, end in sentence_bounds(doc, text):
-        for est in find_effects(text[start:end], heart_rate_doc=heart):
+        sentence = text[start:end]
+        found: list[EffectMatch | ComparisonP] = [
+            *_find_effects_cached(sentence, heart),
+            *find_comparison_p_values(sentence, heart_rate_doc=heart),
+        ]
+        found.sort(key=lambda e: e.start)
+        for est in found:
             yield start, est
 
 
@@ -1018,16 +1155,17 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
         if hit is None or (start, end) in seen:
             continue
         seen.add((start, end))
+        estimate = est if isinstance(est, EffectMatch) else None
         out.append(
             {
-                "measure": est.measure,
-                "value": est.value,
-                "ci_low": est.ci_low,
-                "ci_high": est.ci_high,
-                "ci_level": est.ci_level,
+                "measure": estimate.measure if estimate else None,
+                "value": estimate.value if estimate else None,
+                "ci_low": estimate.ci_low if estimate else None,
+                "ci_high": estimate.ci_high if estimate else None,
+                "ci_level": estimate.ci_level if estimate else None,
                 "p": est.p,
                 "p_op": est.p_op,
-                "unit": est.unit,
+                "unit": estimate.unit if estimate else None,
                 "timepoint": est.timepoint,
                 "timepoint_days": timepoint_days(est.timepoint),
                 "outcome": est.outcome,

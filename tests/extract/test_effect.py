@@ -11,7 +11,13 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from miner.extract.effect import RATIO_MEASURES, collect_effects, find_effects, parse_num
+from miner.extract.effect import (
+    RATIO_MEASURES,
+    collect_effects,
+    find_comparison_p_values,
+    find_effects,
+    parse_num,
+)
 
 
 @pytest.fixture(scope="module")
@@ -428,3 +434,82 @@ def test_restated_value_in_other_units_is_not_an_estimate() -> None:
 )
 def test_number_after_name_without_link_is_not_an_estimate(text: str) -> None:
     assert find_effects(text) == []
+
+
+# ------------------------------------------------ p-values of comparisons
+@pytest.mark.parametrize(
+    ("text", "ps"),
+    [
+        ("The gap between the two arms was not significant (P = 0.41).", [(0.41, "=")]),
+        ("Scores were lower with the cream than with the gel (p < .001).", [(0.001, "<")]),
+        ("Nausea was statistically more frequent with the drug (P=.02).", [(0.02, "=")]),
+        ("This difference was statistically significant (p = 0.0040).", [(0.004, "=")]),
+        (
+            "Both regimens lowered the score by about 3 points (P < 0.001 and P < 0.001),"
+            " with a significant difference between the regimens (P = 0.006).",
+            [(0.006, "=")],
+        ),
+        (
+            "Significantly more on the drug reached a score below 4 (p = 0.004) and below 3"
+            " (p = 0.02) versus placebo.",
+            [(0.004, "="), (0.02, "=")],
+        ),
+        ("Pain differed between arms (P: < 0.001, ANCOVA).", [(0.001, "<")]),
+        (
+            "Comparing the drug with the gel showed a significant (P < 0.01) difference.",
+            [(0.01, "<")],
+        ),
+        (
+            "Changes from baseline were -3.1 and -1.2 points in the two arms, with a"
+            " statistically significant difference (p < 0.001).",
+            [(0.001, "<")],
+        ),
+        ("Adherence was similar in both groups (P = 0.7).", [(0.7, "=")]),
+    ],
+    ids=[
+        "between-arms",
+        "than",
+        "significantly-more",
+        "this-difference",
+        "within-then-between",
+        "list-then-versus",
+        "colon-before-operator",
+        "difference-after-p",
+        "difference-after-within-change",
+        "similar-in-both-groups",
+    ],
+)
+def test_comparison_p_values(text: str, ps: list[tuple[float, str]]) -> None:
+    found = find_comparison_p_values(text)
+    assert [(c.p, c.p_op) for c in found] == [(pytest.approx(p), op) for p, op in ps]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The score fell from baseline in both groups (P < 0.001).",
+        "Differences were considered significant at P < 0.05.",
+        "The score correlated with age (r = 0.4, P = 0.01).",
+        "Pain fell (MD -1.2, 95% CI -2.0 to -0.4, P = 0.004) with the drug versus placebo.",
+        "A difference of 2 points would be detected with 80% power at P = 0.05.",
+        "The score fell by 2.1 points in the drug group (P = 0.003).",
+    ],
+    ids=[
+        "within-group-change",
+        "significance-level",
+        "correlation",
+        "carried-by-the-estimate",
+        "power-calculation",
+        "no-comparison",
+    ],
+)
+def test_no_comparison_p_value(text: str) -> None:
+    assert find_comparison_p_values(text) == ()
+
+
+def test_collector_gives_comparison_p_without_value(nlp: Language) -> None:
+    doc = nlp("Title\nAt week 12, pain was lower with the drug than with placebo (P = 0.03).")
+    (fact,) = collect_effects(doc)
+    assert (fact["measure"], fact["value"], fact["ci_low"]) == (None, None, None)
+    assert (fact["p"], fact["p_op"], fact["timepoint"]) == (0.03, "=", "week 12")
+    assert fact["text"] == "P = 0.03"
