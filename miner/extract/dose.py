@@ -90,9 +90,11 @@ _GAP_BEFORE_RE = re.compile(
 _GAP_AFTER_RE = re.compile(r"^[\s-]*(?:of\s+)?$", re.IGNORECASE)
 _TIGHT_GAP_AFTER_RE = re.compile(r"^[\s-]*$")
 # A sentence that reports doses as an outcome ("mean daily insulin dose was
-# higher (0.78 U/kg ...)", "insulin requirement ... reduction, 19.6 IU/d").
+# higher (0.78 U/kg ...)", "insulin requirement ... reduction, 19.6 IU/d",
+# "a lower insulin requirement [62 units vs. 86]"): insulin needed is measured,
+# not given by protocol.
 _DOSE_OUTCOME_RE = re.compile(
-    r"\b(?:(?:mean|median|average|total|final)\s+(?:\w+\s+){0,3}?(?:doses?|dosages?|requirements?)"
+    r"\b(?:requirements?|(?:mean|median|average|total|final)\s+(?:\w+\s+){0,3}?(?:doses?|dosages?)"
     r"|(?:doses?|dosages?|requirements?)\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:\w+\s+)?"
     r"(?:higher|lower|greater|smaller|increased|decreased|reduced|similar))",
     re.IGNORECASE,
@@ -132,6 +134,18 @@ _NOT_DOSE_BEFORE_RE = re.compile(
     r"|\bvs\.?|\bversus|\bcompared\s+with)"
     r"(?:\s+(?:was|were|is|are|of|at|reached|fell|rose|decreased|increased))*"
     r"\s*[(:=]?\s*(?:to\s+)?(?:\s*[<>\u2264\u2265=~]\s*)?$",
+    re.IGNORECASE,
+)
+# An amount written right after a change word is a result ("mean reduction,
+# 19.6 IU/d", "adjusted difference 25 units"); "reduced to 10 mg" stays a dose.
+_CHANGE_BEFORE_RE = re.compile(
+    r"\b(?:changes?|reductions?|increases?|decreases?|differences?)\s*[,:=]?\s*(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# "titrated up to 2 g a day": a target of the protocol, not an eligibility bound.
+_TITRATED_UP_TO_RE = re.compile(
+    r"\b(?:(?:up|force|forced)[\s-]?titrat\w*|titrat\w*|increas\w*|escalat\w*)"
+    r"(?:\s+(?:\w+\s+){0,2}?)?\s*$",
     re.IGNORECASE,
 )
 _LIST_BEFORE_RE = re.compile(
@@ -376,9 +390,13 @@ def find_doses(
         start = m.start("between") if m.group("between") else m.start("v1")
         end = m.end()
         sent = _sentence_of(sentences, start, len(text), starts)
-        if _NOT_DOSE_BEFORE_RE.search(norm[max(sent[0], start - 30) : m.start()]):
+        before = norm[max(sent[0], start - 30) : m.start()]
+        if _NOT_DOSE_BEFORE_RE.search(before) or _CHANGE_BEFORE_RE.search(before):
             continue
-        if dose.qualifier in {">=", ">", "<", "<="}:
+        if dose.qualifier in {">=", ">", "<", "<="} and not (
+            (m.group("qual") or "").lower().startswith("up")
+            and _TITRATED_UP_TO_RE.search(norm[max(sent[0], m.start() - 40) : m.start()])
+        ):
             continue  # "metformin >=1500 mg/day": an eligibility threshold, not the dose given
         if start > 0 and norm[start - 1] in "-+" and (start < 2 or not norm[start - 2].isalnum()):
             continue  # a signed amount ("-1.01 U") is a change, not a dose
@@ -459,6 +477,18 @@ def _names_a_drug(phrase: str) -> bool:
     return bool(find_drugs(phrase))
 
 
+def _closed_aside(sentence: str, cue: str, start: int) -> bool:
+    """Whether the last ``cue`` before ``start`` sits in brackets closed before it.
+
+    "switched (without washout) to bimatoprost 0.03%": the negation is an aside.
+    """
+    at = sentence.rfind(cue, 0, start)
+    if at < 0:
+        return False
+    between = sentence[at:start]
+    return between.count(")") + between.count("]") > between.count("(") + between.count("[")
+
+
 def _doses_of(doc: Doc) -> list[dict[str, Any]]:
     # Only cues BEFORE the dose count: "latanoprost 0.005% is not inferior"
     # negates the comparison, not the dose that was given.
@@ -479,6 +509,7 @@ def _doses_of(doc: Doc) -> list[dict[str, Any]]:
             and not (
                 cue.lower() == "without" and _WITH_OR_WITHOUT_RE.search(sentence[: d["start"] - s0])
             )
+            and not _closed_aside(sentence, cue, d["start"] - s0)
         ):
             continue
         out.append(d)

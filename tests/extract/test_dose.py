@@ -79,6 +79,16 @@ DOSE_CASES = [
         [("Remifentanil", 0.1, None, "ug/kg/min", None, None, None)],
         "exponent-unit",
     ),
+    (
+        "Participants received metformin or placebo, titrated up to 2 g a day.",
+        [("metformin", 2.0, None, "g", None, None, None)],
+        "titrated-up-to",
+    ),
+    (
+        "The other arm was switched (without washout) to bimatoprost 0.03% once daily.",
+        [("bimatoprost", 0.03, None, "%", "once daily", None, None)],
+        "negation-in-closed-brackets",
+    ),
 ]
 
 
@@ -118,6 +128,11 @@ NOT_DOSES = [
     ("Dietary intake of 2000 mg sodium was advised.", "intake"),
     ("Body weight decreased by 2.1 kg.", "weight"),
     ("Total cholesterol was 190 mg/dl.", "mg-dl"),
+    ("Patients on metformin up to 2000 mg/day were eligible.", "up-to-bound"),
+    ("Metformin gave a lower insulin requirement [52 units vs. 70].", "insulin-requirement"),
+    ("The mean reduction, 12.5 IU/d, favoured metformin.", "change-word-comma"),
+    ("The adjusted difference 20 units (10-30) favoured metformin.", "difference-amount"),
+    ("Patients received no latanoprost 0.005%.", "negated-percent"),
 ]
 
 
