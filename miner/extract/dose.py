@@ -45,7 +45,7 @@ from miner.extract.quantities import (
     normalise,
     parse_frequency,
 )
-from miner.extract.route import find_routes
+from miner.extract.route import find_routes, is_eye_text
 
 LABEL = "DOSE"
 _CACHE_KEY = "miner.doses"
@@ -287,6 +287,54 @@ def _percent_is_dose(
     return bool(before) and "(" not in gap and _GAP_BEFORE_RE.match(gap) is not None
 
 
+# What may stand between a route word and the drug it belongs to ("oral
+# sitagliptin", "intravenous (IV) diazepam", "subcutaneous injection of exenatide").
+_ROUTE_DRUG_GAP_RE = re.compile(
+    r"^\s*(?:\([^()]{0,12}\)\s*)?(?:(?:injections?|infusions?|administration|bolus|doses?"
+    r"|tablets?|capsules?)\s+(?:of\s+)?)?$",
+    re.IGNORECASE,
+)
+
+
+def _route_for(
+    norm: str,
+    start: int,
+    end: int,
+    drug: str | None,
+    routes: Sequence[tuple[int, int, str]],
+    drugs: Sequence[_Mention],
+    sent: tuple[int, int],
+) -> str | None:
+    """The route of the dose at ``start:end``: the nearest in its sentence.
+
+    A route written right before another drug ("... or once-daily oral
+    sitagliptin 50 mg") belongs to that drug, not to this dose.
+    """
+    best: tuple[int, str] | None = None
+    for r0, r1, name in routes:
+        if r0 < sent[0] or r1 > sent[1]:
+            continue
+        owner = next(
+            (
+                d
+                for d in drugs
+                if r1 <= d.start <= r1 + 40 and _ROUTE_DRUG_GAP_RE.match(norm[r1 : d.start])
+            ),
+            None,
+        )
+        if owner is not None and drug is not None and not _same_drug(owner.text, drug):
+            continue
+        distance = min(abs(r0 - end), abs(start - r1))
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return best[1] if best else None
+
+
+def _same_drug(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a in b or b in a
+
+
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
     window = norm[end : min(hi, end + FREQ_AFTER_WINDOW)]
     for m in FREQUENCY_RE.finditer(window):
@@ -371,6 +419,7 @@ def find_doses(
     extra = sorted(extra_drugs() if callable(extra_drugs) else extra_drugs)
     starts = [b[0] for b in sentences]
     seen: set[tuple[int, int]] = set()
+    eye_text = is_eye_text(norm)
     for m in matches:
         s0, s1 = _sentence_of(sentences, m.start(), len(text), starts)
         if (s0, s1) in seen:
@@ -380,7 +429,7 @@ def find_doses(
         drugs += [
             _Mention(d.start + s0, d.end + s0, d.text) for d in find_drugs(norm[s0:s1], local)
         ]
-        routes += [(a + s0, b + s0, r) for a, b, r in find_routes(norm[s0:s1])]
+        routes += [(a + s0, b + s0, r) for a, b, r in find_routes(norm[s0:s1], eye_text=eye_text)]
     drugs.sort(key=lambda d: d.start)
     out: list[dict[str, Any]] = []
     for i, m in enumerate(matches):
@@ -414,12 +463,7 @@ def find_doses(
         hi = min(sent[1], next_start)
         frequency = _frequency(norm, start, end, max(sent[0], prev_end), hi)
         duration = _duration(norm, end, hi)
-        in_sent = [r for r in routes if sent[0] <= r[0] and r[1] <= sent[1]]
-        route = (
-            min(in_sent, key=lambda r: min(abs(r[0] - end), abs(start - r[1])))[2]
-            if in_sent
-            else None
-        )
+        route = _route_for(norm, start, end, drug, routes, drugs, sent)
         values: list[tuple[int, int, float, float | None]] = [
             (start, end, dose.value, dose.value_max)
         ]

@@ -108,7 +108,7 @@ _EYE_TEXT_MIN = 3
 _SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n")
 
 
-def _eye_text(text: str) -> bool:
+def is_eye_text(text: str) -> bool:
     """Whether the whole text is about eyes (eye words in the title, or several)."""
     found = [m.start() for m in _EYE_CONTEXT_RE.finditer(text)]
     if not found:
@@ -289,7 +289,7 @@ def _route_matches(norm: str) -> list[re.Match[str]]:
     return out
 
 
-def find_routes(text: str) -> list[tuple[int, int, str]]:
+def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, int, str]]:
     """Find route mentions in raw text.
 
     Parameters
@@ -297,6 +297,10 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
     text:
         Any text (offsets refer to it; dashes and odd spaces are normalised
         internally without changing length).
+    eye_text:
+        Whether the document ``text`` comes from is about eyes (see
+        :func:`is_eye_text`), for callers that pass one sentence of it; by
+        default ``text`` itself decides.
 
     Returns
     -------
@@ -304,7 +308,7 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
         ``(start, end, route)`` for each mention, in text order.
     """
     out: list[tuple[int, int, str]] = []
-    eye_context: bool | None = None
+    eye_context = eye_text
     for m in _route_matches(normalise(text)):
         group = m.lastgroup
         if group is None:  # pragma: no cover - every alternative is a named group
@@ -312,7 +316,7 @@ def find_routes(text: str) -> list[tuple[int, int, str]]:
         route = _GROUP_ROUTE[group]
         if group in _EYE_ROUTE:
             if eye_context is None:
-                eye_context = _eye_text(text)
+                eye_context = is_eye_text(text)
             if eye_context or _eye_sentence(text, m.start(), m.end()):
                 route = _EYE_ROUTE[group]
         if route is None:

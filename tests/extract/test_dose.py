@@ -141,6 +141,37 @@ def test_not_doses(nlp: spacy.language.Language, text: str) -> None:
     assert collect_doses(nlp(text)) == []
 
 
+ROUTE_OF_DOSE_CASES = [
+    (
+        "Patients were assigned to lixisenatide once daily via subcutaneous injection (10 \u00b5g "
+        "initially, increased weekly up to 20 \u00b5g) or once-daily oral sitagliptin 50 mg.",
+        [
+            ("lixisenatide", "subcutaneous"),
+            ("lixisenatide", "subcutaneous"),
+            ("sitagliptin", "oral"),
+        ],
+        "route-before-another-drug",
+    ),
+    (
+        "Intraocular pressure was measured in both eyes at each visit of this glaucoma study. "
+        "Patients applied topical latanoprost 0.005% once daily.",
+        [("latanoprost", "ophthalmic")],
+        "eye-text-beyond-the-sentence",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(t, e) for t, e, _ in ROUTE_OF_DOSE_CASES],
+    ids=[i for *_, i in ROUTE_OF_DOSE_CASES],
+)
+def test_route_of_each_dose(
+    nlp: spacy.language.Language, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(d["drug"], d["route"]) for d in collect_doses(nlp(text))] == expected
+
+
 def test_find_doses_without_spacy_uses_sentences() -> None:
     text = "Group A got timolol. Group B got 100 mg sitagliptin once daily."
     doses = find_doses(text, [(0, 20), (21, len(text))])
