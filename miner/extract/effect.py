@@ -505,6 +505,15 @@ _ABBR_GAP = re.compile(
     r"|[(\[]\s*(?:\d{2}(?:\.\d+)?\s?%\s?)?CI\s*[)\]])?"
     r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$"
 )
+# "HR for death with drug versus placebo (0.8; 0.6-0.9)", "mean change
+# difference versus placebo, -0.6% [...]": the arms compared, named between
+# the measure and its value (the value then needs its CI)
+_CMP_GAP = re.compile(
+    r"^\s*(?:(?:for|of|in|with|on)\s+[^;()\[\]]{1,50}?\s+)?"
+    r"(?:versus|vs\.?|compared\s+(?:with|to)|relative\s+to)\s+[^;()\[\]]{1,40}?"
+    r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$",
+    re.IGNORECASE,
+)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
@@ -697,6 +706,14 @@ _BY_VALUE = re.compile(
     rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
     rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
 )
+# "LS mean [Det-Gla]: 0.207; 95% CI: 0.0149, 0.3995": a mean of one arm
+# minus the other, written as the arms subtracted
+_ARMS_SUBTRACTED = re.compile(
+    r"\b(?:(?:LS|[Ll]east[\s-]squares?)\s+)?[Mm]eans?\s*(?:of\s+)?"
+    rf"[(\[]\s*[A-Za-z][\w.+/ ]{{0,30}}?\s?(?:[{DASHES}]|minus)\s?[A-Za-z][\w.+/ ]{{0,30}}?\s*[)\]]"
+    rf"\s*[:=,]?\s*(?:was\s+|of\s+)?(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?"
+    rf"\s*[;,]?\s*(?P<ci>[(\[]?\s*{CI_WORD}\s*[:=,]?\s*{PAIR}\s*[)\]]?)"
+)
 _CMP_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
 # "... greater mean change in HbA1c than placebo (-0.58%; P < .001)"
 _CMP_VALUE = re.compile(
@@ -725,11 +742,17 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     sentence counts only with a CI and a comparator ("relative to",
     "compared with", "versus", "than" after the CI or "compared with X"
     before the verb): without one, "reduced pain by 2 points" is a
-    within-arm change.
+    within-arm change. "LS mean [A-B]: 0.21; 95% CI: 0.01, 0.40" names the
+    difference by the arms it subtracts and counts with its CI.
     """
-    if not re.search(r"\b(?:by|than|compared|relative|versus|vs|difference)\b", sentence):
-        return []
     out: list[EffectMatch] = []
+    if "mean" in sentence:
+        for m in _ARMS_SUBTRACTED.finditer(sentence):
+            est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
+            if est is not None:
+                out.append(est)
+    if not re.search(r"\b(?:by|than|compared|relative|versus|vs|difference)\b", sentence):
+        return out
     for m in _BY_VALUE.finditer(sentence):
         if not (m.group("cmp") or _CMP_BEFORE.search(sentence, 0, m.start())):
             continue
@@ -808,7 +831,7 @@ def _estimate_from(
 def _estimate_after(
     sentence: str, m_start: int, m_end: int, limit: int, info: _MeasureName
 ) -> EffectMatch | None:
-    window_end = min(limit, m_end + (30 if info.abbrev else 160))
+    window_end = min(limit, m_end + (90 if info.abbrev else 160))
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
@@ -817,18 +840,25 @@ def _estimate_after(
         if _VS_AFTER.match(after):
             # "37% versus 52%": values of the arms, not this estimate
             return None
+        compared = False
         if info.abbrev and not _ABBR_GAP.match(gap):
-            return None
+            if not _CMP_GAP.match(gap):
+                return None
+            compared = True
         if not info.abbrev:
             # "(omarigliptin vs placebo)", "(BBT minus PPT)": a bracketed
             # label of the comparison is not a break between name and value
             bare_gap = _BRACKETED.sub(" ", gap)
             words = len(bare_gap.split())
-            if re.search(r"[;]|\b(?:vs|versus)\b", bare_gap) or words > 18:
+            if ";" in bare_gap or words > 18:
                 return None
-            if words > 12 and not _LINK_END.search(bare_gap):
+            if re.search(r"\b(?:vs|versus)\b", bare_gap):
+                if words > 12 or not _CMP_GAP.match(bare_gap):
+                    return None
+                compared = True
+            elif words > 12 and not _LINK_END.search(bare_gap):
                 return None
-        return _build(sentence, m_start, m_end, num, limit, info, gap)
+        return _build(sentence, m_start, m_end, num, limit, info, gap, require_ci=compared)
     return None
 
 
@@ -884,7 +914,18 @@ def _build(
         and not is_conversion(tail.group("unit"), tail.group("cunit"))
     ):
         tail = None
-    if tail is not None and (tail.group("head") or re.search(r"[(\[{]", tail.group("gap"))):
+    if (
+        tail is not None
+        and (
+            tail.group("head")
+            or re.search(r"[(\[{]", tail.group("gap"))
+            # "(0.8; 0.6-0.9)": the value opens a bracket that its bounds close
+            or (
+                tail.group("close")
+                and re.search(r"[(\[]\s*$", sentence[max(0, num.start() - 3) : num.start()])
+            )
+        )
+    ):
         try:
             lo = parse_num(tail.group("lo"))
             hi = parse_num(tail.group("hi"))

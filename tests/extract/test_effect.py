@@ -513,3 +513,50 @@ def test_collector_gives_comparison_p_without_value(nlp: Language) -> None:
     assert (fact["measure"], fact["value"], fact["ci_low"]) == (None, None, None)
     assert (fact["p"], fact["p_op"], fact["timepoint"]) == (0.03, "=", "week 12")
     assert fact["text"] == "P = 0.03"
+
+
+@pytest.mark.parametrize(
+    ("text", "measure", "value", "lo", "hi"),
+    [
+        ("The HR for relapse with the drug versus placebo was 0.8 (0.6-0.9).", "HR", 0.8, 0.6, 0.9),
+        ("HR for death, drug vs usual care (0.71; 0.55-0.93).", "HR", 0.71, 0.55, 0.93),
+        (
+            "Mean change difference versus placebo, \u22120.6% [95% CI \u22120.8, \u22120.4].",
+            "MD",
+            -0.6,
+            -0.8,
+            -0.4,
+        ),
+        ("LS mean [gel\u2212cream]: 0.21; 95% CI: 0.02, 0.40.", "MD", 0.21, 0.02, 0.40),
+        ("Least squares mean (A minus B) -1.3 (95% CI -2.0 to -0.6).", "MD", -1.3, -2.0, -0.6),
+    ],
+    ids=[
+        "arms-compared-after-abbrev",
+        "bracketed-value-then-bounds",
+        "versus-after-long-name",
+        "ls-mean-arms-subtracted",
+        "least-squares-mean-minus",
+    ],
+)
+def test_comparison_named_between_measure_and_value(
+    text: str, measure: str, value: float, lo: float, hi: float
+) -> None:
+    (est,) = find_effects(text)
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == (
+        measure,
+        pytest.approx(value),
+        pytest.approx(lo),
+        pytest.approx(hi),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The HR for relapse with the drug versus placebo was 0.8.",
+        "LS mean [gel\u2212cream] 0.21 and 0.35 at weeks 4 and 8.",
+    ],
+    ids=["arms-compared-needs-ci", "arms-subtracted-needs-ci"],
+)
+def test_comparison_named_without_ci_is_no_estimate(text: str) -> None:
+    assert find_effects(text) == []
