@@ -661,10 +661,18 @@ _ARM_PAREN_RE = re.compile(
 # Where the text before an arm's parenthesis starts its label.
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
-    r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|receiving"
+    r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
     r"|with|between|of|underwent|undergo|assigned|allocated)\b)\s*",
     re.IGNORECASE,
 )
+# Where an arm label starts inside words that describe everyone (see
+# SampleSizeComponent._arms), in a sentence that allocates (_ASSIGNED_RE).
+_LABEL_TRIM_RE = re.compile(
+    r"\b(?:with|without|patients|participants|subjects|women|men|children|adults"
+    r"|received|receiving)\s+",
+    re.IGNORECASE,
+)
+_ASSIGNED_RE = re.compile(r"randomi[sz]|\bassign|\ballocat|\bdivided\b", re.IGNORECASE)
 # An amount before a drug name in an arm label ("1 mg oral anastrozole",
 # "20 or 30 mg tamoxifen"): the label is the words after it.
 _LEADING_AMOUNT_RE = re.compile(
@@ -1044,8 +1052,9 @@ class SampleSizeComponent:
             # "AML2 (two), AML3 (one)": subtypes counted, not arms of a trial
             if not label or n is None or n < self.min_total:
                 return
-            # A listed part names its arm itself ("39 to PVB with GA").
-            bad = _NOT_ARM_LIST_LABEL_RE if kind.startswith("list") else _NOT_ARM_LABEL_RE
+            # A listed part names its arm itself ("39 to PVB with GA"), and so
+            # does what follows "to" ("214 to conservation without radiotherapy").
+            bad = _NOT_ARM_LIST_LABEL_RE if kind.startswith(("list", "to")) else _NOT_ARM_LABEL_RE
             if bad.search(label):
                 return
             # "in the study (...)" is no arm; "the study group" is one.
@@ -1079,6 +1088,19 @@ class SampleSizeComponent:
             words = _LABEL_FIRST_WORDS_RE.match(label.strip())
             if not words:
                 continue
+            if _NOT_ARM_LABEL_RE.search(words.group(0)) and _ASSIGNED_RE.search(
+                text, sent_start, m.start()
+            ):
+                # "Patients received cediranib (n = 31)", "to staging with breast
+                # MRI (n = 220)" after an allocation verb: the arm is named after
+                # the last population word or "with".
+                trims = list(_LABEL_TRIM_RE.finditer(label))
+                if trims:
+                    cut = trims[-1].end()
+                    label, start = label[cut:], start + cut
+                    words = _LABEL_FIRST_WORDS_RE.match(label.strip())
+                    if not words:
+                        continue
             kind = "paren" if m.group("num") else "paren_bare"
             n = _count(m.group("num") or m.group("bare"))
             add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)

@@ -300,6 +300,23 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         ("After 5 years, 120 relapses (50 tea and 70 coffee) occurred.", []),
         ("There were 20 local/regional or distant relapses (9 tea and 11 coffee).", []),
         ("In adults receiving the cream, rash kinds were: RA1 (two), RA2 (one), RA3 (three).", []),
+        (
+            "Smokers were randomized and received varenicline 1 mg (n = 40) or bupropion (n = 41).",
+            [("varenicline", 40), ("bupropion", 41)],
+        ),
+        (
+            "Adults were randomly assigned to yoga with music (n = 33) or to walking (n = 35).",
+            [("music", 33), ("walking", 35)],
+        ),
+        (
+            "Adults were randomly assigned to a yoga (n = 33) or a walking group (n = 33).",
+            [("yoga", 33), ("walking", 33)],
+        ),
+        ("Adults with asthma (n = 33) or with gout (n = 35) were studied.", []),
+        (
+            "In all, 90 adults were randomized 44 to tea with milk and 46 to coffee.",
+            [("tea with milk", 44), ("coffee", 46)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -349,6 +366,11 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "events-split-by-arm-adding-up",
         "relapses-split-by-arm",
         "tiny-counts-are-no-arms",
+        "received-starts-a-label",
+        "with-inside-a-label-after-allocation",
+        "same-size-twice",
+        "with-without-allocation-is-no-arm",
+        "with-inside-a-to-label",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
@@ -401,7 +423,14 @@ def test_pico_totals_floor(nlp: Language, shared: Callable[..., Path]) -> None:
 def _all_rules() -> list[Any]:
     from miner.extract import sample_size as ss
 
-    return [*ss._TOTAL_RES, *ss._ANALYSED_RES, ss._ARM_TO_RULE, ss._OF_ARM_RULE, ss._IN_TRIAL_RULE]
+    return [
+        *ss._TOTAL_RES,
+        *ss._ANALYSED_RES,
+        *ss._EACH_RULES,
+        ss._ARM_TO_RULE,
+        ss._OF_ARM_RULE,
+        ss._IN_TRIAL_RULE,
+    ]
 
 
 @pytest.mark.parametrize(
