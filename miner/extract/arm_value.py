@@ -969,6 +969,8 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             if kind is None:
                 continue
             w = replace(w, kind=kind, events=int(w.value) if kind == "events" else None)
+        if w.kind in ("mean", "median") and _describes_sample(sentence, w):
+            continue
         values.append(w)
     values = _comparison_p(sentence, values)
     out = []
@@ -985,6 +987,44 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
         prev_end = v.end
         out.append(replace(v, outcome=outcome, timepoint=find_timepoint(sentence, v.start)))
     return out
+
+
+# "mean age 51.9 ± 9.8 years", "median follow-up was 36 (IQR 24-49) months",
+# "mean baseline scores were 62.95 for A": who was studied and for how long,
+# not what the treatment did
+_DESCRIPTOR = re.compile(
+    r"\b(?:age[ds]?|BMI|body\s+mass\s+index|baseline(?![-\s]adjusted)|(?:median|mean|average)\s+"
+    r"(?:(?:duration|length)\s+of\s+)?follow[-\s]?up|follow[-\s]?up\s+(?:period|time|duration)|"
+    r"(?:duration|length)\s+of\s+follow[-\s]?up)\b",
+    re.IGNORECASE,
+)
+# "change from baseline" is an outcome
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:from|since|over|vs\.?|versus|than|to|compared\s+(?:with|to))\s*$", re.IGNORECASE
+)
+_AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
+_CLAUSE_CUT = re.compile(r"[;,(\[]")
+
+
+def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:
+    """True when a mean or median describes the sample (age, BMI, follow-up, baseline).
+
+    Only the clause the value is in counts ("in patients aged over 65, the
+    mean reduction was 5.0" is an outcome; "baseline scores were 58.1 for A
+    and 57.4 for B" are both baseline values), plus "years of age"/"years
+    old" right after it.
+    """
+    if _AGE_AFTER.match(sentence, v.end):
+        return True
+    clause = sentence[max(0, v.start - 80) : v.start]
+    cuts = list(_CLAUSE_CUT.finditer(clause))
+    if cuts:
+        clause = clause[cuts[-1].end() :]
+    for m in _DESCRIPTOR.finditer(clause):
+        if m.group(0).lower() == "baseline" and _CHANGE_BEFORE.search(clause, 0, m.start()):
+            continue
+        return True
+    return False
 
 
 _CACHE_KEY = "miner.arm_value"

@@ -328,3 +328,43 @@ def test_comparison_p_value() -> None:
 )
 def test_range_bounds_are_not_values(text: str) -> None:
     assert [v.value for v in find_arm_values(text) if v.value in (2, 41.5, 12, 30)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Participants had a mean age of 61.2 \u00b1 7.4 years and a BMI of 27.9 \u00b1 3.3 kg/m2.",
+        "Subjects were on average 48.5 (SD 9.1) years old.",
+        "Median follow-up was 41 (IQR 30-52) months.",
+        "Mean baseline fatigue scores were 58.1 for yoga and 57.4 for usual care.",
+        "In the diet group (n = 20, mean age 55.0 \u00b1 6.1 years) adherence was high.",
+    ],
+    ids=["age-and-bmi", "years-old-after", "median-follow-up", "baseline-scores", "age-in-arm"],
+)
+def test_sample_descriptors_are_not_outcome_values(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind in ("mean", "median")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "In patients aged over 70, pain fell by 2.4 \u00b1 1.0 on yoga"
+            " and by 1.1 \u00b1 0.9 on placebo.",
+            [("mean", 2.4, "yoga"), ("mean", 1.1, "placebo")],
+        ),
+        (
+            "The mean change from baseline was 3.2 \u00b1 1.5 in the exercise group.",
+            [("mean", 3.2, "exercise")],
+        ),
+        (
+            "The cost of follow-up was 12,400 euros in the nurse-led group.",
+            [("mean", 12400.0, "nurse-led")],
+        ),
+    ],
+    ids=["age-in-an-earlier-clause", "change-from-baseline", "cost-of-follow-up"],
+)
+def test_outcomes_near_descriptor_words_are_kept(
+    text: str, expected: list[tuple[str, float, str | None]]
+) -> None:
+    assert _triples(text) == [(k, pytest.approx(v), a) for k, v, a in expected]
