@@ -654,9 +654,13 @@ _LABEL = r"[A-Za-z0-9][\w+/'-]*(?:\s+[\w+/'-]+){0,5}?"
 # "ketamine (n = 21)", "group I (dressing removed ..., n = 100)", "(TAM, n = 164)",
 # "docetaxel 75 mg/m(2) (n = 373)", "controls (150)", "(29 patients)". The label is
 # what stands before the parenthesis back to the previous list word.
+# More may follow "n = 21" in the bracket ("n = 18, mean age 47 years", "n = 211
+# couples"), or a word precede it ("control n = 56"): the tail.
 _ARM_PAREN_RE = re.compile(
-    r"[(\[](?:(?P<inner>[^()\[\]]{0,80}?(?:\([^()]{0,20}\)[^()\[\]]{0,40}?)?)[,;]\s*)?"
-    r"(?:[nN]\s*=\s*" + _num("num") + r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
+    r"[(\[](?:(?P<inner>[^()\[\]]{0,80}?(?:[(\[][^()\[\]]{0,20}[)\]][^()\[\]]{0,40}?)?)"
+    r"(?:[,;]\s*|(?P<spaced>\s+)(?=[nN]\s*=)))?"
+    r"(?:[nN]\s*=\s*" + _num("num") + r"(?P<tail>\s+" + _POP + r"|\s*[,;][^()\[\]=]{1,60}?)?"
+    r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
 )
 # Where the text before an arm's parenthesis starts its label.
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
@@ -1102,6 +1106,8 @@ class SampleSizeComponent:
                     if not words:
                         continue
             kind = "paren" if m.group("num") else "paren_bare"
+            if m.group("tail") or m.group("spaced"):
+                kind = "paren_tail"
             n = _count(m.group("num") or m.group("bare"))
             add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)
         for m in counts.matches(_ARM_TO_RULE):
@@ -1151,16 +1157,16 @@ class SampleSizeComponent:
             kinds = {k for *_x, k in items}
             keep_kinds = set(kinds)
             if not _ALLOCATION_RE.search(sentence):
-                keep_kinds -= {"paren", "paren_bare"}
+                keep_kinds -= {"paren", "paren_bare", "paren_tail"}
             if _OUTCOME_RE.search(sentence):
-                keep_kinds.discard("paren_bare")
+                keep_kinds -= {"paren_bare", "paren_tail"}
             if _OUTCOME_RE.search(sentence):
                 keep_kinds -= {"to", "to_verb", "list"}
             if _OUTCOME_WORD_RE.search(sentence):
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
-            if keep_kinds & {"paren", "paren_bare"}:
+            if keep_kinds & {"paren", "paren_bare", "paren_tail"}:
                 # "363 patients were randomised to AC or AD (n = 182)": the
                 # first count is the total, the arms are the "(n = ...)" ones.
                 keep_kinds.discard("to_verb")

@@ -317,6 +317,26 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "In all, 90 adults were randomized 44 to tea with milk and 46 to coffee.",
             [("tea with milk", 44), ("coffee", 46)],
         ),
+        (
+            "Adults were randomized to a yoga group (n = 18, mean age 47 years) or a walking"
+            " group (n = 19, mean age 49 years).",
+            [("yoga", 18), ("walking", 19)],
+        ),
+        (
+            "Couples were randomized to a diet group (n = 21 couples) or a walking group"
+            " (n = 23 couples).",
+            [("diet", 21), ("walking", 23)],
+        ),
+        (
+            "Adults were randomized to yoga (n = 18) or usual care (control n = 19).",
+            [("yoga", 18), ("control", 19)],
+        ),
+        (
+            "Adults were randomized to a yoga group (yoga group [YG]; n = 18) or a walking"
+            " group (walking group [WG]; n = 19).",
+            [("yoga", 18), ("walking", 19)],
+        ),
+        ("Falls were fewer with yoga (n = 18, 40%) than with walking (n = 19, 55%).", []),
     ],
     ids=[
         "n-equals",
@@ -371,6 +391,11 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "same-size-twice",
         "with-without-allocation-is-no-arm",
         "with-inside-a-to-label",
+        "n-then-more-in-the-bracket",
+        "n-then-population-noun",
+        "word-before-n",
+        "bracket-inside-the-bracket",
+        "n-then-share-with-outcome-words",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
