@@ -32,11 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-
-# the parser of the re module: the term patterns are read to derive literals
-import re._constants as _sre
-import re._parser as _sre_parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -84,82 +80,227 @@ def _term_regex(vocab: Sequence[tuple[str, Sequence[str]]]) -> tuple[re.Pattern[
         groups.append(f"(?P<c{i}>{alt})")
         names.append(category)
     pattern = r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w])"
-    return re.compile(pattern, re.IGNORECASE), names
+    compiled = re.compile(pattern, re.IGNORECASE)
+    if compiled.groups != len(groups):
+        # find_terms reads the category off Match.lastgroup
+        raise ValueError(f"{PATTERN_FILE}: term patterns may not hold capturing groups")
+    return compiled, names
 
 
 _TERM_RE, _TERM_CATEGORIES = _term_regex(_VOCAB)
 
 
-Literal = tuple[str, bool]  # (text, case-sensitive)
-Clause = tuple[Literal, ...]  # one of these literals occurs
+# --- which sentences can hold a term -----------------------------------------
+#
+# The alternation of every term, tried at each character, costs far more than
+# the rest of this component; a sentence is searched only if it holds the
+# words one spelling of a term is made of. Under ``_TERM_RE`` (case folded,
+# no word character before or after a match) every run of ASCII letters of a
+# spelling is a whole run of letters of the lowercased text, so "the sentence
+# contains each of these runs" is necessary for a match, and ``_TERM_RE``
+# itself then decides. The spellings are read from the term patterns by a
+# small parser of the syntax they use (literals, groups, ``|``, ``?``, ``*``,
+# ``+``, ``[...]``, ``\\s``); anything else gives up and every sentence is
+# searched.
+
+_RUN_RE = re.compile(r"[a-z]+")
+#: More spellings than this for one term: give up (every sentence is searched).
+_MAX_SPELLINGS = 50_000
 
 
-def _required_literals(items: Any, exact: bool) -> list[Clause]:
-    """Clauses every match of the parsed pattern ``items`` satisfies.
+class _Unsupported(ValueError):
+    """A term pattern uses syntax :func:`_spellings` does not read."""
 
-    A clause is a set of literals at least one of which the match contains:
-    a run of plain characters, a required group, an alternation whose every
-    branch has a literal. ``exact`` marks literals read with case.
+
+def _spellings(pattern: str) -> set[str]:
+    """Every way ``pattern`` can be written, any whitespace as one space.
+
+    ``*`` and ``+`` repeat at most twice, which yields the same letter runs
+    as more repeats because the repeated part must contain a non-letter.
+
+    Raises
+    ------
+    _Unsupported
+        For syntax other than literals, groups, ``|``, ``?``, ``*``, ``+``,
+        character sets without ranges and ``\\s``; for non-ASCII patterns.
     """
-    out: list[Clause] = []
-    run: list[str] = []
-
-    def close_run() -> None:
-        if run:
-            out.append((("".join(run), exact),))
-            run.clear()
-
-    for op, av in items:
-        if op is _sre.LITERAL:
-            run.append(chr(av))
-            continue
-        close_run()
-        if op is _sre.SUBPATTERN:
-            cs = exact
-            if av[2] & re.IGNORECASE:
-                cs = True
-            if av[1] & re.IGNORECASE:
-                cs = False
-            out.extend(_required_literals(av[3], cs))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
-            out.extend(_required_literals(av[2], exact))
-        elif op is _sre.BRANCH:
-            alts = [_required_literals(alt, exact) for alt in av[1]]
-            if all(alts):
-                # each branch contributes its most selective clause
-                out.append(tuple(sorted({lit for alt in alts for lit in _best(alt)})))
-    close_run()
+    if not pattern.isascii():
+        raise _Unsupported(pattern)
+    out, i = _alternation(pattern, 0)
+    if i != len(pattern):
+        raise _Unsupported(pattern)
     return out
 
 
-def _best(clauses: Sequence[Clause]) -> Clause:
-    return max(clauses, key=lambda c: (min(len(t) for t, _ in c), -len(c)))
+def _alternation(p: str, i: int) -> tuple[set[str], int]:
+    out: set[str] = set()
+    while True:
+        branch, i = _sequence(p, i)
+        out |= branch
+        if i < len(p) and p[i] == "|":
+            i += 1
+            continue
+        return out, i
 
 
-def _term_literals(
-    vocab: Sequence[tuple[str, Sequence[str]]],
-) -> tuple[tuple[Clause, ...], ...] | None:
-    """Per term pattern, the clauses every match satisfies, most selective first.
+def _sequence(p: str, i: int) -> tuple[set[str], int]:
+    out = {""}
+    while i < len(p) and p[i] not in "|)":
+        atom, i = _atom(p, i)
+        if i < len(p) and p[i] in "?*+":
+            q = p[i]
+            i += 1
+            if i < len(p) and p[i] in "?+":  # lazy or possessive: same spellings
+                i += 1
+            if q != "?" and any(_RUN_RE.fullmatch(a.lower()) for a in atom):
+                raise _Unsupported(p)
+            if q != "?" and any(_RUN_RE.search(a.lower()) for a in atom):
+                # a second repeat can join letters of two (only if it has any)
+                atom = atom | {a + b for a in atom for b in atom}
+            if q != "+":
+                atom = atom | {""}
+        elif i < len(p) and p[i] == "{":
+            raise _Unsupported(p)
+        out = {a + b for a in out for b in atom}
+        if len(out) > _MAX_SPELLINGS:
+            raise _Unsupported(p)
+    return out, i
 
-    Literals that are not case-sensitive are lower-cased. ``None`` when some
-    term pattern has no clause: then every sentence is searched.
+
+def _atom(p: str, i: int) -> tuple[set[str], int]:
+    c = p[i]
+    if c == "(":
+        i += 1
+        if p.startswith("?", i):
+            m = re.match(r"\?(?:[aiLmsux]*-?[imsx]*|P<\w+>):", p[i:])
+            if m is None:  # lookarounds, back references, comments
+                raise _Unsupported(p)
+            i += m.end()
+        inner, i = _alternation(p, i)
+        if not p.startswith(")", i):
+            raise _Unsupported(p)
+        return inner, i + 1
+    if c == "[":
+        j = i + 1
+        chars: set[str] = set()
+        while j < len(p) and p[j] != "]":
+            if p[j] == "\\":
+                chars |= _escape(p, j + 1)
+                j += 2
+            elif p[j] == "^" and j == i + 1:
+                raise _Unsupported(p)  # a negated set
+            elif p[j] == "-" and j > i + 1 and p[j + 1 : j + 2] != "]":
+                raise _Unsupported(p)  # a range
+            else:
+                chars.add(p[j])
+                j += 1
+        if j >= len(p) or not chars:
+            raise _Unsupported(p)
+        return chars, j + 1
+    if c == "\\":
+        return _escape(p, i + 1), i + 2
+    if c in ".^$":
+        raise _Unsupported(p)
+    return {c}, i + 1
+
+
+def _escape(p: str, i: int) -> set[str]:
+    if i >= len(p) or (p[i].isalnum() and p[i] != "s"):
+        raise _Unsupported(p)  # \w, \d, \b ... and back references
+    return {" "} if p[i] == "s" else {p[i]}
+
+
+@dataclass(frozen=True, slots=True)
+class _TermRuns:
+    """The letter runs (lowercase) the spellings of the terms are made of.
+
+    A sentence can hold a term only if, for some key run ``k`` it contains,
+    it contains every run of a set in ``needs[k]``; a term starts where a run
+    of ``first`` starts.
     """
-    terms_out: list[tuple[Clause, ...]] = []
+
+    keys: frozenset[str]
+    needs: Mapping[str, tuple[frozenset[str], ...]]
+    first: frozenset[str]
+
+
+def _term_runs(vocab: Sequence[tuple[str, Sequence[str]]]) -> _TermRuns | None:
+    """:class:`_TermRuns` of ``vocab``; ``None`` when a term pattern cannot be read."""
+    sets: set[frozenset[str]] = set()
+    first: set[str] = set()
     for _, terms in vocab:
         for term in terms:
-            clauses = _required_literals(_sre_parse.parse(term, re.IGNORECASE), False)
-            if not clauses:
+            try:
+                spellings = _spellings(term)
+            except _Unsupported:
                 return None
-            norm = {tuple(sorted({(t if cs else t.lower(), cs) for t, cs in c})) for c in clauses}
-            ordered = sorted(norm, key=lambda c: (-min(len(t) for t, _ in c), len(c), c))
-            terms_out.append(tuple(ordered))
-    return tuple(terms_out)
+            for spelling in spellings:
+                words = _RUN_RE.findall(spelling.lower())
+                if not words or not spelling[:1].isalpha():
+                    return None
+                sets.add(frozenset(words))
+                first.add(words[0])
+    # a set holding a smaller one adds nothing: the smaller one is met first
+    minimal: list[frozenset[str]] = []
+    by_run: dict[str, list[frozenset[str]]] = {}
+    for runs in sorted(sets, key=lambda r: (len(r), sorted(r))):
+        if not any(t <= runs for run in runs for t in by_run.get(run, ())):
+            minimal.append(runs)
+            by_run.setdefault(min(runs), []).append(runs)
+    needs: dict[str, list[frozenset[str]]] = {}
+    for runs in minimal:
+        # the longest run is the rarest, roughly: it keys the set
+        key = max(sorted(runs), key=len)
+        needs.setdefault(key, []).append(runs)
+    return _TermRuns(frozenset(needs), {k: tuple(v) for k, v in needs.items()}, frozenset(first))
 
 
-_TERM_LITERALS = _term_literals(_VOCAB)
-# Under re.IGNORECASE these match ASCII letters of a literal but lower() keeps
-# them apart; a document containing one is searched sentence by sentence.
+_TERM_RUNS = _term_runs(_VOCAB)
+# Under re.IGNORECASE these match ASCII letters but lower() does not turn
+# them into those letters: text holding one is searched at every character.
 _FOLD_ODD = "\u0130\u0131\u017f\u212a"
+
+
+def _runs_readable(text: str) -> bool:
+    """Whether the letter runs of ``text.lower()`` are those ``_TERM_RE`` sees in ``text``."""
+    return _TERM_RUNS is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
+
+
+def _plain_lower(text: str) -> str | None:
+    """``text.lower()`` when :func:`_runs_readable` and no offset moves, else ``None``."""
+    if not _runs_readable(text):
+        return None
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
+def _spellings_met(low: str) -> list[frozenset[str]]:
+    """The run sets of :data:`_TERM_RUNS` whose every run is a letter run of ``low``."""
+    assert _TERM_RUNS is not None
+    needs = _TERM_RUNS.needs
+    words = set(_RUN_RE.findall(low))
+    return [
+        runs for key in _TERM_RUNS.keys.intersection(words) for runs in needs[key] if runs <= words
+    ]
+
+
+def _term_matches(sentence: str) -> Iterator[re.Match[str]]:
+    """``_TERM_RE.finditer(sentence)``, tried only where a first run of a term starts."""
+    low = _plain_lower(sentence)
+    if low is None:
+        yield from _TERM_RE.finditer(sentence)
+        return
+    assert _TERM_RUNS is not None
+    first = _TERM_RUNS.first
+    pos = 0
+    for run in _RUN_RE.finditer(low):
+        start = run.start()
+        if start >= pos and run.group() in first:
+            m = _TERM_RE.match(sentence, start)
+            if m is not None:
+                pos = m.end()
+                yield m
+
 
 # The harm is the efficacy outcome here, not a harm of the treatment.
 _EFFICACY_AFTER = re.compile(r"^-?\s?(?:free|control)\b", re.IGNORECASE)
@@ -176,6 +317,7 @@ _SEVERITY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SERIOUS_TERM = re.compile(r"^(?:SAEs?)$")
+_SEVERE_TERM = re.compile(r"severe\b", re.IGNORECASE)
 _WITHDRAW_BEFORE = re.compile(
     r"(?:withdr[ae]w\w*|withdrawals?|discontinu\w*|dropp?(?:ed|ing)?\s+out|drop-?outs?"
     r"|stopp\w*|terminat\w*|left\s+the\s+(?:study|trial)|cessation)"
@@ -321,18 +463,18 @@ def find_terms(sentence: str) -> list[TermMatch]:
     "prevention of neutropenia") are left out.
     """
     out: list[TermMatch] = []
-    for m in _TERM_RE.finditer(sentence):
+    for m in _term_matches(sentence):
         s, e = m.span()
         if _EFFICACY_AFTER.match(sentence[e : e + 10]):
             continue
         left = _clause_left(sentence, s, 60)
         if _EFFICACY_BEFORE.search(left):
             continue
-        category = _TERM_CATEGORIES[int(next(k for k, v in m.groupdict().items() if v)[1:])]
+        category = _TERM_CATEGORIES[int(str(m.lastgroup)[1:])]
         sev_m = _SEVERITY_BEFORE.search(sentence[max(0, s - 30) : s])
         severity = sev_m.group("sev").lower() if sev_m else None
         text = m.group(0)
-        if severity is None and re.match(r"severe\b", text, re.I):
+        if severity is None and _SEVERE_TERM.match(text):
             severity = "severe"
         kind = "adverse_event"
         if category == "any" and (severity == "serious" or _SERIOUS_TERM.match(text)):
@@ -525,57 +667,26 @@ def _doc_matches(doc: Doc) -> list[tuple[int, AdverseMatch]]:
     if isinstance(cached, list):
         return cached
     text = doc_text(doc)
-    # A sentence can hold a term only if it satisfies every literal clause of
-    # that term; str.find is far cheaper than the case-insensitive
-    # alternation of all terms run at every word. Terms are first checked
-    # against the whole document, then only those are checked per sentence.
-    term_clauses = _TERM_LITERALS
-    low = None
-    if term_clauses is not None and not any(c in text for c in _FOLD_ODD):
-        low = doc_lower(doc)
-    candidates: list[tuple[Clause, ...]] = []
-    if term_clauses is not None and low is not None:
-        seen: dict[Literal, bool] = {}
-        for clauses in term_clauses:
-            ok = True
-            for clause in clauses:
-                hit = False
-                for lit in clause:
-                    found = seen.get(lit)
-                    if found is None:
-                        found = seen[lit] = lit[0] in (text if lit[1] else low)
-                    if found:
-                        hit = True
-                        break
-                if not hit:
-                    ok = False
-                    break
-            if ok:
-                # keep the literals of each clause that occur in the document
-                # (all of them checked now, not only up to the first hit)
-                kept = []
-                for clause in clauses:
-                    for lit in clause:
-                        if lit not in seen:
-                            seen[lit] = lit[0] in (text if lit[1] else low)
-                    kept.append(tuple(lit for lit in clause if seen[lit]))
-                candidates.append(tuple(kept))
-        if not candidates:
+    # Only sentences holding the letter runs of a spelling of some term are
+    # searched (see _TermRuns); the runs are read within each sentence, as
+    # _TERM_RE reads it.
+    bounds = list(sentence_bounds(doc, text))
+    low = doc_lower(doc) if _runs_readable(text) else None
+    met: list[frozenset[str]] = []
+    if low is not None:
+        met = _spellings_met("\n".join([low[start:end] for start, end in bounds]))
+        if not met:
             return []
     out: list[tuple[int, AdverseMatch]] = []
-    for start, end in sentence_bounds(doc, text):
+    for start, end in bounds:
+        # a sentence holding those runs holds them as text (a weaker test)
+        if low is not None and not any(
+            all(low.find(run, start, end) >= 0 for run in runs) for runs in met
+        ):
+            continue
         sentence = text[start:end]
-        if low is not None:
-            low_sentence = low[start:end]
-            if not any(
-                all(
-                    any(lit in (sentence if cs else low_sentence) for lit, cs in clause)
-                    for clause in clauses
-                )
-                for clauses in candidates
-            ):
-                continue
-        if not _TERM_RE.search(sentence):
+        # past the runs test a sentence nearly always names a harm: search it once
+        if low is None and not _TERM_RE.search(sentence):
             continue
         for match in find_adverse_events(sentence):
             out.append((start, match))
