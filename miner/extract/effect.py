@@ -609,7 +609,7 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
         return None
     # only the p of this estimate: nothing but punctuation/short words before it
     before = window[: m.start()]
-    if re.search(r"\d", before) or len(before) > 40:
+    if re.search(r"\d", before) or len(before) > 60:
         return None
     return m
 
@@ -862,6 +862,9 @@ def _estimate_after(
     return None
 
 
+_DIGIT_IN_NAME = re.compile(r"(?<=[A-Za-z])\d+|(?<=[A-Za-z]\()\d+(?=[a-z]\))")
+
+
 def _chained_estimate(
     sentence: str, pos: int, limit: int, info: _MeasureName, chain_unit: str | None = None
 ) -> EffectMatch | None:
@@ -869,6 +872,8 @@ def _chained_estimate(
     # "... at week 18 and -0.8% (P < 0.001) at week 54": digits of a time
     # phrase do not break the chain
     window = TIME_RE.sub(lambda t: re.sub(r"\d", "x", t.group(0)), window)
+    # nor do digits inside names ("for HbA1c and -1.1 mmol/L ...")
+    window = _DIGIT_IN_NAME.sub(lambda d: "x" * len(d.group(0)), window)
     lead = re.match(
         r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()-]*\s+){0,5}?[(\[]?\s*"
         r"(?=[-\u2212\u2013]?\s?\d)",

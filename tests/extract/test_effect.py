@@ -560,3 +560,21 @@ def test_comparison_named_between_measure_and_value(
 )
 def test_comparison_named_without_ci_is_no_estimate(text: str) -> None:
     assert find_effects(text) == []
+
+
+def test_chain_crosses_names_with_digits() -> None:
+    found = find_effects(
+        "Mean differences (drug - placebo) were -0.5% (95% CI -0.7 to -0.3) for HbA1c"
+        " and -1.1 mmol/L (-1.5 to -0.7) for FPG."
+    )
+    assert [(e.value, e.ci_low, e.ci_high) for e in found] == [
+        (-0.5, -0.7, -0.3),
+        (-1.1, -1.5, -0.7),
+    ]
+
+
+def test_p_value_a_few_words_after_the_estimate() -> None:
+    (est,) = find_effects(
+        "A difference of 2.4 mm Hg between the two arms was significant (p < 0.001)."
+    )
+    assert (est.value, est.p, est.p_op) == (2.4, 0.001, "<")
