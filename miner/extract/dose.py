@@ -148,6 +148,30 @@ _TITRATED_UP_TO_RE = re.compile(
     r"(?:\s+(?:\w+\s+){0,2}?)?\s*$",
     re.IGNORECASE,
 )
+# An amount followed by its confidence interval or spread is an estimate ("ED50
+# was 4.66 mg (95% CI 4.6-4.7)"); followed by a p-value, it is one unless it
+# names a dose group next to its drug ("formoterol 4.5 ug (p = 0.07 vs.
+# placebo)" stays; "morphine group = 14.2 mg, p = 0.037" and "fruit (184
+# g/day; p = 0.001)" go).
+_ESTIMATE_AFTER_RE = re.compile(
+    r"^\s*[;,(\[]?\s*(?:95\s?%\s*)?(?:CI\b|confidence\s+intervals?|\u00b1|\+/-)", re.IGNORECASE
+)
+_P_AFTER_RE = re.compile(r"^\s*[;,(\[]?\s*p\s?[=<>\u2264\u2265]", re.IGNORECASE)
+# Words saying that what follows is a measured amount of drug, not the dose of
+# the protocol ("fentanyl requirement was higher in group N (81 mcg vs. 114
+# mcg)", "morphine consumption", "the ED50 of bupivacaine was 4.66 mg").
+_RESULT_CUE_RE = re.compile(
+    r"\b(?:requirements?|consumption(?!\s+of\b)|(?<![x\u00d7]\s)(?<![x\u00d7])(?:ED\s?50|ED\s?95|EC\s?50)"
+    r"|MLAC|minimum\s+local\s+an(?:a)?esthetic\s+concentration)\b",
+    re.IGNORECASE,
+)
+# ... unless the dose is given after the cue ("the primary outcome was morphine
+# consumption; patients received ketamine 0.5 mg/kg").
+_GIVEN_RE = re.compile(
+    r"[;:]|\b(?:receiv\w*|given|gave|administ\w*|inject\w*|infus\w*|randomi[sz]\w*|assigned"
+    r"|allocated|treated|took|taking)\b",
+    re.IGNORECASE,
+)
 _LIST_BEFORE_RE = re.compile(
     r"(?<![\w.,])(?P<list>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)\s*,?\s*(?:or|and|,)\s*$",
     re.IGNORECASE,
@@ -442,6 +466,10 @@ def find_doses(
         before = norm[max(sent[0], start - 30) : m.start()]
         if _NOT_DOSE_BEFORE_RE.search(before) or _CHANGE_BEFORE_RE.search(before):
             continue
+        if m.group("unit") == "G":
+            continue  # "a 19-G epidural catheter", "25 G needle": a gauge, not grams
+        if _ESTIMATE_AFTER_RE.match(norm[end : end + 20]) or _is_measured(norm, sent[0], start):
+            continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (
             (m.group("qual") or "").lower().startswith("up")
             and _TITRATED_UP_TO_RE.search(norm[max(sent[0], m.start() - 40) : m.start()])
@@ -452,6 +480,14 @@ def find_doses(
         if dose.unit.startswith("iu") and _DOSE_OUTCOME_RE.search(norm[sent[0] : start]):
             continue
         drug, adjacent = _drug_for(norm, start, end, drugs, sent)
+        if (
+            _P_AFTER_RE.match(norm[end : end + 12])
+            and not adjacent
+            and not (
+                drug and norm[max(0, start - len(drug) - 3) : start].rstrip(" ,(").endswith(drug)
+            )
+        ):
+            continue
         if dose.unit == "%" and not _percent_is_dose(norm, start, end, drugs, adjacent, dose.value):
             continue
         if dose.unit.endswith("/ml") and not (
@@ -519,6 +555,17 @@ def _abbreviation_drugs(doc: Doc) -> list[tuple[int, int]]:
 @lru_cache(maxsize=16384)
 def _names_a_drug(phrase: str) -> bool:
     return bool(find_drugs(phrase))
+
+
+def _is_measured(norm: str, lo: int, start: int) -> bool:
+    """Whether a result cue ("requirement", "consumption", "ED50") governs ``start``.
+
+    The last cue before the amount counts unless a dose is given after it.
+    """
+    last = None
+    for last in _RESULT_CUE_RE.finditer(norm, lo, start):  # noqa: B007 - the last one counts
+        pass
+    return last is not None and _GIVEN_RE.search(norm, last.end(), start) is None
 
 
 def _closed_aside(sentence: str, cue: str, start: int) -> bool:

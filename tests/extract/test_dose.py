@@ -89,6 +89,29 @@ DOSE_CASES = [
         [("bimatoprost", 0.03, None, "%", "once daily", None, None)],
         "negation-in-closed-brackets",
     ),
+    (
+        "Men took caffeine (5 mg/kg) before exercise; consumption of 3 mg/kg was tested too.",
+        [
+            ("caffeine", 5.0, None, "mg/kg", None, None, None),
+            ("caffeine", 3.0, None, "mg/kg", None, None, None),
+        ],
+        "consumption-of-is-intake",
+    ),
+    (
+        "Cisatracurium 0.15 mg/kg (3 x ED95) was given.",
+        [("Cisatracurium", 0.15, None, "mg/kg", None, None, None)],
+        "multiple-of-ed95",
+    ),
+    (
+        "The primary outcome was morphine consumption; patients received ketamine 0.5 mg/kg.",
+        [("ketamine", 0.5, None, "mg/kg", None, None, None)],
+        "dose-given-after-result-cue",
+    ),
+    (
+        "Walking distance improved with formoterol 4.5 ug (p = 0.03 vs. placebo).",
+        [("formoterol", 4.5, None, "ug", None, None, None)],
+        "dose-group-before-p",
+    ),
 ]
 
 
@@ -133,6 +156,13 @@ NOT_DOSES = [
     ("The mean reduction, 12.5 IU/d, favoured metformin.", "change-word-comma"),
     ("The adjusted difference 20 units (10-30) favoured metformin.", "difference-amount"),
     ("Patients received no latanoprost 0.005%.", "negated-percent"),
+    ("A 19-G epidural catheter was inserted at L3-4.", "needle-gauge"),
+    ("Retrieval used a 17 G needle.", "needle-gauge-spaced"),
+    ("The ED50 of bupivacaine was 4.66 mg (95% CI 4.6-4.7).", "ed50-with-ci"),
+    ("The dose was 12.1 mg (95% CI 10.2 to 14.0) in the group.", "amount-with-ci"),
+    ("Fentanyl requirement was higher in group N (81 mcg vs. 114 mcg, P = 0.001).", "requirement"),
+    ("Total fentanyl consumption was lower in group K (474 ug).", "consumption"),
+    ("In the morphine group it was 14.2 mg, p = 0.037.", "amount-before-p"),
 ]
 
 
