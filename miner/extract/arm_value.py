@@ -219,7 +219,9 @@ _STOP_ARM = frozenset(
 _STOP_ALT = "|".join(sorted(_STOP_ARM, key=len, reverse=True))
 # An arm word is any word but a function word, so that a leftmost regex match
 # starts at the arm's first content word.
-_ARM_WORD = rf"(?<![\w'+/-])(?!(?i:{_STOP_ALT})\b)[A-Za-z][\w+\-/']*"
+# A capital letter after a word ("drug A", "than B") names an arm, although
+# "a" is an article.
+_ARM_WORD = rf"(?<![\w'+/-])(?:(?<=[a-z]\s)[A-Z]\b|(?!(?i:{_STOP_ALT})\b)[A-Za-z][\w+\-/']*)"
 _ARM_PHRASE = rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}"
 _UNIT_AFTER = (
     r"(?:%|(?!(?:in|for|with|among|on|of|from|after|and|vs|versus)\b)"
@@ -440,7 +442,38 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
             continue
         if val is not None:
             out.append(val)
-    return masked, out
+    return masked, _shared_percent_sign(masked, out)
+
+
+# "(36 vs. 22%)", "56 and 71%": one % sign written after the last of
+# several numbers
+_SIGN_SHARED_LINK = re.compile(r"\s*(?:,|,?\s*(?:and|or)|vs\.?|versus|v\.?)\s*", re.IGNORECASE)
+
+
+_GROUP_NUMBER_BEFORE = re.compile(r"\b(?:groups?|arms?|cohorts?)\s*$", re.IGNORECASE)
+
+
+def _shared_percent_sign(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """A bare number joined to a following percentage reads as a percentage too.
+
+    Only pairs: the numbers of a longer list ("42, 90, and 90%") are as
+    often time points or grades as arms.
+    """
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if (
+            a.kind == "bare"
+            and a.unit is None
+            and b.kind == "percent"
+            and 0 <= a.value <= 100
+            and _SIGN_SHARED_LINK.fullmatch(masked, a.end, b.start)
+            and not (i and _SIGN_SHARED_LINK.fullmatch(masked, values[i - 1].end, a.start))
+            and not _THRESHOLD_HARD.search(masked, max(0, a.start - 25), a.start)
+            and not _GROUP_NUMBER_BEFORE.search(masked, max(0, a.start - 25), a.start)
+        ):
+            weak = bool(_THRESHOLD_BEFORE.search(masked, max(0, a.start - 25), a.start))
+            values[i] = replace(a, kind="percent", percent=a.value, weak=weak)
+    return values
 
 
 _PAIR_LINK = re.compile(
@@ -744,9 +777,17 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                     i += 2
                 else:
                     i += 1
-    # weak: "... vs placebo (4.0 ± 1.1)" once pairs have had their turn
+    # weak: "... vs placebo (4.0 ± 1.1)" once pairs have had their turn; not
+    # for the first of a compared pair ("than with placebo (41 vs 18%)": 41 is
+    # the other arm's)
     for i, v in enumerate(values):
         if arms[i] is None:
+            if (
+                i + 1 < len(values)
+                and arms[i + 1] is None
+                and _PAIR_LINK.match(sentence[v.end : values[i + 1].start])
+            ):
+                continue
             prev_end = values[i - 1].end if i else 0
             weak = _ARM_BEFORE_WEAK.search(sentence[max(prev_end, v.start - 70) : v.start])
             if weak:

@@ -368,3 +368,43 @@ def test_outcomes_near_descriptor_words_are_kept(
     text: str, expected: list[tuple[str, float, str | None]]
 ) -> None:
     assert _triples(text) == [(k, pytest.approx(v), a) for k, v, a in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nausea was more frequent with drug A than with drug B (41 vs. 18%).",
+            [("percent", 41.0, "drug A"), ("percent", 18.0, "drug B")],
+        ),
+        (
+            "Remission rates were 35 and 52% in arms A and B, respectively.",
+            [("percent", 35.0, "arm A"), ("percent", 52.0, "arm B")],
+        ),
+    ],
+    ids=["versus-pair", "respectively-pair"],
+)
+def test_one_percent_sign_for_a_pair(
+    text: str, expected: list[tuple[str, float, str | None]]
+) -> None:
+    assert _triples(text) == [(k, pytest.approx(v), a) for k, v, a in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rash was seen in 9% of group 2 vs. 4% of group 1 patients.",
+        "Dermatitis was found in 12, 40, and 65% of the control group.",
+    ],
+    ids=["group-number", "longer-list"],
+)
+def test_numbers_that_do_not_share_the_sign(text: str) -> None:
+    assert [v.value for v in find_arm_values(text) if v.kind == "percent"] in ([], [9, 4], [65])
+    assert all(v.value not in (2, 12, 40) for v in find_arm_values(text))
+
+
+def test_arm_named_before_a_pair_is_not_given_to_its_first_value() -> None:
+    assert [v.arm for v in find_arm_values("Nausea was lower than with drug B (41 vs. 18%).")] == [
+        None,
+        None,
+    ]
