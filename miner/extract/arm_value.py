@@ -258,10 +258,11 @@ _ARM_BEFORE_WEAK = re.compile(
 _RESPECTIVELY_LIST = re.compile(
     rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
     r"\s+(?:groups|arms)\b"
-    r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*[A-Z0-9]{1,3})*,?\s+and\s+[A-Z0-9]{1,3})\b"
+    r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})*"
+    r",?\s+and\s+(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})\b"
     r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
     rf"(?P<list3>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
-    r"(?:\s+groups?)?\s*,?\s*respectively"
+    r"(?:\s+(?:groups?|arms?))?\s*,?\s*respectively"
 )
 _COMPARISON = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
@@ -725,7 +726,8 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             names = _split_list(lm.group("list") or lm.group("list2") or lm.group("list3") or "")
             if lm.group("list2"):
                 # "groups A and B": the letters alone say little to a reader
-                names = [f"{lm.group('kw2').lower()} {n}" for n in names]
+                # ("arm A and arm B" repeats the word)
+                names = [f"{lm.group('kw2').lower()} {n.split()[-1]}" for n in names]
             if len(names) < 2:
                 continue
             stop = sentence.lower().find("respectively", lm.start())

@@ -408,3 +408,22 @@ def test_arm_named_before_a_pair_is_not_given_to_its_first_value() -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Median survival in arm A and arm B was 10.2 months and 12.9 months, respectively.",
+            ["arm A", "arm B"],
+        ),
+        (
+            "Median time to relapse was 3.1 and 5.6 months in the observation and"
+            " chemotherapy arm, respectively.",
+            ["observation", "chemotherapy"],
+        ),
+    ],
+    ids=["repeated-arm-word", "singular-arm-after-list"],
+)
+def test_respectively_lists(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
