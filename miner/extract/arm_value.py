@@ -227,10 +227,15 @@ _UNIT_AFTER = (
     r"(?:%|(?!(?:in|for|with|among|on|of|from|after|and|vs|versus)\b)"
     r"[a-zA-Z\u00b5\u03bc]{1,8}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
+_PEOPLE = r"(?:patients|participants|subjects|children|women|men|infants|adults)"
 _ARM_AFTER = re.compile(
-    rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|among|on|receiving|after)\s+"
-    r"(?:the\s+)?(?:(?:patients|participants|subjects|children|women|men)\s+"
+    rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*(?:\(\s*n\s?=\s?\d+\s*\)\s*)?,?\s*"
+    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:{_PEOPLE}\s+"
     r"(?:receiving|given|treated\s+with|in|on|with)\s+(?:the\s+)?)?"
+    # "21% of patients who received SK", "39.8% of those treated with X"
+    rf"|(?P<of>of)\s+(?:the\s+)?(?:{_PEOPLE}|those)\s+(?:who\s+(?:received|were\s+given|were\s+treated\s+with"
+    r"|were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|receiving|given|treated\s+with|"
+    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to|in|on)\s+(?:the\s+)?)"
     rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b))))"
 )
 _ARM_BEFORE_STRONG = re.compile(
@@ -836,6 +841,9 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
     return out
 
 
+_OF_FROM_AFTER = re.compile(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b")
+
+
 def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int) -> str | None:
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
@@ -857,7 +865,7 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     if lm:
         return f"{lm.group('kw')} {lm.group('letter')}"
     am = _ARM_AFTER.match(after)
-    if am and (am.group("grp") or not re.match(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b", after)):
+    if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
         return _clean_arm(am.group("arm"))
     return None
 

@@ -427,3 +427,27 @@ def test_arm_named_before_a_pair_is_not_given_to_its_first_value() -> None:
 )
 def test_respectively_lists(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Sepsis occurred in 8% of patients who received drug X and 14% of patients"
+            " who received placebo.",
+            ["drug X", "placebo"],
+        ),
+        (
+            "Rash occurred in 22.5% of women treated with letrozole and in 9.1% of women"
+            " receiving tamoxifen.",
+            ["letrozole", "tamoxifen"],
+        ),
+        (
+            "Fractures were seen in 7% (n = 61) with drug X versus 11% (n = 95) with placebo.",
+            ["drug X", "placebo"],
+        ),
+    ],
+    ids=["of-patients-who-received", "of-women-treated-with", "arm-size-before-arm"],
+)
+def test_arm_after_people(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
