@@ -695,15 +695,20 @@ _ARM_TO_RE = re.compile(
     + _POP
     + r"\s+)?"
     r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
-    r"|(?:were|was)\s+(?=in\s+the\b))?"
-    r"(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on)\s+"
+    r"|(?:were|was)\s+(?=in\s+))?"
+    r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
+    # "145 were in timolol group", "30 in group B": an arm named as a group
+    r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm)\b))\s+"
+    # "201 were assigned high-dose chemotherapy": the arm right after the verb
+    r"|(?<=assigned\s)|(?<=allocated\s))"
     # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
     # repeat made some sentences cost milliseconds of backtracking.
-    r"(?P<label>[A-Za-z](?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){1,9}?)"
+    # The first word whole: "for prophylaxis" is no "f" followed by "or".
+    r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+\s*+(?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){0,8}?)"
     r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
     re.IGNORECASE,
 )
-_ARM_PREPS = frozenset({"to", "in", "into", "received", "receiving", "on"})
+_ARM_PREPS = frozenset({"to", "in", "into", "received", "receiving", "on", "assigned", "allocated"})
 
 
 def _arm_to_ahead(window: str) -> bool:
@@ -893,7 +898,7 @@ _OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNOR
 _LABEL_FIRST_WORDS_RE = re.compile(r"[A-Za-z][\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}")
 _LABEL_LEAD_RE = re.compile(
     r"^(?:(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+(?:to\s+)?|either\s+|receive\s+"
-    r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+)+",
+    r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+|for\s+)+",
     re.IGNORECASE,
 )
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)

@@ -337,6 +337,18 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [("yoga", 18), ("walking", 19)],
         ),
         ("Falls were fewer with yoga (n = 18, 40%) than with walking (n = 19, 55%).", []),
+        (
+            "Of 90 adults, 44 were in the yoga group and 46 were in walking group.",
+            [("yoga", 44), ("walking", 46)],
+        ),
+        (
+            "Of 90 adults, 44 were assigned high-dose vitamin D and 46 were assigned placebo.",
+            [("high-dose vitamin D", 44), ("placebo", 46)],
+        ),
+        (
+            "Of 90 adults, 44 were allocated for massage and 46 were randomly assigned to rest.",
+            [("massage", 44), ("rest", 46)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -396,6 +408,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "word-before-n",
         "bracket-inside-the-bracket",
         "n-then-share-with-outcome-words",
+        "were-in-x-group",
+        "assigned-x-without-to",
+        "allocated-for-x",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
