@@ -75,11 +75,21 @@ _WORD_NUMBERS = {
             "seventeen",
             "eighteen",
             "nineteen",
-            "twenty",
         ]
     )
 }
-_WORD_NUM = r"(?:" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_TENS.update({"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+_WORD_NUMBERS.update(_TENS)
+# "Twenty-one (22%)", "Thirty five of 40": the tens take their unit along, so
+# that the "one" of "Twenty-one" is never read alone
+_WORD_NUM = (
+    r"(?:(?:"
+    + "|".join(_TENS)
+    + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
+    + "|".join(sorted(_WORD_NUMBERS.keys() - _TENS.keys(), key=len, reverse=True))
+    + r")"
+)
 _INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 _PM = r"(?:\u00b1|\+\s?/\s?[-\u2212\u2013]|\+\s?[-\u2212]|[-\u2212]\s?/\s?\+)"
 # Units an outcome value may carry; a dose unit alone ("10 mg") is not one.
@@ -314,6 +324,8 @@ def _int(text: str) -> int:
     low = text.lower()
     if low in _WORD_NUMBERS:
         return _WORD_NUMBERS[low]
+    if low[:1].isalpha():  # "twenty-one", "thirty five"
+        return sum(_WORD_NUMBERS[w] for w in re.split(r"[-\s]+", low))
     return int(text.replace(",", ""))
 
 
@@ -957,6 +969,9 @@ _WORD_NUMBER_PARTS = (
     "twelve",
     "teen",
     "twenty",
+    "thirty",
+    "forty",
+    "fifty",
 )
 
 

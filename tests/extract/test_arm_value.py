@@ -451,3 +451,16 @@ def test_respectively_lists(text: str, arms: list[str]) -> None:
 )
 def test_arm_after_people(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("Twenty-seven of 40 patients in the yoga group improved.", 27),
+        ("Thirty five patients (44%) in the yoga group improved.", 35),
+        ("Sixty-one (52%) in the yoga group improved.", 61),
+    ],
+    ids=["hyphen", "space", "n-percent"],
+)
+def test_compound_number_words(text: str, events: int) -> None:
+    assert [v.events for v in find_arm_values(text)] == [events]
