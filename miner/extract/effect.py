@@ -153,6 +153,9 @@ _P_OPS = {
 }
 
 
+_PLAIN_P = re.compile(r"\d*\.?\d+")
+
+
 def parse_p(match: re.Match[str]) -> tuple[float | None, str | None]:
     """Turn a :data:`P_RE` match into ``(p, operator)``; "NS" gives ``(None, None)``."""
     if match.group("pns"):
@@ -161,9 +164,13 @@ def parse_p(match: re.Match[str]) -> tuple[float | None, str | None]:
     op_raw = match.group("pop")
     op = "="
     if op_raw:
-        op = _P_OPS.get(re.sub(r"\s|or", "", op_raw).replace("==", "="), "=")
+        # the common operators are looked up as written
+        op = _P_OPS.get(op_raw) or _P_OPS.get(re.sub(r"\s|or", "", op_raw).replace("==", "="), "=")
         if "or" in op_raw:
             op = "<=" if op_raw.startswith("<") else ">="
+    if _PLAIN_P.fullmatch(raw):
+        value = float(raw)  # the common case: "0.03", ".001"
+        return (value, op) if value <= 1.0 else (None, None)
     text = raw.replace("\u00b7", ".").replace(" ", "")
     text = re.sub(r"[\u2212\u2013]", "-", text)
     sci = re.match(r"([\d.]+)[x\u00d7*]10\^?(-?\d+)$", text)
@@ -514,6 +521,7 @@ _CMP_GAP = re.compile(
     r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
+_CMP_GAP_START = re.compile(r"\s*(?:for|of|in|with|on|versus|vs|compared|relative)\b", re.I)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
@@ -831,7 +839,12 @@ def _estimate_from(
 def _estimate_after(
     sentence: str, m_start: int, m_end: int, limit: int, info: _MeasureName
 ) -> EffectMatch | None:
-    window_end = min(limit, m_end + (90 if info.abbrev else 160))
+    reach = 160
+    if info.abbrev:
+        # an abbreviation stands next to its value unless the arms compared
+        # come between ("HR for death with drug versus placebo (0.8; ...)")
+        reach = 90 if _CMP_GAP_START.match(sentence, m_end) else 30
+    window_end = min(limit, m_end + reach)
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
@@ -1042,6 +1055,14 @@ _P_THRESHOLD = re.compile(
     r"|\balpha\b|\btwo[\s-]sided\b|\bone[\s-]sided\b",
     re.IGNORECASE,
 )
+# "between the two regimens": the groups, never the outcome
+_BETWEEN_GROUPS = re.compile(
+    r"\b(?:between|among|across)\s+(?:the\s+)?(?:two\s+|2\s+|three\s+|treatment\s+|study\s+)?"
+    r"(?:groups?|arms?|treatments?|regimens)\b",
+    re.IGNORECASE,
+)
+# every _P_THRESHOLD match contains one of these (lowercase)
+_P_THRESHOLD_WORDS = ("consider", "signific", "set", "defined", "alpha", "sided")
 # the most words between one p-value of a list and the next
 _P_ONLY_LIST_GAP = 60
 # how far after a p-value its comparison may still be named
@@ -1091,13 +1112,18 @@ def find_comparison_p_values(
     """
     # most sentences hold no p-value: look for one before anything else
     first = P_RE.search(sentence)
-    if first is None or _P_THRESHOLD.search(sentence) or is_hedged(sentence):
+    if first is None or is_hedged(sentence):
+        return ()
+    low = sentence.lower()
+    if any(w in low for w in _P_THRESHOLD_WORDS) and _P_THRESHOLD.search(sentence):
         return ()
     taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
     out: list[ComparisonP] = []
     seg_start = 0
     prev_kept = False
+    outcome: str | None = None
     for m in P_RE.finditer(sentence, first.start()):
+        seg_begin = seg_start
         segment = sentence[seg_start : m.start()]
         seg_start = m.end()
         inside = any(s <= m.start() < e for s, e in taken)
@@ -1118,18 +1144,24 @@ def find_comparison_p_values(
             # "(P < 0.04, PP; P < 0.001, ITT)", "< 7% (p = 0.003) and
             # <= 6.5% (p = 0.001) versus placebo": a list of p-values
             keep = True
-        prev_kept = keep
         if keep:
+            # the outcome is named since the previous p-value; a p-value
+            # continuing a list shares the outcome of the one before it
+            named = _BETWEEN_GROUPS.sub(" ", segment)
+            found = outcome_before(named, len(named))
+            if found is not None or not prev_kept or seg_begin == 0:
+                outcome = found
             out.append(
                 ComparisonP(
                     start=m.start(),
                     end=m.end(),
                     p=p_val,
                     p_op=p_op,
-                    outcome=outcome_before(sentence, m.start()),
+                    outcome=outcome,
                     timepoint=find_timepoint(sentence, m.start()),
                 )
             )
+        prev_kept = keep
     return tuple(out)
 
 

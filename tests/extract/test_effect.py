@@ -578,3 +578,12 @@ def test_p_value_a_few_words_after_the_estimate() -> None:
         "A difference of 2.4 mm Hg between the two arms was significant (p < 0.001)."
     )
     assert (est.value, est.p, est.p_op) == (2.4, 0.001, "<")
+
+
+def test_comparison_p_outcome_named_before_it() -> None:
+    found = find_comparison_p_values(
+        "Both creams lowered the itch score by 2 points (P < 0.001), with a significant"
+        " difference in itch score between the two regimens (P = 0.02) and in sleep"
+        " quality (P = 0.04)."
+    )
+    assert [(c.p, c.outcome) for c in found] == [(0.02, "itch score"), (0.04, "sleep quality")]
