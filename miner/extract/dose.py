@@ -172,6 +172,27 @@ _GIVEN_RE = re.compile(
     r"|allocated|treated|took|taking)\b",
     re.IGNORECASE,
 )
+# Flow and clearance rates ("eGFR 60 ml/min/1.73 m2", "blood flow of 100
+# ml/min") are no doses of a drug.
+_NOT_DOSE_UNITS = frozenset({"ml/min", "ml/min/m2", "l/min"})
+# An amount times hours is an exposure ("AUC 2.87 ng*h/ml"), not a dose.
+_EXPOSURE_AFTER_RE = re.compile(r"^\s?(?:[\u2022\u00b7\u22c5*\u00d7x]\s?h\b|h\s?/)", re.IGNORECASE)
+# Units of blood products and volumes of blood or urine are no doses of a drug
+# ("26 units of PRBC", "blood loss was 1306 ml", "877 ml blood").
+_BLOOD_AFTER_RE = re.compile(
+    r"^\s*(?:of\s+)?(?:packed\s+|whole\s+)?(?:blood|red\s+(?:blood\s+)?cells|PRBCs?|RBCs?|FFP"
+    r"|fresh\s+frozen\s+plasma|platelets|urine)\b",
+    re.IGNORECASE,
+)
+_VOLUME_LOST_BEFORE_RE = re.compile(
+    r"\b(?:loss(?:es)?|bleeding|blood|output|urine|drainage|drained|transfus\w*|residual)\b[^.;\d]{0,25}$",
+    re.IGNORECASE,
+)
+# "per 50 mmol", "per 100 ml": the denominator of a rate.
+_PER_BEFORE_RE = re.compile(r"\bper\s*$", re.IGNORECASE)
+# A sign opening a bracket or clause, even spaced ("(+ 50.7 gm)", "(- 0.7
+# gm)"), makes the amount a change; "quercetin + 250 mg vitamin C" joins drugs.
+_SIGN_BEFORE_RE = re.compile(r"(?:^|[(\[,;:=])\s*(?:\+|[-\u2212](?=\s))\s*$")
 _LIST_BEFORE_RE = re.compile(
     r"(?<![\w.,])(?P<list>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)\s*,?\s*(?:or|and|,)\s*$",
     re.IGNORECASE,
@@ -468,6 +489,20 @@ def find_doses(
             continue
         if m.group("unit") == "G":
             continue  # "a 19-G epidural catheter", "25 G needle": a gauge, not grams
+        if dose.unit in _NOT_DOSE_UNITS or _EXPOSURE_AFTER_RE.match(norm[end : end + 4]):
+            continue
+        # "x" stands for the text before the window: "^" is the sentence start only.
+        lead = ("x" if start - 6 > sent[0] else "") + norm[max(sent[0], start - 6) : start]
+        if _PER_BEFORE_RE.search(before) or _SIGN_BEFORE_RE.search(lead):
+            continue
+        if (dose.unit == "iu" or dose.unit.startswith("ml")) and _BLOOD_AFTER_RE.match(
+            norm[end : end + 40]
+        ):
+            continue
+        if dose.unit == "ml" and _VOLUME_LOST_BEFORE_RE.search(
+            norm[max(sent[0], start - 40) : start]
+        ):
+            continue
         if _ESTIMATE_AFTER_RE.match(norm[end : end + 20]) or _is_measured(norm, sent[0], start):
             continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (

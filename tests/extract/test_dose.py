@@ -112,6 +112,14 @@ DOSE_CASES = [
         [("formoterol", 4.5, None, "ug", None, None, None)],
         "dose-group-before-p",
     ),
+    (
+        "Group Q took 500 mg metformin + 100 mg sitagliptin daily.",
+        [
+            ("metformin", 500.0, None, "mg", None, None, None),
+            ("sitagliptin", 100.0, None, "mg", "daily", None, None),
+        ],
+        "plus-joins-two-drugs",
+    ),
 ]
 
 
@@ -163,6 +171,12 @@ NOT_DOSES = [
     ("Fentanyl requirement was higher in group N (81 mcg vs. 114 mcg, P = 0.001).", "requirement"),
     ("Total fentanyl consumption was lower in group K (474 ug).", "consumption"),
     ("In the morphine group it was 14.2 mg, p = 0.037.", "amount-before-p"),
+    ("Patients with an eGFR of 45 to 90 ml/min/1.73 m2 took metformin.", "gfr-flow"),
+    ("The AUC of morphine was 2.87 ng\u00b7h/ml.", "exposure-auc"),
+    ("Controls received 26 units of PRBC versus 4 units with tranexamic acid.", "blood-units"),
+    ("Total blood loss was 70 ml with tranexamic acid.", "blood-loss-ml"),
+    ("Systolic pressure rose 2.2 mmHg per 50 mmol of sodium.", "per-denominator"),
+    ("Weight gain was larger with zinc (+ 50.7 gm) than placebo.", "spaced-sign"),
 ]
 
 
