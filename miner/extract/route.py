@@ -139,6 +139,7 @@ _HINT_PIECES = (
     "pessar",
     "eye",
     "ophthalm",
+    "conjunctiv",
     "ocular",
     "drop",
     "instil",
@@ -157,6 +158,7 @@ _HINT_PIECES = (
     "tablet",
     "capsul",
     "syrup",
+    "pill",
     "sachet",
     "nasal",
     "nose",
@@ -194,14 +196,14 @@ _HINT_PIECES = (
 )
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _SHORT_HINT_RE = re.compile(
-    r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO|sc)\b|\bper\s+os\b|\bby\s+mouth\b"
+    r"\b[ipsIPS]\.\s?[vmpcqoVMPCQO]|\b(?:IV|SC|SQ|IM|PO|sc|pMDIs?)\b|\bper\s+os\b|\bby\s+mouth\b"
 )
 # The same short forms, split so that each starts with a literal or a rare
 # character class (which ``re`` skips to quickly) instead of ``\b``; the word
 # boundary before them is checked by hand (see _short_hints).
 _SHORT_HINT_PARTS = (
     re.compile(r"[ipsIPS]\.\s?[vmpcqoVMPCQO]"),
-    re.compile(r"(?:IV|SC|SQ|IM|PO|sc)\b"),
+    re.compile(r"(?:IV|SC|SQ|IM|PO|sc|pMDIs?)\b"),
     re.compile(r"per\s+os\b"),
     re.compile(r"by\s+mouth\b"),
 )

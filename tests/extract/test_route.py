@@ -58,6 +58,12 @@ ROUTE_CASES = [
     ("Lidocaine was injected into the subcutaneous tissue.", ["subcutaneous"], "into-sc-tissue"),
     ("Skin infiltration with lidocaine preceded cannulation.", ["infiltration"], "skin-lidocaine"),
     ("Insulin was given intramuscularly at the visit.", ["intramuscular"], "intramuscularly"),
+    ("Sufentanil 15-ug tablet sublingually on demand.", ["sublingual"], "tablet-sublingually"),
+    ("Misoprostol tablets were placed vaginally.", ["vaginal"], "tablets-placed-vaginally"),
+    ("Participants took two study pills twice daily.", ["oral"], "pills"),
+    ("Salbutamol was given via pMDI with a spacer.", ["inhalation"], "pmdi"),
+    ("A subconjunctival injection of bevacizumab was given.", ["ophthalmic"], "subconjunctival"),
+    ("A periarticular injection of ropivacaine ended surgery.", ["infiltration"], "periarticular"),
 ]
 
 
@@ -123,6 +129,8 @@ NOT_ROUTES = [
     ("Leukaemic infiltration of the skin was seen.", "skin-cell-infiltration"),
     ("Tissue infiltration by tumour cells was graded.", "tissue-cell-infiltration"),
     ("Cough fell after one drop in the evening.", "drop-outside-eye-text"),
+    ("The Major Depression Inventory (MDI) was filled in.", "mdi-score"),
+    ("Subconjunctival haemorrhage was recorded.", "subconjunctival-bleed"),
 ]
 
 
