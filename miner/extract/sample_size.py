@@ -805,7 +805,8 @@ _PART_NUM_FIRST_RE = re.compile(
 # Parts that name a treatment ("6074 on tamoxifen", "271 received lapatinib").
 _TREATMENT_PREP_RE = re.compile(r"^(?:on|received|receiving|assigned)", re.IGNORECASE)
 _PART_LABEL_FIRST_RE = re.compile(
-    r"^(?P<label>[A-Za-z][^\d:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?"
+    # digits inside the label ("TC6, 47 patients", "LA-EP2006: n = 314")
+    r"^(?P<label>[A-Za-z][^:=]{0,40}?)\s*(?::|=|,)?\s*(?:[nN]\s*=\s*)?"
     + _num("num")
     + r"(?:\s+"
     + _POP
@@ -904,7 +905,8 @@ _LABEL_LEAD_RE = re.compile(
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
 _STUDY_RE = re.compile(r"(?:the\s+)?(?:study|trial)", re.IGNORECASE)
 _NOT_ARM_LIST_LABEL_RE = re.compile(
-    _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|")
+    # a listed part names its arm itself, even with one letter ("A, 65; P, 73")
+    _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|").replace("|%|p|", "|%|")
     # an amount ("50 mg once daily, n = 56") or the "n" of "n = 56"
     + r"|^(?:n|mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol|mg/\S+)$"
     r"|^(?:mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
@@ -1111,6 +1113,8 @@ class SampleSizeComponent:
                     if not words:
                         continue
             kind = "paren" if m.group("num") else "paren_bare"
+            if m.group("spaced") and ("=" in inner or ":" in inner):
+                continue  # "(A: n = 14; B: n = 15)": a list, read below
             if m.group("tail") or m.group("spaced"):
                 kind = "paren_tail"
             n = _count(m.group("num") or m.group("bare"))
@@ -1171,7 +1175,7 @@ class SampleSizeComponent:
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
-            if keep_kinds & {"paren", "paren_bare", "paren_tail"}:
+            if keep_kinds & {"paren", "paren_bare", "paren_tail", "list", "list_strong"}:
                 # "363 patients were randomised to AC or AD (n = 182)": the
                 # first count is the total, the arms are the "(n = ...)" ones.
                 keep_kinds.discard("to_verb")

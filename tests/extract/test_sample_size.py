@@ -349,6 +349,16 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Of 90 adults, 44 were allocated for massage and 46 were randomly assigned to rest.",
             [("massage", 44), ("rest", 46)],
         ),
+        (
+            "Of 95 adults, 90 finished the trial (DX2, 44 adults; DXW7, 46 adults).",
+            [("DX2", 44), ("DXW7", 46)],
+        ),
+        ("In all, 90 adults were randomized (A, 44; P, 46).", [("A", 44), ("P", 46)]),
+        (
+            "In all, 90 adults were randomized in the YOGA-1 and YOGA-2 trials (yoga: n = 44;"
+            " rest: n = 46).",
+            [("yoga", 44), ("rest", 46)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -411,6 +421,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "were-in-x-group",
         "assigned-x-without-to",
         "allocated-for-x",
+        "digits-inside-list-labels",
+        "one-letter-list-labels",
+        "list-after-randomized-in-the-trials",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
