@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from miner.extract.negation import is_negated, negation_cue
@@ -69,3 +71,39 @@ def test_doc_and_text_agree() -> None:
     doc = spacy.blank("en")("No patient received ketamine.")
     start = doc.text.index("ketamine")
     assert is_negated(doc, start, start + 8) is is_negated(doc.text, start, start + 8) is True
+
+
+def _cue_spellings(pattern: str) -> set[str]:
+    """Every way a cue pattern can be written (lookaheads and \\b dropped: they only restrict)."""
+    from miner.extract.adverse import _spellings
+
+    return _spellings(re.sub(r"\(\?!.*?\)\)?", "", pattern).replace(r"\b", ""))
+
+
+def test_every_cue_and_break_passes_the_word_pre_test() -> None:
+    """A window is skipped only when it holds no cue: each way of writing one passes."""
+    from miner.extract.negation import _BEFORE_CUES, _BREAK_RE, _may_hold
+
+    for cue in _BEFORE_CUES:
+        for spelling in _cue_spellings(cue):
+            for text in (spelling, f"x {spelling.upper()} y", f"({spelling.title()};"):
+                assert _may_hold(text)[1], (cue, text)
+    for spelling in _cue_spellings(_BREAK_RE.pattern[3:-1]):
+        assert _may_hold(f"a {spelling.upper()} b")[0], spelling
+
+
+@pytest.mark.parametrize(
+    ("left", "expected"),
+    [
+        ("patients were randomized to", (False, False)),
+        ("patients were randomized to be", (False, True)),
+        ("no patient; but", (True, True)),
+        ("the nonrandomized", (False, False)),
+        ("sp\u00e9cial", (True, True)),  # not ASCII: both searched
+    ],
+    ids=["plain", "to-be", "cue-and-breaks", "cue-inside-a-word", "not-ascii"],
+)
+def test_word_pre_test(left: str, expected: tuple[bool, bool]) -> None:
+    from miner.extract.negation import _may_hold
+
+    assert _may_hold(left) == expected
