@@ -162,8 +162,17 @@ _THRESHOLD_HARD = re.compile(
     r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bup\s+to|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
     re.IGNORECASE,
 )
-_AFTER_EVENTS_NOT = re.compile(r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu)\b", re.I)
-_NOT_RATIO_BEFORE = re.compile(r"(?:phase|grade|stage|type)\s*$", re.IGNORECASE)
+_AFTER_EVENTS_NOT = re.compile(
+    r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu|years?|months?|weeks?|days?|hours?|cm|mm)\b"
+    # "one of two groups", "1 of 3 treatment arms": allocation, not events
+    r"|^\s(?:(?!(?:in|of|on|the|with|for|at)\b)[\w-]+\s)?(?:groups|arms|conditions|sequences|"
+    r"strata|cohorts|registries|sites|centres|centers|regimens|schedules|treatments|interventions)\b",
+    re.I,
+)
+_NOT_RATIO_BEFORE = re.compile(
+    r"(?:phase|grade|stage|type|kinase|CDK|[<>\u2264\u2265]|\bor\s?=|\binto|\bto\s+one)\s*$",
+    re.IGNORECASE,
+)
 _N_EQUALS = re.compile(r"\b[nN]\s?=\s?\d+")
 _CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
 
@@ -453,7 +462,7 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
     for m in rx.finditer(masked):
         g = m.groupdict()
         before = masked[max(0, m.start() - 25) : m.start()]
-        after = masked[m.end() : m.end() + 12]
+        after = masked[m.end() : m.end() + 30]
         try:
             val = _make_value(m, g, before, after, ctx)
         except (ValueError, KeyError):
@@ -616,6 +625,8 @@ def _make_value(
         ev, tot = _int(g["ev_ev"]), _int(g["ev_tot"] or "")
         if not 0 <= ev <= tot or tot == 0 or _AFTER_EVENTS_NOT.match(after):
             return None
+        if g["ev_ev"].startswith("0") and len(g["ev_ev"]) > 1:
+            return None  # "09/92": a date
         if _NOT_RATIO_BEFORE.search(before) or re.search(r"\d\s?[:/]\s*$", before):
             return None
         pct = float(g["ev_pct"]) if g["ev_pct"] else None

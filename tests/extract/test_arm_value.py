@@ -464,3 +464,25 @@ def test_arm_after_people(text: str, arms: list[str]) -> None:
 )
 def test_compound_number_words(text: str, events: int) -> None:
     assert [v.events for v in find_arm_values(text)] == [events]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Participants were randomly assigned to one of three groups.",
+        "Women were allocated to 1 of 2 exercise arms.",
+        "Patients with a pain score of \u2265 4 out of 10 were enrolled.",
+        "Abemaciclib is a cyclin-dependent kinase 4/6 inhibitor.",
+        "Patients treated since 03/95 were enrolled.",
+        "Median age was 61/63 years in the two arms.",
+    ],
+    ids=["one-of-n-groups", "1-of-2-arms", "threshold", "kinase", "date", "slash-with-unit"],
+)
+def test_not_event_counts(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind == "events"] == []
+
+
+def test_event_count_followed_by_arm_group() -> None:
+    assert [
+        (v.events, v.arm) for v in find_arm_values("Relapse occurred in 12/40 in placebo group.")
+    ] == [(12, "placebo")]
