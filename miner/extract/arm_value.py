@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from miner.extract.doctext import doc_text
+from miner.extract.dose import is_drug_word
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
@@ -208,6 +209,9 @@ _STOP_ARM = frozenset(
         "three",
         "treatment",
         "study",
+        "trial",
+        "population",
+        "sample",
         "patients",
         "participants",
         "subjects",
@@ -793,20 +797,21 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     if any(a is None for a in arms):
         cm = _COMPARISON.search(sentence)
         if cm:
-            x, y = _clean_arm(cm.group("x")), _clean_arm(cm.group("y"))
-            i = 0
-            while x and y and i + 1 < len(values):
-                link = sentence[values[i].end : values[i + 1].start]
-                if (
-                    arms[i] is None
-                    and arms[i + 1] is None
-                    and values[i].kind == values[i + 1].kind
-                    and re.fullmatch(r"\W*(?:vs\.?|versus|and|v)?\W*", link.strip() or "-")
-                ):
-                    arms[i], arms[i + 1] = x, y
-                    i += 2
-                else:
-                    i += 1
+            _give_pairs(
+                sentence, values, arms, _clean_arm(cm.group("x")), _clean_arm(cm.group("y"))
+            )
+    # 4b. "Diazepam and midazolam were rated as 77% and 100% successful": two
+    # treatments as the subject, compared pairs after them
+    if any(a is None for a in arms):
+        sm = _SUBJECT_PAIR.match(sentence)
+        if sm and _names_treatment(sm.group("x")) and _names_treatment(sm.group("y")):
+            _give_pairs(
+                sentence, values, arms, _clean_arm(sm.group("x")), _clean_arm(sm.group("y"))
+            )
+    # 4c. "15.2% (induction) and 30.4% (noninduction)", "(2.0%, denosumab;
+    # 1.4%, zoledronic acid)", "(induction, 32.5% vs. noninduction, 19.0%)"
+    if any(a is None for a in arms):
+        _labelled_pairs(sentence, values, arms)
     # weak: "... vs placebo (4.0 ± 1.1)" once pairs have had their turn; not
     # for the first of a compared pair ("than with placebo (41 vs 18%)": 41 is
     # the other arm's)
@@ -834,6 +839,145 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
         ):
             arms = list(mentions)
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+
+
+_PAIR_JOIN = re.compile(r"\W*(?:vs\.?|versus|and|v)?\W*")
+
+
+def _give_pairs(
+    sentence: str,
+    values: list[ArmValueMatch],
+    arms: list[str | None],
+    x: str | None,
+    y: str | None,
+) -> None:
+    """Give ``x`` and ``y`` to each compared pair of values that has no arm yet."""
+    i = 0
+    while x and y and i + 1 < len(values):
+        link = sentence[values[i].end : values[i + 1].start]
+        if (
+            arms[i] is None
+            and arms[i + 1] is None
+            and values[i].kind == values[i + 1].kind
+            and _PAIR_JOIN.fullmatch(link.strip() or "-")
+        ):
+            arms[i], arms[i + 1] = x, y
+            i += 2
+        else:
+            i += 1
+
+
+_SUBJECT_PAIR = re.compile(
+    r"(?:RESULTS?\s*:?\s+)?(?:the\s+)?"
+    rf"(?P<x>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+and\s+(?:the\s+)?"
+    rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:groups?\s+|arms?\s+)?"
+    r"(?:were|was|had|showed|produced|resulted|achieved|gave|yielded)\b"
+)
+# Abbreviations that name outcomes or statistics, not treatments
+_NOT_TREATMENT = frozenset(
+    [
+        "CR",
+        "PR",
+        "SD",
+        "PD",
+        "ORR",
+        "OS",
+        "PFS",
+        "DFS",
+        "EFS",
+        "TTP",
+        "CI",
+        "IQR",
+        "SE",
+        "SEM",
+        "NS",
+        "ITT",
+        "PP",
+        "HR",
+        "OR",
+        "RR",
+        "AE",
+        "AES",
+        "SAE",
+        "SAES",
+    ]
+)
+_TREATMENT_WORD = re.compile(
+    r"\b(?:placebo|control|usual|sham|standard|group|arm|therapy|treatment|surgery|"
+    r"radiotherapy|chemotherapy|exercise|diet|training|counselling|counseling|intervention)\b",
+    re.IGNORECASE,
+)
+
+
+def _names_treatment(phrase: str) -> bool:
+    """Whether a phrase looks like a treatment: a drug name, an abbreviation or a kind of care.
+
+    Two outcomes written as a subject ("Pain and nausea were reduced by 30%
+    and 40%") name no arm.
+    """
+    words = re.findall(r"[A-Za-z][\w/+-]*", phrase)
+    if not words or any(w.upper() in _NOT_TREATMENT for w in words):
+        return False
+    return bool(
+        _TREATMENT_WORD.search(phrase)
+        or any(is_drug_word(part) for w in words for part in re.split(r"[/+-]", w) if part)
+        or any(2 <= len(w) <= 8 and w.isupper() for w in words)
+    )
+
+
+_LABEL_AFTER = re.compile(rf"\s*[(\[]\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*[)\]]")
+_COMMA_LABEL_AFTER = re.compile(
+    rf"\s*,\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*(?=[;)\]]|$)"
+)
+_COMMA_LABEL_BEFORE = re.compile(
+    rf"(?:^|[(\[;]|vs\.?|versus|\bv\.?|\band)\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,\s*$"
+)
+
+
+_SEMICOLON = re.compile(r"\s*;\s*")
+
+
+def _labelled_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Pairs of values each labelled with its arm in brackets or after a comma."""
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
+            continue
+        names: tuple[str | None, str | None] | None = None
+        la, lb = _LABEL_AFTER.match(sentence, a.end), _LABEL_AFTER.match(sentence, b.end)
+        if la and lb and la.end() <= b.start and _PAIR_JOIN.fullmatch(sentence, la.end(), b.start):
+            names = la.group("arm"), lb.group("arm")
+        ca, cb = (
+            _COMMA_LABEL_AFTER.match(sentence, a.end),
+            _COMMA_LABEL_AFTER.match(sentence, b.end),
+        )
+        if names is None and ca and cb and _SEMICOLON.fullmatch(sentence, ca.end(), b.start):
+            names = ca.group("arm"), cb.group("arm")
+        if names is None:
+            ba = _COMMA_LABEL_BEFORE.search(sentence, max(0, a.start - 40), a.start)
+            bb = _COMMA_LABEL_BEFORE.search(sentence, a.end, b.start)
+            if ba and bb and _PAIR_JOIN.fullmatch(sentence, a.end, bb.start("arm")):
+                names = ba.group("arm"), bb.group("arm")
+        if names is None:
+            continue
+        x, y = _clean_arm(names[0]), _clean_arm(names[1])
+        if x and y and x != y and _names_label(x) and _names_label(y):
+            arms[i], arms[i + 1] = x, y
+
+
+def _names_label(name: str) -> bool:
+    # "(CR)", "(range)", "(SD)": not arms
+    return name.upper() not in _NOT_TREATMENT and name.lower() not in (
+        "range",
+        "median",
+        "mean",
+        "sd",
+        "iqr",
+        "total",
+        "overall",
+        "all",
+        "respectively",
+    )
 
 
 def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
@@ -1053,12 +1197,15 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     out = []
     outcome: str | None = None
     prev_end = 0
+    prev_arm: str | None = None
     for v in values:
         # a later value names its own outcome only in the text since the
         # previous value ("Alopecia (66% vs 20%) and nausea (53% vs 37%)")
         segment = sentence[prev_end : v.start]
-        if v.arm:
-            segment = segment.replace(v.arm, " " * len(v.arm))
+        for arm in {v.arm, prev_arm}:
+            if arm:
+                segment = segment.replace(arm, " " * len(arm))
+        prev_arm = v.arm
         own = outcome_before(segment, len(segment))
         outcome = own or outcome
         prev_end = v.end

@@ -486,3 +486,46 @@ def test_event_count_followed_by_arm_group() -> None:
     assert [
         (v.events, v.arm) for v in find_arm_values("Relapse occurred in 12/40 in placebo group.")
     ] == [(12, "placebo")]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Lorazepam and midazolam were rated as 64% and 88% effective by the nurses.",
+            ["Lorazepam", "midazolam"],
+        ),
+        (
+            "Graft loss was reported for 6.1% (induction) and 9.8% (noninduction) of patients.",
+            ["induction", "noninduction"],
+        ),
+        (
+            "Jaw necrosis was rare (1.1%, denosumab; 0.8%, zoledronic acid; P = .40).",
+            ["denosumab", "zoledronic acid"],
+        ),
+        (
+            "Rates differed for infection (induction, 21.5% vs. noninduction, 12.0%, P=0.01).",
+            ["induction", "noninduction"],
+        ),
+    ],
+    ids=["treatments-as-subject", "bracketed-labels", "comma-labels-after", "comma-labels-before"],
+)
+def test_labelled_pairs(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain and nausea were reduced by 30% and 40% in the trial.",
+        "Response was 20% (CR) and 30% (PR) in the trial.",
+    ],
+    ids=["outcomes-as-subject", "response-types"],
+)
+def test_labels_that_are_not_arms(text: str) -> None:
+    assert all(v.arm is None for v in find_arm_values(text))
+
+
+def test_outcome_of_second_labelled_value_is_not_the_first_label() -> None:
+    found = find_arm_values("Two-year survival was 81.0% (letrozole) and 77.2% (placebo).")
+    assert [v.outcome for v in found] == ["Two-year survival", "Two-year survival"]
