@@ -708,6 +708,21 @@ _ARM_TO_RE = re.compile(
     r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
     re.IGNORECASE,
 )
+# The next arm after one of _ARM_TO_RE, its verb left out: a count and a label
+# that runs to the end of the clause ("and 202 conventional treatment.").
+_ARM_ELLIPSIS_RE = re.compile(
+    r"\s*(?:[,;]\s*(?:and\s+)?|\b(?:and|or|versus|vs\.?)\s+)"
+    + _NUM
+    + r",?\s+(?:"
+    + _POP
+    + r"\s+)?(?!(?:to|in|into|on|received|receiving|were|was|had|have|who|with|completed|did"
+    r"|died|withdrew|discontinued|dropped|remained|developed|experienced|achieved|showed"
+    r"|reported)\b)(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b|versus\b|vs\b)"
+    r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
+    re.IGNORECASE,
+)
+# "Of 120 adults randomized to X, ...": what follows the comma is the sentence.
+_OF_BEFORE_RE = re.compile(r"\b(?:of|among|from|in)\s+(?:the\s+)?\Z", re.IGNORECASE)
 _ARM_PREPS = frozenset({"to", "in", "into", "received", "receiving", "on", "assigned", "allocated"})
 
 
@@ -1126,6 +1141,14 @@ class SampleSizeComponent:
                     continue  # "65 (3.4%) in the X arm": events, not an arm
                 kind = "to_pct"
             add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
+            # "201 were assigned X and 202 Y.", "8506 were randomized to X and
+            # 8102, placebo.": the next arms leave out the verb.
+            end = m.end("label")
+            if _OF_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "Of 120 adults randomized to tea, 30 stopped early"
+            while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
+                add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
+                end = e.end("label")
         for m in _PAREN_RE.finditer(text):
             inner = m.group(1)
             if not any(sep in inner for sep in _PART_SEPARATORS):

@@ -359,6 +359,16 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             " rest: n = 46).",
             [("yoga", 44), ("rest", 46)],
         ),
+        (
+            "In all, 90 adults were enrolled; 44 were assigned strength training and 46 usual"
+            " care.",
+            [("strength training", 44), ("usual care", 46)],
+        ),
+        (
+            "Of 120 adults, 40 were randomized to yoga, 40, walking and 40 usual care.",
+            [("yoga", 40), ("walking", 40), ("usual care", 40)],
+        ),
+        ("Of 120 adults, 40 were randomized to yoga and 40 healthy adults were also seen.", []),
     ],
     ids=[
         "n-equals",
@@ -424,6 +434,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "digits-inside-list-labels",
         "one-letter-list-labels",
         "list-after-randomized-in-the-trials",
+        "next-arm-without-verb",
+        "next-arms-without-verb-chained",
+        "next-count-with-a-verb-is-no-arm",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
