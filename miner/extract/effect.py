@@ -338,6 +338,22 @@ _ARM_PAIR_RE = re.compile(
 )
 
 
+# every TIME_RE match without a digit contains one of these (lowercase)
+_TIME_WORDS = (
+    "end",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "eight",
+    "ten",
+    "twelve",
+    "twenty",
+)
+
+
 def clean_outcome(phrase: str) -> str | None:
     """Trim a candidate outcome phrase to its content words, or ``None``.
 
@@ -345,9 +361,16 @@ def clean_outcome(phrase: str) -> str | None:
     arm ("with ketamine", "the placebo group"), a unit or a bare adjective is
     kept (at most 8 words).
     """
-    phrase = _ARM_PAIR_RE.sub(" ", phrase)
-    phrase = TIME_RE.sub(" ", phrase)
-    phrase = _NUM_RE.sub(" ", phrase)
+    # each pattern needs a word or a digit that a substring test rules out
+    # far faster than the pattern
+    low = phrase.lower()
+    if "(" in phrase or "between" in low:
+        phrase = _ARM_PAIR_RE.sub(" ", phrase)
+    has_digit = _DIGIT_RE.search(phrase) is not None
+    if has_digit or any(w in low for w in _TIME_WORDS):
+        phrase = TIME_RE.sub(" ", phrase)
+    if has_digit:
+        phrase = _NUM_RE.sub(" ", phrase)
     parts = _BOUNDARY.split(phrase)
     # parts = [chunk0, boundary1, chunk1, boundary2, chunk2, ...]
     for k in range(len(parts) - 1, -1, -2):
@@ -449,8 +472,9 @@ class _MeasureName:
     abbrev: bool
 
 
-# (words of the long names, lowercase; abbreviations as written)
-_Literals = tuple[tuple[str, ...], tuple[str, ...]]
+# (words of the long names, lowercase; abbreviations as written; the long
+# names themselves where they are plain words)
+_Literals = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=4)
@@ -483,13 +507,28 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName],
     # none of these words, and ``str in`` costs far less than the pattern.
     words = {max(re.split(r"[\s-]+", n), key=len).strip("'\u2019") for n in long_names}
     words = {w for w in words if not any(o != w and o in w for o in words)}
-    return pattern, names, (tuple(sorted(words)), tuple(abbrevs))
+    # A sentence with one of these words may still name no measure ("change"
+    # is common, "net change" is not): the plain names are then looked for
+    # whole, in the text with hyphens and runs of spaces made single spaces.
+    phrases = {
+        n
+        if re.fullmatch(r"[a-z0-9 ]+", n)
+        else max(re.split(r"[\s-]+", n), key=len).strip("'\u2019")
+        for n in long_names
+    }
+    phrases = {p for p in phrases if not any(o != p and o in p for o in phrases)}
+    return pattern, names, (tuple(sorted(words)), tuple(abbrevs), tuple(sorted(phrases)))
 
 
 def _may_name_measure(sentence: str, literals: _Literals) -> bool:
     """False when ``sentence`` cannot contain a measure name (see :func:`_load_measures`)."""
+    if any(a in sentence for a in literals[1]):
+        return True
     low = sentence.lower()
-    return any(w in low for w in literals[0]) or any(a in sentence for a in literals[1])
+    if not any(w in low for w in literals[0]):
+        return False
+    norm = " ".join(low.replace("-", " ").split())
+    return any(p in norm for p in literals[2])
 
 
 def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
@@ -722,6 +761,7 @@ _ARMS_SUBTRACTED = re.compile(
     rf"\s*[:=,]?\s*(?:was\s+|of\s+)?(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?"
     rf"\s*[;,]?\s*(?P<ci>[(\[]?\s*{CI_WORD}\s*[:=,]?\s*{PAIR}\s*[)\]]?)"
 )
+_BY_VERBS = ("reduced", "lowered", "decreased", "increased", "improved", "raised")
 _CMP_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
 # "... greater mean change in HbA1c than placebo (-0.58%; P < .001)"
 _CMP_VALUE = re.compile(
@@ -754,14 +794,20 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     difference by the arms it subtracts and counts with its CI.
     """
     out: list[EffectMatch] = []
-    if "mean" in sentence:
+    # each pattern below needs a bracket, and some a word, that plain
+    # substring tests rule out far faster than the patterns
+    bracket = "(" in sentence or "[" in sentence
+    if not bracket and "difference" not in sentence:
+        return out
+    if bracket and ("mean" in sentence or "Mean" in sentence):
         for m in _ARMS_SUBTRACTED.finditer(sentence):
             est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
             if est is not None:
                 out.append(est)
     if not re.search(r"\b(?:by|than|compared|relative|versus|vs|difference)\b", sentence):
         return out
-    for m in _BY_VALUE.finditer(sentence):
+    by_value = bracket and "by" in sentence and any(v in sentence for v in _BY_VERBS)
+    for m in _BY_VALUE.finditer(sentence) if by_value else ():
         if not (m.group("cmp") or _CMP_BEFORE.search(sentence, 0, m.start())):
             continue
         est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
@@ -777,12 +823,12 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
             )
         out.append(replace(est, outcome=clean_outcome(m.group("outcome")) or est.outcome))
     if _CHANGE_CUE.search(sentence):
-        for m in _CMP_VALUE.finditer(sentence):
+        for m in _CMP_VALUE.finditer(sentence) if bracket else ():
             start = m.start("val")
             est = _estimate_from(sentence, m, m.group("ci"), start, m.end())
             if est is not None:
                 out.append(est)
-        for m in _VALUE_NAME.finditer(sentence):
+        for m in _VALUE_NAME.finditer(sentence) if "difference" in sentence else ():
             est = _estimate_from(sentence, m, None, m.start("val"), m.end())
             if est is not None and (est.unit or est.p_op):
                 out.append(est)
@@ -1070,18 +1116,19 @@ _P_CUE_AFTER = 40
 _DIFFER_AFTER = re.compile(r"[\s),;\]]*(?:\w+\s+){0,2}?differen(?:ce|ces)\b", re.IGNORECASE)
 
 
-def _differs(segment: str) -> bool:
-    """True when ``segment`` says the groups differed after any words about within-group change.
+def _differs(segment: str) -> tuple[bool, bool]:
+    """Whether ``segment`` says the groups differed, and whether it speaks of within-group change.
 
-    "changes from baseline were -4.0 and -1.4 mmHg, with a significant
-    difference (" compares the groups; "decreased from baseline in both
-    groups (" does not.
+    The groups differ when a cue comes after any words about within-group
+    change: "changes from baseline were -4.0 and -1.4 mmHg, with a
+    significant difference (" compares the groups; "decreased from baseline
+    in both groups (" does not.
     """
+    within = list(_WITHIN.finditer(segment))
     cues = list(_DIFFER_CUE.finditer(segment))
     if not cues:
-        return False
-    within = list(_WITHIN.finditer(segment))
-    return not within or within[-1].end() <= cues[-1].start()
+        return False, bool(within)
+    return not within or within[-1].end() <= cues[-1].start(), bool(within)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1134,8 +1181,10 @@ def find_comparison_p_values(
         if p_val is None or p_op is None:
             prev_kept = False
             continue
-        keep = _BETWEEN.search(segment) is not None or _differs(segment)
-        within = _WITHIN.search(segment) is not None
+        keep = _BETWEEN.search(segment) is not None
+        within = False
+        if not keep:
+            keep, within = _differs(segment)
         if not keep and not within:
             # "showed a statistically significant (P < 0.001) difference"
             after = sentence[m.end() : m.end() + _P_CUE_AFTER]

@@ -529,6 +529,7 @@ def test_collector_gives_comparison_p_without_value(nlp: Language) -> None:
         ),
         ("LS mean [gel\u2212cream]: 0.21; 95% CI: 0.02, 0.40.", "MD", 0.21, 0.02, 0.40),
         ("Least squares mean (A minus B) -1.3 (95% CI -2.0 to -0.6).", "MD", -1.3, -2.0, -0.6),
+        ("Mean [A-B] 0.4 (95% CI 0.1 to 0.7).", "MD", 0.4, 0.1, 0.7),
     ],
     ids=[
         "arms-compared-after-abbrev",
@@ -536,6 +537,7 @@ def test_collector_gives_comparison_p_without_value(nlp: Language) -> None:
         "versus-after-long-name",
         "ls-mean-arms-subtracted",
         "least-squares-mean-minus",
+        "capital-mean",
     ],
 )
 def test_comparison_named_between_measure_and_value(
