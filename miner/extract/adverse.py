@@ -219,8 +219,8 @@ class _TermRuns:
     of ``first`` starts.
     """
 
-    keys: frozenset[str]
-    needs: Mapping[str, tuple[frozenset[str], ...]]
+    keys: frozenset[bytes]
+    needs: Mapping[bytes, tuple[tuple[frozenset[bytes], frozenset[str]], ...]]
     first: frozenset[str]
 
 
@@ -247,11 +247,11 @@ def _term_runs(vocab: Sequence[tuple[str, Sequence[str]]]) -> _TermRuns | None:
         if not any(t <= runs for run in runs for t in by_run.get(run, ())):
             minimal.append(runs)
             by_run.setdefault(min(runs), []).append(runs)
-    needs: dict[str, list[frozenset[str]]] = {}
+    needs: dict[bytes, list[tuple[frozenset[bytes], frozenset[str]]]] = {}
     for runs in minimal:
         # the longest run is the rarest, roughly: it keys the set
-        key = max(sorted(runs), key=len)
-        needs.setdefault(key, []).append(runs)
+        key = max(sorted(runs), key=len).encode("ascii")
+        needs.setdefault(key, []).append((frozenset(r.encode("ascii") for r in runs), runs))
     return _TermRuns(frozenset(needs), {k: tuple(v) for k, v in needs.items()}, frozenset(first))
 
 
@@ -274,13 +274,21 @@ def _plain_lower(text: str) -> str | None:
     return low if len(low) == len(text) else None
 
 
+# bytes.translate: every byte but a-z becomes a space (non-ASCII was "?")
+_LETTERS_ONLY = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
 def _spellings_met(low: str) -> list[frozenset[str]]:
     """The run sets of :data:`_TERM_RUNS` whose every run is a letter run of ``low``."""
     assert _TERM_RUNS is not None
     needs = _TERM_RUNS.needs
-    words = set(_RUN_RE.findall(low))
+    # the runs of [a-z] of low, as bytes: split() is cheaper than a regex
+    words = set(low.encode("ascii", "replace").translate(_LETTERS_ONLY).split())
     return [
-        runs for key in _TERM_RUNS.keys.intersection(words) for runs in needs[key] if runs <= words
+        runs
+        for key in _TERM_RUNS.keys.intersection(words)
+        for runs_b, runs in needs[key]
+        if runs_b <= words
     ]
 
 
@@ -450,8 +458,58 @@ class AdverseMatch:
         )
 
 
-def _clause_left(sentence: str, pos: int, width: int) -> str:
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """Which context patterns can match somewhere in a sentence.
+
+    Each is searched in windows around every term, and few sentences hold
+    any of the words every match of it contains (``_CUE_WORDS``); a window
+    of a sentence without them is not searched.
+    """
+
+    breaks: bool = True
+    efficacy: bool = True
+    severity: bool = True
+    withdraw: bool = True
+    zero: bool = True
+    future: bool = True
+
+
+# Lowercase words (or parts of words) every match of each pattern contains.
+_CUE_WORDS = {
+    "breaks": (";", "but", "however", "whereas", "while", "although", "except"),  # _CLAUSE_BREAK
+    "efficacy": ("control", "prevent", "prophylaxis", "protection", "treat", "history", "risk"),
+    "severity": ("serious", "severe", "mild", "moderate", "major", "minor", "life", "grade"),
+    "withdraw": ("withdr", "discontinu", "drop", "stopp", "terminat", "left", "cessation"),
+    "zero": ("no", "without", "free", "absence", "neither"),  # _ZERO_BEFORE, _ZERO_SUBJECT
+    "future": (
+        "will",
+        "assess",
+        "evaluate",
+        "compare",
+        "determine",
+        "investigate",
+        "examine",
+        "aim",
+        "sought",
+        "hypothesi",
+    ),
+}
+_ALL_CUES = _Cues()
+
+
+def _cues(sentence: str) -> _Cues:
+    """:class:`_Cues` of ``sentence`` (all true when case folding is not plain ASCII)."""
+    if not (sentence.isascii() or not any(c in sentence for c in _FOLD_ODD)):
+        return _ALL_CUES
+    low = sentence.lower()
+    return _Cues(**{name: any(w in low for w in words) for name, words in _CUE_WORDS.items()})
+
+
+def _clause_left(sentence: str, pos: int, width: int, cues: _Cues = _ALL_CUES) -> str:
     left = sentence[max(0, pos - width) : pos]
+    if not cues.breaks:
+        return left
     breaks = list(_CLAUSE_BREAK.finditer(left))
     return left[breaks[-1].end() :] if breaks else left
 
@@ -462,16 +520,21 @@ def find_terms(sentence: str) -> list[TermMatch]:
     Terms used as efficacy outcomes ("vomiting-free", "control of nausea",
     "prevention of neutropenia") are left out.
     """
+    return _find_terms(sentence, _cues(sentence))
+
+
+def _find_terms(sentence: str, cues: _Cues) -> list[TermMatch]:
     out: list[TermMatch] = []
     for m in _term_matches(sentence):
         s, e = m.span()
         if _EFFICACY_AFTER.match(sentence[e : e + 10]):
             continue
-        left = _clause_left(sentence, s, 60)
-        if _EFFICACY_BEFORE.search(left):
+        if cues.efficacy and _EFFICACY_BEFORE.search(_clause_left(sentence, s, 60, cues)):
             continue
         category = _TERM_CATEGORIES[int(str(m.lastgroup)[1:])]
-        sev_m = _SEVERITY_BEFORE.search(sentence[max(0, s - 30) : s])
+        sev_m = None
+        if cues.severity:
+            sev_m = _SEVERITY_BEFORE.search(sentence[max(0, s - 30) : s])
         severity = sev_m.group("sev").lower() if sev_m else None
         text = m.group(0)
         if severity is None and _SEVERE_TERM.match(text):
@@ -479,9 +542,9 @@ def find_terms(sentence: str) -> list[TermMatch]:
         kind = "adverse_event"
         if category == "any" and (severity == "serious" or _SERIOUS_TERM.match(text)):
             kind = "serious"
-        if _WITHDRAW_BEFORE.search(_clause_left(sentence, s, 110)) or _WITHDRAW_AFTER.match(
-            sentence[e : e + 50]
-        ):
+        if (
+            cues.withdraw and _WITHDRAW_BEFORE.search(_clause_left(sentence, s, 110, cues))
+        ) or _WITHDRAW_AFTER.match(sentence[e : e + 50]):
             kind = "withdrawal"
         if severity is None and out and out[-1].category == "any" and category != "any":
             # "grade 3 or 4 adverse events were neutropenia (...)": the list inherits
@@ -490,7 +553,9 @@ def find_terms(sentence: str) -> list[TermMatch]:
     return out
 
 
-def _term_for(terms: Sequence[TermMatch], sentence: str, start: int, end: int) -> TermMatch | None:
+def _term_for(
+    terms: Sequence[TermMatch], sentence: str, start: int, end: int, cues: _Cues
+) -> TermMatch | None:
     """The term a value at ``start:end`` counts: the nearest before it, else one just after."""
     before = [t for t in terms if t.end <= start]
     if before:
@@ -498,34 +563,35 @@ def _term_for(terms: Sequence[TermMatch], sentence: str, start: int, end: int) -
     after = [t for t in terms if t.start >= end and t.start - end <= 70]
     if after:
         gap = sentence[end : after[0].start]
-        if not _CLAUSE_BREAK.search(gap) and "." not in gap.replace("%", ""):
+        if not (cues.breaks and _CLAUSE_BREAK.search(gap)) and "." not in gap.replace("%", ""):
             return after[0]
     return None
 
 
-def _zero_statement(sentence: str, term: TermMatch) -> tuple[int, int] | None:
+def _zero_statement(sentence: str, term: TermMatch, cues: _Cues) -> tuple[int, int] | None:
     """Bounds of a "none occurred" statement about ``term``, or ``None``."""
     s, e = term.start, term.end
-    left = _clause_left(sentence, s, 110)
-    m = _ZERO_BEFORE.search(left)
-    if m:
-        return s - len(left) + m.start(), e
-    m = _ZERO_SUBJECT.search(left)
-    if m:
-        return s - len(left) + m.start(), e
+    if cues.zero:
+        left = _clause_left(sentence, s, 110, cues)
+        m = _ZERO_BEFORE.search(left)
+        if m:
+            return s - len(left) + m.start(), e
+        m = _ZERO_SUBJECT.search(left)
+        if m:
+            return s - len(left) + m.start(), e
     m = _ZERO_AFTER.match(sentence[e : e + 60])
     if m:
         return s, e + m.end()
     return None
 
 
-def _counts(sentence: str, terms: Sequence[TermMatch]) -> list[AdverseMatch]:
+def _counts(sentence: str, terms: Sequence[TermMatch], cues: _Cues) -> list[AdverseMatch]:
     out: list[AdverseMatch] = []
     taken: list[tuple[int, int]] = []
     for v in find_arm_values(sentence):
         if v.kind not in ("events", "percent"):
             continue
-        term = _term_for(terms, sentence, v.start, v.end)
+        term = _term_for(terms, sentence, v.start, v.end, cues)
         if term is None:
             continue
         taken.append((v.start, v.end))
@@ -553,7 +619,7 @@ def _counts(sentence: str, terms: Sequence[TermMatch]) -> list[AdverseMatch]:
             continue
         if _NOT_COUNT_BEFORE.search(sentence[max(0, s - 12) : s]):
             continue
-        term = _term_for(terms, sentence, s, e)
+        term = _term_for(terms, sentence, s, e, cues)
         if term is None:
             continue
         word = m.group("n").lower()
@@ -596,11 +662,12 @@ def _find_cached(sentence: str) -> tuple[AdverseMatch, ...]:
 
 
 def _find(sentence: str) -> list[AdverseMatch]:
-    terms = find_terms(sentence)
-    if not terms or _FUTURE.search(sentence):
+    cues = _cues(sentence)
+    terms = _find_terms(sentence, cues)
+    if not terms or (cues.future and _FUTURE.search(sentence)):
         return []
     out = (
-        _counts(sentence, terms)
+        _counts(sentence, terms, cues)
         if re.search(
             r"\d|\b(?:one|two|three|four|five|six|seven|"
             r"eight|nine|ten|eleven|twelve)\b",
@@ -614,7 +681,7 @@ def _find(sentence: str) -> list[AdverseMatch]:
     for t in terms:
         if (t.start, t.end) in counted:
             continue
-        zero = _zero_statement(sentence, t)
+        zero = _zero_statement(sentence, t, cues)
         if zero is not None:
             zm = _ZERO_ARM_AFTER.match(sentence[t.end : t.end + 60])
             out.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -381,3 +382,59 @@ def test_prefilter_keeps_every_sentence_with_a_term(
     )
     assert expected  # the sentence names a harm
     assert sorted({f["term_start"] for f in facts}) == expected
+
+
+def _unanchored(regex: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(regex.pattern.removeprefix("^").removesuffix("$"), regex.flags)
+
+
+def _guarded() -> dict[str, list[re.Pattern[str]]]:
+    from miner.extract import adverse as a
+
+    return {
+        "breaks": [a._CLAUSE_BREAK],
+        "efficacy": [_unanchored(a._EFFICACY_BEFORE)],
+        "severity": [_unanchored(a._SEVERITY_BEFORE)],
+        "withdraw": [_unanchored(a._WITHDRAW_BEFORE)],
+        "zero": [_unanchored(a._ZERO_BEFORE), _unanchored(a._ZERO_SUBJECT)],
+        "future": [a._FUTURE],
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nausea was common; however, it was mild.",
+        "Given for PREVENTION of vomiting, ondansetron failed.",
+        "Grade 3/4 neutropenia occurred in 4 patients.",
+        "Two patients DISCONTINUED because of rash.",
+        "Free of headache at 2 h: 40% vs 20%.",
+        "Neither patient had vertigo.",
+        "We AIMED to compare toxicity.",
+        "Hypoglycaemia was rare.",
+    ],
+)
+def test_context_patterns_are_searched_where_their_words_are(sentence: str) -> None:
+    from miner.extract.adverse import _cues
+
+    cues = _cues(sentence)
+    for name, regexes in _guarded().items():
+        if any(r.search(sentence) for r in regexes):
+            assert getattr(cues, name), (name, sentence)
+
+
+def test_context_pre_test_on_real_abstracts(shared: Callable[..., Path]) -> None:
+    """A context pattern that can match in a sentence is never skipped."""
+    from miner.extract.adverse import _cues
+
+    texts = _texts(shared("pico-corpus", "pico_dev.jsonl.gz"), "text")
+    guarded = _guarded()
+    skipped = 0
+    for text in texts[:400]:
+        for sentence in text.split(". "):
+            cues = _cues(sentence)
+            for name, regexes in guarded.items():
+                if not getattr(cues, name):
+                    skipped += 1
+                    assert not any(r.search(sentence) for r in regexes), (name, sentence)
+    assert skipped > 1000  # the pre-test does skip searches
