@@ -129,10 +129,11 @@ def _eye_sentence(text: str, start: int, end: int) -> bool:
 
 
 # Cheap first pass: every route pattern contains one of these word pieces (or
-# one of the short forms of _SHORT_HINT_RE). The full alternation runs only in
-# windows around such words, because trying dozens of alternatives at every
-# position of every abstract is what costs time; words are checked through a
-# cache, since abstracts share most of their vocabulary.
+# one of the short forms of _SHORT_HINT_RE). The full alternation is tried only
+# at the word starts shortly before such words (see _route_matches), because
+# trying dozens of alternatives at every position of every abstract is what
+# costs time; words are classified once, since abstracts share most of their
+# vocabulary.
 _HINT_PIECES = (
     "intra",
     "vagin",
@@ -215,12 +216,11 @@ def _is_hint(word: str) -> bool:
     return any(piece in w for piece in _HINT_PIECES)
 
 
-_HINT_MARGIN = 80
-
-
-@lru_cache(maxsize=65536)
-def _is_hint_bytes(word: bytes) -> bool:
-    return any(piece in word for piece in _HINT_PIECES_BYTES)
+# Words already classified, as ASCII bytes: the hint words of a text are then
+# one set intersection away (abstracts share most of their vocabulary).
+_HINT_WORDS: set[bytes] = set()
+_OTHER_WORDS: set[bytes] = set()
+_KNOWN_WORDS_MAX = 200_000
 
 
 _HINT_PIECES_BYTES = tuple(piece.encode("ascii") for piece in _HINT_PIECES)
@@ -234,14 +234,21 @@ def _word_hints(norm: str) -> list[tuple[int, int]]:
 
     The same spans as ``_WORD_RE`` words passing ``_is_hint``: the text's
     distinct words (split as bytes, C-level; every non-ASCII character becomes
-    one "?", so offsets stay) are checked through a cache, and only the hint
-    words are then looked for with ``bytes.find``.
+    one "?", so offsets stay) are classified once and remembered, and only the
+    hint words are then looked for with ``bytes.find``.
     """
     low = norm.lower()
     if len(low) != len(norm):
         return [m.span() for m in _WORD_RE.finditer(norm) if _is_hint(m.group())]
     raw = low.encode("ascii", "replace")
-    words = [w for w in set(raw.translate(_LETTERS_ELSE_SPACE).split()) if _is_hint_bytes(w)]
+    distinct = set(raw.translate(_LETTERS_ELSE_SPACE).split())
+    unknown = distinct - _HINT_WORDS - _OTHER_WORDS
+    if unknown:
+        if len(_OTHER_WORDS) > _KNOWN_WORDS_MAX:
+            _OTHER_WORDS.clear()
+        for w in unknown:
+            (_HINT_WORDS if any(p in w for p in _HINT_PIECES_BYTES) else _OTHER_WORDS).add(w)
+    words = distinct & _HINT_WORDS
     if not words:
         return []
     n = len(raw)
@@ -271,21 +278,64 @@ def _short_hints(norm: str) -> list[tuple[int, int]]:
     return out
 
 
+# How far before a hint piece a route mention may start: "administered into
+# a peripheral vein", "transversus abdominis plane block", "2 drops", "applied
+# to the skin" start words before their hint; every other pattern starts at
+# its hint word or just before it ("sub-cutaneous", "peri-articular").
+_FAR_PIECES = (
+    "block",
+    "vein",
+    "skin",
+    "drop",
+    "infiltrat",
+    "nose",
+    "tongue",
+    "inhal",
+    "rectum",
+    "aerosol",
+)
+_FAR_LOOKBACK = 50
+_NEAR_LOOKBACK = 6
+# Where a route mention can start: a word character after no word character or
+# hyphen (the same test as the lookbehind that opens ROUTE_RE).
+_WORD_START_RE = re.compile(r"(?<![\w-])\w")
+
+
+@lru_cache(maxsize=65536)
+def _lookback(word: str) -> int:
+    return _FAR_LOOKBACK if any(piece in word for piece in _FAR_PIECES) else _NEAR_LOOKBACK
+
+
 def _route_matches(norm: str) -> list[re.Match[str]]:
-    hints = _word_hints(norm) + _short_hints(norm)
-    hints.sort()
-    windows: list[list[int]] = []
-    for h_start, h_end in hints:
-        lo, hi = max(0, h_start - _HINT_MARGIN), min(len(norm), h_end + _HINT_MARGIN)
-        if windows and lo <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], hi)
+    """ROUTE_RE matches, tried only at word starts shortly before a hint.
+
+    Trying the whole alternation at every word start of the text is what
+    costs time; a mention always starts at most a few words before one of its
+    hint pieces, so only those word starts are tried (leftmost match first,
+    no overlaps, as ``finditer`` would).
+    """
+    spans = [(s, s - _lookback(norm[s:e].lower())) for s, e in _word_hints(norm)]
+    spans += [(s, s) for s, _ in _short_hints(norm)]
+    if not spans:
+        return []
+    spans.sort()
+    ranges: list[list[int]] = []
+    for start, lo in spans:
+        lo = max(0, lo)
+        if ranges and lo <= ranges[-1][1] + 1:
+            ranges[-1][1] = max(ranges[-1][1], start)
         else:
-            windows.append([lo, hi])
+            ranges.append([lo, start])
     out: list[re.Match[str]] = []
-    last_end = -1
-    for lo, hi in windows:
-        for m in ROUTE_RE.finditer(norm, lo, hi):
-            if m.start() >= last_end:
+    last_end = 0
+    match = ROUTE_RE.match
+    for lo, hi in ranges:
+        for w in _WORD_START_RE.finditer(norm, max(lo, last_end), hi + 1):
+            pos = w.start()
+            if pos < last_end:
+                continue
+            m = match(norm, pos)
+            if m is not None:
                 out.append(m)
                 last_end = m.end()
     return out
