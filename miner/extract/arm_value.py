@@ -827,6 +827,18 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             weak = _ARM_BEFORE_WEAK.search(sentence[max(prev_end, v.start - 70) : v.start])
             if weak:
                 arms[i] = _clean_arm(weak.group("arm"))
+    # 6. "Risperidone therapy was associated with a gain of 2.7 kg, as
+    # compared with 0.8 kg with placebo": the subject is the first value's arm
+    if len(values) >= 2 and arms[0] is None and arms[1] is not None:
+        sm = _SUBJECT_ARM.match(sentence, 0, values[0].start)
+        if (
+            sm
+            and values[0].kind == values[1].kind
+            and _COMPARED_LINK.fullmatch(sentence, values[0].end, values[1].start)
+        ):
+            x = _clean_arm(sm.group("x"))
+            if x and x != arms[1] and _names_treatment(x):
+                arms[0] = x
     # 5. as many "<arm> group" mentions as values: in order
     if any(a is None for a in arms):
         mentions = []
@@ -841,6 +853,19 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
 
 
+_SUBJECT_ARM = re.compile(
+    r"(?:RESULTS?\s*:?\s+)?(?:(?:treatment|therapy)\s+with\s+)?(?:the\s+)?"
+    rf"(?P<x>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:(?:therapy|treatment)\s+)?"
+    r"(?:\([^()]{0,60}\)\s*|for\s+[\w\s]{1,30}?\s*)?(?:\([^()]{0,60}\)\s*)?"
+    r"(?:was\s+associated\s+with|resulted\s+in|led\s+to|produced|reduced|increased|improved|"
+    r"decreased|lowered|raised|induced|achieved)\b",
+    re.IGNORECASE,
+)
+_COMPARED_LINK = re.compile(
+    rf"\s*(?:{_OUT_UNIT}|%)?(?:\s+[\w-]+){{0,6}}?\s*,?\s*(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?)"
+    r"\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
 _PAIR_JOIN = re.compile(r"\W*(?:vs\.?|versus|and|v)?\W*")
 
 
@@ -1008,6 +1033,10 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
     return out
 
 
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:fall|drop|rise|gain|loss|increase|decrease|decline|reduction|change|improvement)\b",
+    re.IGNORECASE,
+)
 _OF_FROM_AFTER = re.compile(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b")
 
 
@@ -1033,7 +1062,12 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         return f"{lm.group('kw')} {lm.group('letter')}"
     am = _ARM_AFTER.match(after)
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
-        return _clean_arm(am.group("arm"))
+        arm = _clean_arm(am.group("arm"))
+        # "a 41% fall in the anxiety score": what changed, unless it is a group
+        # or a treatment ("a 14% decrease in the placebo group")
+        if arm and _CHANGE_AFTER.match(after) and not (am.group("grp") or _names_treatment(arm)):
+            return None
+        return arm
     return None
 
 

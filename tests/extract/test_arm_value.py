@@ -529,3 +529,40 @@ def test_labels_that_are_not_arms(text: str) -> None:
 def test_outcome_of_second_labelled_value_is_not_the_first_label() -> None:
     found = find_arm_values("Two-year survival was 81.0% (letrozole) and 77.2% (placebo).")
     assert [v.outcome for v in found] == ["Two-year survival", "Two-year survival"]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Olanzapine was associated with a mean weight gain of 3.1 \u00b1 1.9 kg,"
+            " as compared with 0.6 \u00b1 1.2 kg with placebo.",
+            ["Olanzapine", "placebo"],
+        ),
+        (
+            "Treatment with sertraline for 12 weeks resulted in a 41.0 percent fall in the"
+            " anxiety score, as compared with a 17.5 percent fall in the placebo group.",
+            ["sertraline", "placebo"],
+        ),
+    ],
+    ids=["subject-associated-with", "treatment-with-subject"],
+)
+def test_subject_is_first_arm(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_subject_that_is_no_treatment_is_no_arm() -> None:
+    found = find_arm_values(
+        "Pain was associated with a score of 4.1 \u00b1 1.0, as compared with 2.2 \u00b1 0.9"
+        " with placebo."
+    )
+    assert [v.arm for v in found] == [None, "placebo"]
+
+
+def test_what_changed_is_no_arm() -> None:
+    found = find_arm_values(
+        "There was a 38% rise in the pain score, versus a 12% rise in controls."
+    )
+    assert found == [] or found[0].arm is None
+    kept = find_arm_values("Pain fell by a mean 2.0 points, a 14% decrease in the placebo group.")
+    assert [v.arm for v in kept if v.kind == "percent"] == ["placebo"]
