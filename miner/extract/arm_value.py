@@ -109,6 +109,10 @@ _TIME_UNIT_RE = re.compile(
 )
 _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?"
 
+_COUNT_NOUN = (
+    r"(?:patients|participants|subjects|children|women|men|cases|eyes|deaths|events|"
+    r"responders|relapses|recurrences|infections|episodes)"
+)
 # Alternatives are tried left to right at each position, so the longer forms
 # ("30% (12/40)") come before the shorter ones ("30%").
 # Every form but the bare number has one of these right after its leading
@@ -117,7 +121,7 @@ _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}
 _NOT_BARE_GUARD = (
     rf"(?=[^\W\d_]|(?:[{DASHES}]\s?)?[\d.\u00b7,]+(?:\s?(?:%|percent)|\s{{0,2}}(?:/|of\b|out\b)"
     rf"|{_VUNIT}\s*(?:[(\[]|{_PM})"
-    r"|\s(?:patients|participants|subjects|children|women|men|cases|eyes)\s*[(\[]))"
+    rf"|\s{_COUNT_NOUN}\s*[(\[]))"
 )
 _VALUE_SOURCE = (
     rf"(?<![\w.\u00b7/])(?:{_NOT_BARE_GUARD}(?:"
@@ -135,8 +139,13 @@ _VALUE_SOURCE = (
     # 5 (IQR 3-8) | 5 (3–8) | 5 [range 1 to 9]
     rf"|(?P<q_m>{SIGNED}){_VUNIT}\s*[(\[]\s*(?P<q_word>IQR|interquartile\s+range|range|Q1\s?[{DASHES}]\s?Q3)?"
     rf"\s*[:=,]?\s*{PAIR}\s*[)\]]"
-    # 12 (30%) | 12 patients (30%)
-    rf"|(?P<np_n>{_INT}|(?i:{_WORD_NUM}))(?:\s(?:patients|participants|subjects|children|women|men|cases|eyes))?"
+    # 8 (57%) of 14 patients
+    rf"|(?P<nt_n>{_INT}|(?i:{_WORD_NUM}))\s*[(\[]\s*(?P<nt_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
+    rf"\s+(?:of|out\s+of)\s+(?:the\s+)?(?P<nt_tot>\d{{1,3}}(?:[,\s\u2009\u202f]\d{{3}})+(?!\d)|\d+"
+    rf"|(?i:{_WORD_NUM})\b)(?![\d.,]\d|\s?/)"
+    rf"(?:\s{_COUNT_NOUN})?"
+    # 12 (30%) | 12 patients (30%) | 31 deaths (55%)
+    rf"|(?P<np_n>{_INT}|(?i:{_WORD_NUM}))(?:\s{_COUNT_NOUN})?"
     rf"\s*[(\[]\s*(?P<np_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
     # 12.3 (4.1)
     rf"|(?P<pp_m>{SIGNED}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
@@ -339,7 +348,7 @@ def _int(text: str) -> int:
         return _WORD_NUMBERS[low]
     if low[:1].isalpha():  # "twenty-one", "thirty five"
         return sum(_WORD_NUMBERS[w] for w in re.split(r"[-\s]+", low))
-    return int(text.replace(",", ""))
+    return int(re.sub(r"[,\s\u2009\u202f]", "", text))
 
 
 def _clean_arm(raw: str | None) -> str | None:
@@ -658,6 +667,12 @@ def _make_value(
             return None
         kind = "range" if word == "range" else "iqr"
         return ArmValueMatch(s, e, "median", mid, low=lo, high=hi, range_kind=kind)
+    if g["nt_n"] is not None:
+        ev, tot = _int(g["nt_n"]), _int(g["nt_tot"] or "")
+        if not 0 <= ev <= tot or tot == 0 or _AFTER_EVENTS_NOT.match(after):
+            return None
+        pct = float(g["nt_pct"] or 0)
+        return ArmValueMatch(s, e, "events", float(ev), events=ev, total=tot, percent=pct)
     if g["np_n"] is not None:
         return ArmValueMatch(
             s,

@@ -566,3 +566,16 @@ def test_what_changed_is_no_arm() -> None:
     assert found == [] or found[0].arm is None
     kept = find_arm_values("Pain fell by a mean 2.0 points, a 14% decrease in the placebo group.")
     assert [v.arm for v in kept if v.kind == "percent"] == ["placebo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Of those on drug X, 9 (45%) of 20 patients responded.", (9, 20, 45.0)),
+        ("Uptake was 2210 [18%] of 12 277 in the invited group.", (2210, 12277, 18.0)),
+        ("There were 14 deaths (21%) in the surgery group.", (14, None, 21.0)),
+    ],
+    ids=["n-percent-of-total", "thin-space-total", "deaths-with-percent"],
+)
+def test_counts_with_share_and_total(text: str, expected: tuple[int, int | None, float]) -> None:
+    assert [(v.events, v.total, v.percent) for v in find_arm_values(text)] == [expected]
