@@ -705,7 +705,9 @@ _ARM_TO_RE = re.compile(
     # repeat made some sentences cost milliseconds of backtracking.
     # The first word whole: "for prophylaxis" is no "f" followed by "or".
     r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+\s*+(?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){0,8}?)"
-    r"(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$))",
+    # a label ends with its "group" or "arm" ("12 in the A group were seen")
+    r"(?:(?<=\bgroup\s)|(?<=\bgroups\s)|(?<=\barm\s)"
+    r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$)))",
     re.IGNORECASE,
 )
 # The next arm after one of _ARM_TO_RE, its verb left out: a count and a label
@@ -719,6 +721,13 @@ _ARM_ELLIPSIS_RE = re.compile(
     r"|died|withdrew|discontinued|dropped|remained|developed|experienced|achieved|showed"
     r"|reported)\b)(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b|versus\b|vs\b)"
     r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
+    re.IGNORECASE,
+)
+# A group named by its number or letter ("Group 1 (n = 54)", "arm B (n = 30)").
+_GROUP_ID_RE = re.compile(r"(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})\Z", re.IGNORECASE)
+# An arm named as a group ("the HA group (n = 50)", "Control dyads (n = 63)").
+_GROUP_NAMED_RE = re.compile(
+    r"\b(?:groups?|arms?)\b|\b(?:intervention|control|placebo|experimental)\s+\w+\s*[(\[]",
     re.IGNORECASE,
 )
 # "Of 120 adults randomized to X, ...": what follows the comma is the sentence.
@@ -914,7 +923,7 @@ _OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNOR
 _LABEL_FIRST_WORDS_RE = re.compile(r"[A-Za-z][\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}")
 _LABEL_LEAD_RE = re.compile(
     r"^(?:(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+(?:to\s+)?|either\s+|receive\s+"
-    r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+|for\s+)+",
+    r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+|for\s+|in\s+)+",
     re.IGNORECASE,
 )
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
@@ -1111,7 +1120,7 @@ class SampleSizeComponent:
             amount = _LEADING_AMOUNT_RE.match(label.strip())
             if amount:
                 label = label.strip()[amount.end() :]
-            words = _LABEL_FIRST_WORDS_RE.match(label.strip())
+            words = _GROUP_ID_RE.match(label.strip()) or _LABEL_FIRST_WORDS_RE.match(label.strip())
             if not words:
                 continue
             if _NOT_ARM_LABEL_RE.search(words.group(0)) and _ASSIGNED_RE.search(
@@ -1184,6 +1193,7 @@ class SampleSizeComponent:
                     add(start, end, label, n, "list_strong" if strong else "list")
         spans: list[Span] = []
         arm_items: list[tuple[int, int, str, int, str]] = []
+        singles: list[tuple[int, int, str, int, str]] = []
         for i, items in found.items():
             sentence = text[sents[i][0] : sents[i][1]]
             kinds = {k for *_x, k in items}
@@ -1218,9 +1228,20 @@ class SampleSizeComponent:
                 if item[4] not in keep_kinds or (kept and item[0] < kept[-1][1]):
                     continue
                 kept.append(item)
+            if len(kept) == 1 and not _OUTCOME_RE.search(sentence):
+                singles.append(kept[0])
             if len(kept) < 2:  # arms come at least in pairs
                 continue
             arm_items.extend(kept)
+        # "In the HA group (n = 50), ... . In the control group (n = 49), ...":
+        # one named group per sentence, two or more groups in the text.
+        groups = [
+            it
+            for it in singles
+            if it[4] not in ("to", "paren_bare") and _GROUP_NAMED_RE.search(text, it[0], it[1])
+        ]
+        if not arm_items and len({label.lower() for _s, _e, label, _n, _k in groups}) >= 2:
+            arm_items.extend(groups)
         # Denominators named with their arm, anywhere in the text.
         of_arms: list[tuple[int, int, str, int, str]] = []
         taken = {(label.lower(), n) for _s, _e, label, n, _k in arm_items}

@@ -369,6 +369,26 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [("yoga", 40), ("walking", 40), ("usual care", 40)],
         ),
         ("Of 120 adults, 40 were randomized to yoga and 40 healthy adults were also seen.", []),
+        (
+            "In the yoga group (n = 40), sessions were held weekly. In the control group"
+            " (n = 41), leaflets were posted.",
+            [("yoga", 40), ("control", 41)],
+        ),
+        (
+            "Adults were split in two groups. Group 1 (n = 40) did yoga. Group 2 (n = 41) walked.",
+            [("Group 1", 40), ("Group 2", 41)],
+        ),
+        (
+            "Forty adults in the yoga group met weekly. Forty-one adults in the walking group"
+            " met daily.",
+            [("yoga", 40), ("walking", 41)],
+        ),
+        (
+            "In the yoga group (n = 40), 12 adults had falls. In the control group (n = 41),"
+            " 20 adults had falls.",
+            [],
+        ),
+        ("Yoga sessions ran in small groups (12). Walking ran in large groups (30).", []),
     ],
     ids=[
         "n-equals",
@@ -437,6 +457,11 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "next-arm-without-verb",
         "next-arms-without-verb-chained",
         "next-count-with-a-verb-is-no-arm",
+        "one-group-per-sentence",
+        "group-number-labels",
+        "in-the-x-group-per-sentence",
+        "one-group-per-sentence-with-outcomes",
+        "bare-counts-in-groups-are-no-arms",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
