@@ -219,6 +219,8 @@ _STOP_ARM = frozenset(
         "treatment",
         "study",
         "trial",
+        "recipients",
+        "users",
         "population",
         "sample",
         "patients",
@@ -267,8 +269,14 @@ _ARM_AFTER = re.compile(
     # "21% of patients who received SK", "39.8% of those treated with X"
     rf"|(?P<of>of)\s+(?:the\s+)?(?:{_PEOPLE}|those)\s+(?:who\s+(?:received|were\s+given|were\s+treated\s+with"
     r"|were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|receiving|given|treated\s+with|"
-    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to|in|on)\s+(?:the\s+)?)"
-    rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b))))"
+    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to|in|on)\s+(?:the\s+)?"
+    # "9 (60%) of 15 patients who received treatment with risperidone"
+    rf"|(?P<who>who\s+(?:received|were\s+given|were\s+treated\s+with|"
+    r"were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|treated\s+with|receiving|given|"
+    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s+(?:(?:treatment|therapy)\s+with\s+)?"
+    r"(?:the\s+)?)"
+    rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|"
+    r"\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b|following))))"
 )
 _ARM_BEFORE_STRONG = re.compile(
     rf"(?:(?P<arm1>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*(?:\(\s*n\s?=\s?\d+\s*\))?\s*[(:,=]?\s*"
@@ -861,7 +869,8 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             name = _clean_arm(gm.group("arm") or gm.group("pl"))
             if name and name not in mentions:
                 mentions.append(name)
-        if len(mentions) == len(values) and all(
+        # one value and one mention ("... after the placebo phase") tell nothing
+        if len(mentions) == len(values) > 1 and all(
             a is None or a == mentions[i] for i, a in enumerate(arms)
         ):
             arms = list(mentions)
@@ -1048,6 +1057,10 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
     return out
 
 
+_PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_TREATED_PEOPLE_AFTER = re.compile(
+    rf"\s+(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
+)
 _CHANGE_AFTER = re.compile(
     r"\s*(?:fall|drop|rise|gain|loss|increase|decrease|decline|reduction|change|improvement)\b",
     re.IGNORECASE,
@@ -1075,7 +1088,14 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     lm = _GROUP_LETTER_AFTER.match(after)
     if lm:
         return f"{lm.group('kw')} {lm.group('letter')}"
+    if v.kind == "events":
+        # "109 of 211 warfarin recipients", "4 formoterol and 2 placebo patients"
+        rm = _TREATED_PEOPLE_AFTER.match(after)
+        if rm and _names_treatment(rm.group("arm")):
+            return _clean_arm(rm.group("arm"))
     am = _ARM_AFTER.match(after)
+    if am and am.group("who") and not _PEOPLE_END.search(sentence, 0, v.end):
+        am = None
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
         arm = _clean_arm(am.group("arm"))
         # "a 41% fall in the anxiety score": what changed, unless it is a group

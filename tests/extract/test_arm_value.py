@@ -579,3 +579,25 @@ def test_what_changed_is_no_arm() -> None:
 )
 def test_counts_with_share_and_total(text: str, expected: tuple[int, int | None, float]) -> None:
     assert [(v.events, v.total, v.percent) for v in find_arm_values(text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Seven (50%) of 14 patients who received treatment with open-label sertraline"
+            " following the placebo phase responded.",
+            ["open-label sertraline"],
+        ),
+        ("31 of 120 heparin recipients (25.8%) had thrombosis.", ["heparin"]),
+        ("Twelve of 40 female patients had nausea.", [None]),
+    ],
+    ids=["patients-who-received", "drug-recipients", "people-not-treated"],
+)
+def test_arm_of_counted_people(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_single_value_does_not_take_a_lone_placebo_mention() -> None:
+    found = find_arm_values("Nine (60%) of 15 patients responded after the placebo phase ended.")
+    assert [v.arm for v in found] == [None]
