@@ -127,6 +127,42 @@ _BLIND_NEAR: dict[str, _NearSpec] = {
 }
 _PLACEBO_NEAR: _NearSpec = (("placebo",), 10, 20)
 
+# Under re.IGNORECASE these match ASCII letters but lower() does not turn them
+# into those letters; the word tests below need text without them.
+_FOLD_ODD = "\u0130\u0131\u017f\u212a"
+# Every match of _CLUSTER_RE holds "cluster", or "randomi[sz]ed by|at", or a
+# unit noun and "were|was random" (lowercase); most abstracts hold none, and
+# the windows around every "random" cost more than this test.
+_CLUSTER_UNITS = (
+    "schools",
+    "villages",
+    "practices",
+    "clinics",
+    "wards",
+    "communities",
+    "households",
+    "class",  # classes, classrooms
+    "hospitals",
+    "nursing",
+    "sites",
+    "districts",
+    "health",
+)
+_CLUSTER_BY_RE = re.compile(r"randomi[sz]ed\s+(?:by|at)")
+_CLUSTER_UNITS_RE = re.compile(r"(?:were|was)\s+random")
+# Every match of _REVIEW_LEFT_RE holds one of these (lowercase).
+_REVIEW_WORDS = ("analys", "review", "overview", "search", "identified", "included", "eligible")
+
+
+def _may_be_cluster(low: str) -> bool:
+    """Whether ``low`` (lowercased, no odd case folds) can hold a match of _CLUSTER_RE."""
+    return (
+        "cluster" in low
+        or _CLUSTER_BY_RE.search(low) is not None
+        # the regular expression first: it is ~10 times cheaper than the words
+        or (_CLUSTER_UNITS_RE.search(low) is not None and any(w in low for w in _CLUSTER_UNITS))
+    )
+
 
 def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
@@ -141,12 +177,19 @@ class DesignComponent:
         self.name = name
         self.window = window
 
-    def _randomized(self, doc: Doc, text: str, low: str | None, spans: list[Span]) -> None:
+    def _randomized(
+        self, doc: Doc, text: str, low: str | None, plain: bool, spans: list[Span]
+    ) -> None:
         w = self.window
         for m in finditer_near(_RANDOM_RE, text, low, *_RANDOM_NEAR):
             s, e = m.span()
             left = text[max(0, s - w) : s]
-            if _NOT_RANDOM_LEFT_RE.search(left):
+            # the word ends where the trailing spaces and hyphens start: no
+            # match of this pattern starts further back
+            i = len(left)
+            while i and (left[i - 1] == "-" or left[i - 1].isspace()):
+                i -= 1
+            if _NOT_RANDOM_LEFT_RE.search(left, max(0, i - 6)):
                 continue
             word = m.group(0).lower()
             if word.startswith("rct") or word.startswith("random"):
@@ -155,7 +198,11 @@ class DesignComponent:
                     continue
                 if word.endswith(("ed", "ised", "ized")) and _PLURAL_TRIALS_RE.match(right):
                     continue
-            if _REVIEW_LEFT_RE.search(left):
+            if (
+                not plain
+                or low is None
+                or any(word in low[max(0, s - w) : s] for word in _REVIEW_WORDS)
+            ) and _REVIEW_LEFT_RE.search(left):
                 continue
             if is_negated(doc, s, e):
                 continue
@@ -164,8 +211,10 @@ class DesignComponent:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         low = doc_lower(doc)
+        # lowercase words say what the patterns can match
+        plain = low is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
         spans: list[Span] = []
-        self._randomized(doc, text, low, spans)
+        self._randomized(doc, text, low, plain, spans)
         title_end = text.find("\n")
         title = text[:title_end] if title_end >= 0 else text
         m = _TITLE_REVIEW_RE.search(title)
@@ -176,9 +225,10 @@ class DesignComponent:
         for m in finditer_near(_CROSSOVER_RE, text, low, *_CROSSOVER_NEAR):
             if not is_negated(doc, m.start(), m.end()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_CROSSOVER")
-        for m in finditer_near(_CLUSTER_RE, text, low, *_CLUSTER_NEAR):
-            if not is_negated(doc, m.start(), m.end()):
-                _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
+        if not plain or low is None or _may_be_cluster(low):
+            for m in finditer_near(_CLUSTER_RE, text, low, *_CLUSTER_NEAR):
+                if not is_negated(doc, m.start(), m.end()):
+                    _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
         for kind, regex in _BLIND_RES:
             for m in finditer_near(regex, text, low, *_BLIND_NEAR[kind]):
                 if kind != "open" and is_negated(doc, m.start(), m.end()):

@@ -137,3 +137,58 @@ def test_scans_near_words_equal_full_scans(shared: Callable[..., Path]) -> None:
                 assert [m.span() for m in finditer_near(regex, text, low, *near)] == full
                 found += len(full)
     assert found > 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A CLUSTER-randomised trial in 12 villages.",
+        "Practices were randomized by practice to two arms.",
+        "Schools in two districts were randomly allocated.",
+        "Nursing homes were randomised to usual care or training.",
+        "Classrooms from 8 towns were randomized.",
+        "Health centres (n = 20) were randomly assigned.",
+    ],
+    ids=["cluster", "randomized-by", "units", "nursing-homes", "classrooms", "health-centres"],
+)
+def test_cluster_pre_test_keeps_every_cluster_design(nlp: Language, text: str) -> None:
+    from miner.extract.design import _CLUSTER_RE, _may_be_cluster
+
+    assert _CLUSTER_RE.search(text)
+    assert _may_be_cluster(text.lower())
+    assert design(nlp, "A trial", text)["cluster"] is True
+
+
+def test_word_pre_tests_on_real_abstracts(shared: Callable[..., Path]) -> None:
+    """A pattern skipped for want of its words could not have matched."""
+    from miner.extract import design as d
+
+    path = shared("pico-corpus", "pico_dev.jsonl.gz")
+    skipped = 0
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    for text in texts + [t.upper() for t in texts[:100]]:
+        low = text.lower()
+        if not d._may_be_cluster(low):
+            skipped += 1
+            assert not d._CLUSTER_RE.search(text)
+        # the review pattern before a randomization word (windows of 60 characters)
+        for m in d._RANDOM_RE.finditer(text):
+            left = text[max(0, m.start() - 60) : m.start()]
+            if not any(word in left.lower() for word in d._REVIEW_WORDS):
+                assert not d._REVIEW_LEFT_RE.search(left)
+    assert skipped > 100
+
+
+@pytest.mark.parametrize(
+    "left",
+    ["a non-", "a NON -  ", "quasi", "the pseudo\u00a0", "was un", "a nonun", "reason", "run -"],
+)
+def test_not_random_left_searched_from_the_last_word(left: str) -> None:
+    from miner.extract.design import _NOT_RANDOM_LEFT_RE
+
+    i = len(left)
+    while i and (left[i - 1] == "-" or left[i - 1].isspace()):
+        i -= 1
+    expected = _NOT_RANDOM_LEFT_RE.search(left) is not None
+    assert (_NOT_RANDOM_LEFT_RE.search(left, max(0, i - 6)) is not None) == expected
