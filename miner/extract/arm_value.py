@@ -602,6 +602,11 @@ _ALLOCATION_CUE = re.compile(
 _RATIO_WORDS = re.compile(r"\b(?:ratios?|odds|hazard|RR|OR|HR|IRR)\b")
 
 
+_CUE_OF_SAMPLE = re.compile(
+    r"\s+(?:(?:duration|length)\s+of\s+)?(?:follow[-\s]?up|age|observation|of\s+\d)", re.IGNORECASE
+)
+
+
 def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
     """The kind of a bare number: "median"/"mean" after such a word, "events" or ``None``.
 
@@ -612,7 +617,13 @@ def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
     A number with a range right after it ("1.25 (0.32 to 5.18)") in a
     sentence about ratios is an estimate, not an arm value.
     """
-    cues = list(_KIND_CUE.finditer(sentence, 0, v.start))
+    # "after a median follow-up of 38 months, 11 ... and 13 ...": that median
+    # describes the follow-up, not the numbers after it
+    cues = [
+        c
+        for c in _KIND_CUE.finditer(sentence, 0, v.start)
+        if not _CUE_OF_SAMPLE.match(sentence, c.end())
+    ]
     if v.low is None and "(" in sentence[v.start : v.end] and _RATIO_WORDS.search(sentence):
         return None
     if cues:

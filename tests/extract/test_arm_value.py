@@ -601,3 +601,14 @@ def test_arm_of_counted_people(text: str, arms: list[str | None]) -> None:
 def test_single_value_does_not_take_a_lone_placebo_mention() -> None:
     found = find_arm_values("Nine (60%) of 15 patients responded after the placebo phase ended.")
     assert [v.arm for v in found] == [None]
+
+
+def test_median_follow_up_does_not_make_later_counts_medians() -> None:
+    found = find_arm_values(
+        "After a median follow-up of 40 months there were 30 relapses, 12 in the diet group"
+        " and 18 in the control group."
+    )
+    assert [(v.kind, v.value, v.arm) for v in found if v.arm] == [
+        ("events", 12.0, "diet"),
+        ("events", 18.0, "control"),
+    ]
