@@ -252,14 +252,51 @@ def _time_phrases(sentence: str) -> tuple[tuple[int, int, str], ...]:
 
 
 # ----------------------------------------------------------------- outcome
+def _trie_pattern(names: list[list[str]]) -> str:
+    """One pattern for ``names`` (each a list of pattern tokens), shared prefixes merged.
+
+    "hazard ratio|hazard ratios" becomes "hazard ratio(?:s)?": ``re`` then
+    tries a few first letters at each position instead of every name, and,
+    as with the names sorted longest first, the longest name that fits wins.
+    """
+    trie: dict[str, Any] = {}
+    for tokens in names:
+        node = trie
+        for tok in tokens:
+            node = node.setdefault(tok, {})
+        node[""] = {}  # a name ends here
+
+    def depth(node: dict[str, Any]) -> int:
+        return max((1 + depth(child) for tok, child in node.items() if tok), default=0)
+
+    def emit(node: dict[str, Any]) -> str:
+        kids = sorted(((t, c) for t, c in node.items() if t), key=lambda tc: -depth(tc[1]))
+        alts = [tok + emit(child) for tok, child in kids]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+# fmt: off
+_BOUNDARY_WORDS = (
+    "was", "were", "is", "are", "had", "has", "have", "showed", "shows", "show", "reduced",
+    "reduces", "reduce", "improved", "improves", "increased", "increases", "decreased",
+    "decreases", "lowered", "lowers", "in", "for", "on", "with", "fell", "rose", "declined",
+    "dropped", "changed", "remained", "did", "achieved", "experienced", "developed",
+    "occurred", "required", "reached", "needed", "between", "regarding", "and", "or", "than",
+    "by", "to", "that", "which", "compared", "versus", "vs", "at", "after", "from", "during",
+    "over", "within", "among", "when", "while", "whereas", "but", "respectively", "both",
+    "group", "groups", "arm", "arms", "receiving", "received", "given", "treated", "patients",
+    "participants", "subjects",
+)
+# fmt: on
+# one pattern with shared prefixes merged (see _trie_pattern); the words
+# are whole words, so the order of the alternatives does not matter
 _BOUNDARY = re.compile(
-    r"\b(was|were|is|are|had|has|have|showed|shows|show|reduced|reduces|reduce|improved|"
-    r"improves|increased|increases|decreased|decreases|lowered|lowers|in|for|on|with|fell|"
-    r"rose|declined|dropped|changed|remained|did|achieved|experienced|developed|occurred|"
-    r"required|reached|needed|"
-    r"between|regarding|and|or|than|by|to|that|which|compared|versus|vs|at|after|from|"
-    r"during|over|within|among|when|while|whereas|but|respectively|both|groups?|arms?|"
-    r"receiving|received|given|treated|patients|participants|subjects)\b",
+    r"\b(" + _trie_pattern([[re.escape(ch) for ch in w] for w in _BOUNDARY_WORDS]) + r")\b",
     re.IGNORECASE,
 )
 # A chunk right after these words (or right before "group"/"arm") names an arm.
@@ -391,6 +428,10 @@ def clean_outcome(phrase: str) -> str | None:
     return None
 
 
+_HBA1C_BRACKET = re.compile(r"\(\s?1c\s?\)")
+_HBA1C_BRACKET_END = re.compile(r"\(\s?1c\s?\)$")
+
+
 def outcome_before(sentence: str, pos: int) -> str | None:
     """The outcome phrase written before ``pos`` in ``sentence``.
 
@@ -404,8 +445,8 @@ def outcome_before(sentence: str, pos: int) -> str | None:
     for m in _OUTCOME_CLAUSE_BREAK.finditer(head):
         # keep "HbA(1c)": a bracket that belongs to a name is no clause break
         if m.group(0) in "()" and (
-            re.match(r"\(\s?1c\s?\)", head[m.start() :])
-            or re.search(r"\(\s?1c\s?\)$", head[: m.end()])
+            _HBA1C_BRACKET.match(head, m.start())
+            or _HBA1C_BRACKET_END.search(head, max(0, m.end() - 7), m.end())
         ):
             continue
         cuts.append(m.end())
@@ -496,11 +537,12 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName],
     long_names = sorted((n for n, m in names.items() if not m.abbrev), key=len, reverse=True)
     abbrevs = sorted((n for n, m in names.items() if m.abbrev), key=len, reverse=True)
 
-    def name_re(n: str) -> str:
-        return re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"\-", r"\s?-?\s?")
+    def name_tokens(n: str) -> list[str]:
+        seps = {" ": r"[\s-]+", "-": r"\s?-?\s?"}
+        return [seps.get(ch) or re.escape(ch) for ch in n]
 
-    long_alt = "|".join(name_re(n) for n in long_names)
-    abbr_alt = "|".join(re.escape(a) for a in abbrevs)
+    long_alt = _trie_pattern([name_tokens(n) for n in long_names])
+    abbr_alt = _trie_pattern([[re.escape(ch) for ch in a] for a in abbrevs])
     pattern = re.compile(rf"(?<![\w-])(?:(?i:(?P<long>{long_alt}))|(?P<abbr>{abbr_alt}))(?![\w-])")
     # Every match contains the longest word of its name (names match
     # case-insensitively, abbreviations as written): most sentences contain
