@@ -372,9 +372,50 @@ def _clean_arm(raw: str | None) -> str | None:
         words.pop(0)
     while words and stop(words[-1]):
         words.pop()
-    if not words or _NUMBER_WORD.fullmatch(words[0]):
+    if not words or _NUMBER_WORD.fullmatch(words[0]) or words[-1].lower() in _OUTCOME_NOUNS:
         return None
     return " ".join(words)
+
+
+# "45.4 for any fracture, 15.2 for vertebral fracture": an arm phrase that
+# ends in one of these names an outcome
+_OUTCOME_NOUNS = frozenset(
+    [
+        "fracture",
+        "fractures",
+        "event",
+        "events",
+        "death",
+        "deaths",
+        "cancer",
+        "cancers",
+        "infection",
+        "infections",
+        "score",
+        "scores",
+        "rate",
+        "rates",
+        "survival",
+        "mortality",
+        "pain",
+        "toxicity",
+        "toxicities",
+        "analysis",
+        "analyses",
+        "outcome",
+        "outcomes",
+        "endpoint",
+        "endpoints",
+        "recurrence",
+        "recurrences",
+        "progression",
+        "disease",
+        "neutropenia",
+        "nausea",
+        "vomiting",
+        "fatigue",
+    ]
+)
 
 
 def _split_list(text: str) -> list[str]:

@@ -612,3 +612,10 @@ def test_median_follow_up_does_not_make_later_counts_medians() -> None:
         ("events", 12.0, "diet"),
         ("events", 18.0, "control"),
     ]
+
+
+def test_outcomes_after_for_are_not_arms() -> None:
+    found = find_arm_values(
+        "Rates per 1000 person-years were 31.2 for any fracture and 8.4 for death."
+    )
+    assert all(v.arm is None for v in found)
