@@ -458,6 +458,60 @@ _ANALYSED_RES = tuple(
 # Where a count may start: a digit, or a number word ("forty-two", "a hundred").
 _DIGIT_RUN_RE = re.compile(r"\d+")
 _NOT_BEFORE_COUNT = frozenset(".,/:-_")
+# One byte per character of the ASCII-encoded text: "d" an ASCII digit, "w" a
+# letter or "_", "p" one of ".,/:-", "u" a non-ASCII character (encoded as "?")
+# or "?", " " anything else.
+_COUNT_CLASSES = bytes(
+    ord(
+        "d"
+        if chr(c).isdigit()
+        else "w"
+        if chr(c).isalpha() or c == 95
+        else "p"
+        if chr(c) in ".,/:-"
+        else "u"
+        if c == 63 or c > 127
+        else " "
+    )
+    for c in range(256)
+)
+
+
+def _digit_starts(text: str) -> list[int]:
+    """Starts of the digit runs not glued to a word or number before them (the
+    look-behind of :data:`_NUM`), in order.
+
+    ``str.find`` over a byte class string (C-level translate) replaces a
+    regular expression scan of every character, several times slower.
+    """
+    raw = text.encode("ascii", "replace")
+    if not text.isascii():
+        i = raw.find(b"?")
+        while i >= 0:
+            if text[i].isdecimal() and not text[i].isascii():
+                # A non-ASCII digit ("\u0663"): the regular expression decides.
+                return [
+                    s
+                    for s in (m.start() for m in _DIGIT_RUN_RE.finditer(text))
+                    if s == 0 or not (text[s - 1].isalnum() or text[s - 1] in _NOT_BEFORE_COUNT)
+                ]
+            i = raw.find(b"?", i + 1)
+    cls = raw.translate(_COUNT_CLASSES)
+    out = [0] if cls[:1] == b"d" else []
+    i = cls.find(b" d")
+    while i >= 0:
+        out.append(i + 1)
+        i = cls.find(b" d", i + 2)
+    i = cls.find(b"ud")
+    if i >= 0:
+        while i >= 0:
+            if not text[i].isalnum():
+                out.append(i + 1)
+            i = cls.find(b"ud", i + 2)
+        out.sort()
+    return out
+
+
 # Every word that starts a number word (the alternatives of _WORD_ATOM).
 _NUMBER_WORDS = tuple(f"{_WORD_TENS}|{_WORD_UNITS}".split("|"))
 _NUMBER_WORD_SET = frozenset((*_NUMBER_WORDS, "hundred", "thousand", "million"))
@@ -521,11 +575,7 @@ class _Counts:
         self.text = text
         # Digit runs not glued to a word or number before them (the look-behind
         # of _NUM), checked by hand: cheaper than a look-behind at every character.
-        starts = [
-            s
-            for s in (m.start() for m in _DIGIT_RUN_RE.finditer(text))
-            if s == 0 or not (text[s - 1].isalnum() or text[s - 1] in _NOT_BEFORE_COUNT)
-        ]
+        starts = _digit_starts(text)
         starts += _word_starts(text)
         starts.sort()
         self.starts: list[int] = []
@@ -901,10 +951,6 @@ _ARM_FRACTION_RE = re.compile(
     r"\s*[(\[]\s*" + _FRACTION + r"\s*[,;)\]]",
     re.IGNORECASE,
 )
-# Where a fraction may start: a digit run followed by "/" (every match of
-# _FRACTION_ARM_RE starts at one). A plain scan is several times cheaper than
-# the look-behind of _FRACTION tried at every character.
-_FRACTION_START_RE = re.compile(r"\d+\s*/")
 # Every match of _ARM_FRACTION_RE contains this; most texts do not.
 _BRACKET_FRACTION_RE = re.compile(r"[(\[]\s*\d+\s*/")
 # ... while sentences with outcome words count events per arm, not arm sizes.
@@ -936,6 +982,57 @@ _NOT_ARM_LIST_LABEL_RE = re.compile(
     r"|^(?:mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
     re.IGNORECASE,
 )
+
+
+def _bracket_starts(text: str) -> list[int]:
+    """Positions of every "(" and "[", in order."""
+    out = []
+    for ch in "([":
+        i = text.find(ch)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1)
+    out.sort()
+    return out
+
+
+def _matches_at(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``regex.finditer(text)`` for a pattern whose matches can only start at ``starts``.
+
+    Trying the pattern at a few positions is cheaper than a scan of every character.
+    """
+    out = []
+    cursor = 0
+    for q in starts:
+        if q < cursor:
+            continue
+        m = regex.match(text, q)
+        if m is not None:
+            out.append(m)
+            cursor = m.end()
+    return out
+
+
+def _fraction_starts(text: str) -> list[int]:
+    """Starts of the digit runs followed by "/" (where ``\\d+\\s*/`` matches), in order.
+
+    Every match of :data:`_FRACTION_ARM_RE` starts at one; ``str.find`` of "/"
+    is far cheaper than the look-behind of :data:`_FRACTION` tried at every
+    character.
+    """
+    out = []
+    i = text.find("/")
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        k = j
+        while k > 0 and text[k - 1].isdecimal():
+            k -= 1
+        if k < j:
+            out.append(k)
+        i = text.find("/", i + 1)
+    return out
 
 
 def _sums_to_count_before(
@@ -1099,7 +1196,8 @@ class SampleSizeComponent:
             found.setdefault(i, []).append((start, end, label, n, kind))
 
         previous_end = 0
-        for m in _ARM_PAREN_RE.finditer(text):
+        brackets = _bracket_starts(text)
+        for m in _matches_at(_ARM_PAREN_RE, text, brackets):
             if m.group("bare") and m.start() > 0 and not text[m.start() - 1].isspace():
                 continue  # "mg/m(2)", "HbA(1c)": part of a word, not a count
             sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
@@ -1158,7 +1256,7 @@ class SampleSizeComponent:
             while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
                 end = e.end("label")
-        for m in _PAREN_RE.finditer(text):
+        for m in _matches_at(_PAREN_RE, text, brackets):
             inner = m.group(1)
             if not any(sep in inner for sep in _PART_SEPARATORS):
                 continue  # one part: no list of arms
@@ -1345,10 +1443,10 @@ def _fraction_arms(
     by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
     matches: list[re.Match[str]] = []
     cursor = 0
-    for f in _FRACTION_START_RE.finditer(text):
-        if f.start() < cursor:
+    for q in _fraction_starts(text):
+        if q < cursor:
             continue
-        fm = _FRACTION_ARM_RE.match(text, f.start())
+        fm = _FRACTION_ARM_RE.match(text, q)
         if fm is not None:
             matches.append(fm)
             cursor = fm.end()

@@ -567,8 +567,16 @@ def test_count_anchored_matching_equals_full_scan_on_pico(shared: Callable[..., 
         "Forty-two adults; twenty one; a hundred and five; AN HUNDRED; one-sided; x1 5,000.",
         "Eighty\u2013six adults and 1 525 women, 3.5 mg, 12/40, v2 and 7th.",
         "Caf\u00e9 \u00e9one two: ONE HUNDRED TWELVE adults.",
+        "\u226512 adults, \u00b13 mg, \u00e97 and ?4, x\u0663\u0664 and \u0665 women.",
+        "12 adults_3 a4 -5 .6 /7 :8 ,9 (10) [11] 12",
     ],
-    ids=["words-and-digits", "en-dash-and-spaced-thousands", "non-ascii"],
+    ids=[
+        "words-and-digits",
+        "en-dash-and-spaced-thousands",
+        "non-ascii",
+        "non-ascii-before-and-non-ascii-digits",
+        "characters-before-digits",
+    ],
 )
 def test_count_positions_as_by_regular_expression(text: str) -> None:
     """The hand-made count search finds every position where the count pattern matches."""
@@ -584,3 +592,22 @@ def test_count_positions_as_by_regular_expression(text: str) -> None:
         if m and (m.end() == len(text) or text[m.end()] in ss._COUNT_END):
             expected.append(q)
     assert ss._Counts(text).starts == expected
+
+
+def test_fraction_and_bracket_starts_as_by_regular_expression(
+    shared: Callable[..., Path],
+) -> None:
+    """The ``str.find`` searches give the positions a regular expression scan gives."""
+    import re
+
+    from miner.extract import sample_size as ss
+
+    texts = [rec["text"] for rec in _pico(shared)[:300]]
+    texts += ["12 / 40, 3/4/5, x7/8, 9 \u2009/ 10 and \u0663/\u0664 (n = 4) [5 adults]"]
+    for text in texts:
+        assert ss._fraction_starts(text) == [m.start() for m in re.finditer(r"\d+\s*/", text)]
+        brackets = ss._bracket_starts(text)
+        for regex in (ss._ARM_PAREN_RE, ss._PAREN_RE):
+            assert [m.span() for m in ss._matches_at(regex, text, brackets)] == [
+                m.span() for m in regex.finditer(text)
+            ]
