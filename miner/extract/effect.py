@@ -730,7 +730,7 @@ def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectM
 
 
 def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
-    if not _DIGIT_RE.search(sentence) or is_hedged(sentence):
+    if not _DIGIT_RE.search(sentence):
         return []
     pattern, names, literals = _load_measures(str(PATTERN_FILE))
     mentions = list(pattern.finditer(sentence)) if _may_name_measure(sentence, literals) else []
@@ -778,6 +778,9 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
     for est in _unnamed_estimates(sentence):
         if not any(est.start < f.end and f.start < est.end for f in found):
             found.append(est)
+    if found and is_hedged(sentence):
+        # planned values (checked last: most sentences hold no estimate)
+        return []
     found.sort(key=lambda e: e.start)
     return found
 
@@ -803,6 +806,20 @@ _ARMS_SUBTRACTED = re.compile(
     rf"\s*[:=,]?\s*(?:was\s+|of\s+)?(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?"
     rf"\s*[;,]?\s*(?P<ci>[(\[]?\s*{CI_WORD}\s*[:=,]?\s*{PAIR}\s*[)\]]?)"
 )
+# words that every match of the patterns below contains
+_UNNAMED_WORDS = ("by", "than", "compared", "relative", "versus", "vs", "difference")
+_UNNAMED_CUE = re.compile(r"\b(?:by|than|compared|relative|versus|vs|difference)\b")
+_CHANGE_WORDS = (
+    "differen",
+    "change",
+    "reduction",
+    "greater",
+    "larger",
+    "smaller",
+    "decrease",
+    "increase",
+)
+_CMP_WORDS = ("than", "compared", "relative", "versus", "vs")
 _BY_VERBS = ("reduced", "lowered", "decreased", "increased", "improved", "raised")
 _CMP_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+[\w-]+", re.I)
 # "... greater mean change in HbA1c than placebo (-0.58%; P < .001)"
@@ -846,7 +863,7 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
             est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
             if est is not None:
                 out.append(est)
-    if not re.search(r"\b(?:by|than|compared|relative|versus|vs|difference)\b", sentence):
+    if not any(w in sentence for w in _UNNAMED_WORDS) or not _UNNAMED_CUE.search(sentence):
         return out
     by_value = bracket and "by" in sentence and any(v in sentence for v in _BY_VERBS)
     for m in _BY_VALUE.finditer(sentence) if by_value else ():
@@ -864,8 +881,10 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
                 ci_high=-lo if lo is not None else None,
             )
         out.append(replace(est, outcome=clean_outcome(m.group("outcome")) or est.outcome))
-    if _CHANGE_CUE.search(sentence):
-        for m in _CMP_VALUE.finditer(sentence) if bracket else ():
+    low = sentence.lower()
+    if any(w in low for w in _CHANGE_WORDS) and _CHANGE_CUE.search(sentence):
+        compares = bracket and any(w in sentence for w in _CMP_WORDS)
+        for m in _CMP_VALUE.finditer(sentence) if compares else ():
             start = m.start("val")
             est = _estimate_from(sentence, m, m.group("ci"), start, m.end())
             if est is not None:
