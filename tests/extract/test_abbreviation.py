@@ -35,6 +35,15 @@ TEXTS = [
         id="nested-brackets",
     ),
     pytest.param("", id="empty"),
+    pytest.param(
+        "\u00c4rztliche Betreuung (\u00c4B) und \u03a3-Gruppe (\u03a3G): \u00c4B half der \u03a3G.",
+        id="not-ascii",
+    ),
+    pytest.param(
+        "Tumour necrosis factor (TNF) (a (b) c) ( one two three four five six seven eight nine ) "
+        "interleukin six (IL-6) (IL6 ) and TNF; ((x)) (a b c d e f g h) then IL-6.",
+        id="many-brackets",
+    ),
 ]
 
 
