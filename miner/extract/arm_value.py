@@ -1004,7 +1004,8 @@ _NOT_TREATMENT = frozenset(
     ]
 )
 _TREATMENT_WORD = re.compile(
-    r"\b(?:placebo|control|usual|sham|standard|group|arm|therapy|treatment|surgery|"
+    r"\b(?:placebo|control|usual|sham|standard|group|arm|therapy|treatment|surgery|combination|"
+    r"monotherapy|alone|"
     r"radiotherapy|chemotherapy|exercise|diet|training|counselling|counseling|intervention)\b",
     re.IGNORECASE,
 )
@@ -1120,6 +1121,16 @@ _CHANGE_AFTER = re.compile(
 _OF_FROM_AFTER = re.compile(r"\s*[)\]]?\s*,?\s*(?:of|from|after)\b")
 
 
+_ARM_BEFORE_BRACKET = re.compile(
+    r"\b(?:with|in|for|on|receiving|treated\s+with|given)\s+(?:the\s+)?"
+    rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}?)(?:\s+(?P<grp>groups?|arms?))?\s*[(\[]\s*$"
+)
+_INTERVAL_AFTER = re.compile(
+    r"\s*[(\[][^()\[\]]{0,40}?\b(?:CI|confidence\s+interval|IQR|range)\b[^()\[\]]{0,60}[)\]]",
+    re.IGNORECASE,
+)
+
+
 def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int) -> str | None:
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
@@ -1140,6 +1151,16 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     lm = _GROUP_LETTER_AFTER.match(after)
     if lm:
         return f"{lm.group('kw')} {lm.group('letter')}"
+    # "with letrozole (38%) than with tamoxifen (18%)"
+    pm = _ARM_BEFORE_BRACKET.search(before) if before.endswith(("(", "[", "( ", "[ ")) else None
+    if pm:
+        arm = _clean_arm(pm.group("arm"))
+        if arm and (pm.group("grp") or _names_treatment(arm)):
+            return arm
+    # "6% (95% CI, 0-11%) for darbepoetin alfa": the interval stands between
+    cm = _INTERVAL_AFTER.match(after)
+    if cm:
+        after = after[cm.end() :]
     if v.kind == "events":
         # "109 of 211 warfarin recipients", "4 formoterol and 2 placebo patients"
         rm = _TREATED_PEOPLE_AFTER.match(after)

@@ -619,3 +619,28 @@ def test_outcomes_after_for_are_not_arms() -> None:
         "Rates per 1000 person-years were 31.2 for any fracture and 8.4 for death."
     )
     assert all(v.arm is None for v in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Transfusion rates were 8% (95% CI, 2-14%) for drug X and 19% (95% CI, 10-28%)"
+            " for placebo.",
+            ["drug X", "placebo"],
+        ),
+        (
+            "Response was higher in women treated with letrozole (41%) than in women treated"
+            " with tamoxifen (23%).",
+            ["letrozole", "tamoxifen"],
+        ),
+    ],
+    ids=["interval-between-value-and-arm", "arm-before-bracketed-value"],
+)
+def test_arms_around_brackets(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_bracketed_value_after_a_subgroup_is_not_an_arm() -> None:
+    found = find_arm_values("Relapse was common in the older subgroup (30%) and rare in others.")
+    assert all(v.arm is None for v in found)
