@@ -565,13 +565,19 @@ def _shared_percent_sign(masked: str, values: list[ArmValueMatch]) -> list[ArmVa
     return values
 
 
+# "70.3% (95% CI, 65.5% to 75.0%) and 72.8% (...)": a value's interval (blank
+# once masked) may stand before the word that joins it to the next value
+_OWN_INTERVAL = (
+    r"(?:\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval)\b[^()\[\]]{0,60}|\s*)[)\]])?"
+)
 _PAIR_LINK = re.compile(
-    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?[\s)\]]*[,;]?\s*"
+    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?{_OWN_INTERVAL}[\s)\]]*[,;]?\s*"
     r"(?:vs\.?|versus\.?|v\.?|compared\s+(?:with|to)|against)\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
 _LIST_LINK = re.compile(
-    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?[\s)\]]*(?:,\s*(?:and\s+)?|\s+and\s+)[(\[]?\s*$", re.I
+    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?{_OWN_INTERVAL}[\s)\]]*(?:,\s*(?:and\s+)?|\s+and\s+)[(\[]?\s*$",
+    re.I,
 )
 _RESPECTIVELY_AFTER = re.compile(r"^(?:[^.;]|\.(?=\d)){0,160}?\brespectively\b", re.IGNORECASE)
 _KIND_CUE = re.compile(r"\b(?:median|IQR|interquartile|mean|means|average|averaged)\b", re.I)

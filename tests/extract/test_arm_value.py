@@ -644,3 +644,11 @@ def test_arms_around_brackets(text: str, arms: list[str]) -> None:
 def test_bracketed_value_after_a_subgroup_is_not_an_arm() -> None:
     found = find_arm_values("Relapse was common in the older subgroup (30%) and rare in others.")
     assert all(v.arm is None for v in found)
+
+
+def test_respectively_list_after_values_with_intervals() -> None:
+    found = find_arm_values(
+        "Two-year survival was 81.3% (95% CI, 75.0% to 86.1%) and 70.2% (95% CI, 63.0% to"
+        " 76.4%) for the surgery and radiotherapy groups, respectively."
+    )
+    assert [(v.value, v.arm) for v in found] == [(81.3, "surgery"), (70.2, "radiotherapy")]
