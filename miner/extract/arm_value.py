@@ -654,6 +654,11 @@ _CUE_OF_SAMPLE = re.compile(
 )
 
 
+_COUNTED_EVENTS = re.compile(
+    r"\d\s+(?:[A-Za-z-]+\s+){0,2}(?:cancers|fractures|episodes|responses)\b", re.IGNORECASE
+)
+
+
 def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
     """The kind of a bare number: "median"/"mean" after such a word, "events" or ``None``.
 
@@ -679,7 +684,8 @@ def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
         )
     is_int = v.value == int(v.value) and not re.search(r"[.\u00b7]", sentence[v.start : v.end])
     if v.unit is None and is_int:
-        if _EVENT_CUE.search(sentence) and not _ALLOCATION_CUE.search(sentence):
+        events = _EVENT_CUE.search(sentence) or _COUNTED_EVENTS.search(sentence)
+        if events and not _ALLOCATION_CUE.search(sentence):
             return "events" if v.value >= 0 else None
         return None
     return "mean"
@@ -799,9 +805,17 @@ _BARE_AFTER_NOT = re.compile(
 
 
 # "3 cycles", "2 drugs": a count of something, not an outcome value
+# "107 deaths", "118 invasive breast cancers", "352 DFS events"
+_EVENT_NOUNS = (
+    r"(?:[A-Za-z-]+\s+){0,2}(?:deaths|events|cases|cancers|recurrences|relapses|infections|"
+    r"episodes|fractures|responses|complications)"
+)
+_EVENT_NOUNS_AFTER = re.compile(rf"\s{_EVENT_NOUNS}\b")
 _BARE_COUNT_AFTER = re.compile(
     r"^\s?(?!(?:in|for|with|among|on|vs|versus|v|and|or|than|compared|respectively|at|after|"
-    r"of|from|during|per|was|were|is|are|to|but|while|whereas|when|among|the)\b)[A-Za-z]{2,}"
+    r"of|from|during|per|was|were|is|are|to|but|while|whereas|when|among|the)\b"
+    # "107 deaths with the combination": events counted, not things
+    rf"|{_EVENT_NOUNS}\b)[A-Za-z]{{2,}}"
 )
 _STAT_OF = re.compile(r"\b(?:mean|median|average|score)\s+(?:\w+\s+)?(?:of|was|were|=|:)\s*$", re.I)
 
@@ -1167,6 +1181,11 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     cm = _INTERVAL_AFTER.match(after)
     if cm:
         after = after[cm.end() :]
+    elif v.kind == "bare" and v.unit is None:
+        # "118 invasive breast cancers in the intervention group"
+        nm = _EVENT_NOUNS_AFTER.match(after)
+        if nm:
+            after = after[nm.end() :]
     if v.kind == "events":
         # "109 of 211 warfarin recipients", "4 formoterol and 2 placebo patients"
         rm = _TREATED_PEOPLE_AFTER.match(after)

@@ -652,3 +652,21 @@ def test_respectively_list_after_values_with_intervals() -> None:
         " 76.4%) for the surgery and radiotherapy groups, respectively."
     )
     assert [(v.value, v.arm) for v in found] == [(81.3, "surgery"), (70.2, "radiotherapy")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "There were 64 deaths with drug X and 80 deaths with placebo.",
+            [(64, "drug X"), (80, "placebo")],
+        ),
+        (
+            "We saw 41 invasive breast cancers in the diet group and 58 in the control group.",
+            [(41, "diet"), (58, "control")],
+        ),
+    ],
+    ids=["event-noun", "modified-event-noun-then-bare-partner"],
+)
+def test_counted_events_with_arms(text: str, expected: list[tuple[int, str]]) -> None:
+    assert [(v.events, v.arm) for v in find_arm_values(text)] == expected
