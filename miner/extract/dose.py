@@ -190,6 +190,60 @@ _VOLUME_LOST_BEFORE_RE = re.compile(
 )
 # "per 50 mmol", "per 100 ml": the denominator of a rate.
 _PER_BEFORE_RE = re.compile(r"\bper\s*$", re.IGNORECASE)
+# The three tests of the text right before an amount, in one search.
+_NOT_DOSE_BEFORE_ANY_RE = re.compile(
+    "|".join(
+        f"(?:{rx.pattern})" for rx in (_NOT_DOSE_BEFORE_RE, _CHANGE_BEFORE_RE, _PER_BEFORE_RE)
+    ),
+    re.IGNORECASE,
+)
+# Every test of _NOT_DOSE_BEFORE_ANY_RE needs one of these words or a "+"/"\u00b1";
+# most windows have none, and a set intersection is far cheaper than the search.
+_NOT_DOSE_CUE_WORDS = frozenset(
+    {
+        "sd",
+        "se",
+        "by",
+        "change",
+        "changes",
+        "reduction",
+        "reductions",
+        "increase",
+        "increases",
+        "decrease",
+        "decreases",
+        "difference",
+        "differences",
+        "loss",
+        "gain",
+        "level",
+        "levels",
+        "concentration",
+        "concentrations",
+        "intake",
+        "excretion",
+        "content",
+        "vs",
+        "versus",
+        "compared",
+        "per",
+    }
+)
+_LOWER_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _not_dose_before(before: str) -> bool:
+    """Whether the text right before an amount makes it no dose (see _NOT_DOSE_BEFORE_ANY_RE)."""
+    low = before.lower()
+    if (
+        "+" not in low
+        and "\u00b1" not in low
+        and _NOT_DOSE_CUE_WORDS.isdisjoint(_LOWER_WORD_RE.findall(low))
+    ):
+        return False
+    return _NOT_DOSE_BEFORE_ANY_RE.search(before) is not None
+
+
 # A sign opening a bracket or clause, even spaced ("(+ 50.7 gm)", "(- 0.7
 # gm)"), makes the amount a change; "quercetin + 250 mg vitamin C" joins drugs.
 _SIGN_BEFORE_RE = re.compile(r"(?:^|[(\[,;:=])\s*(?:\+|[-\u2212](?=\s))\s*$")
@@ -224,17 +278,33 @@ _DIGIT_SET = frozenset(_DIGIT_BYTES)
 _ALNUM_SET = frozenset(_ALNUM_ELSE_SPACE) - {32}
 
 
+# Alphanumeric runs already classified (as ASCII bytes): the drug runs of a text
+# are then one set intersection away.
+_DRUG_RUNS: set[bytes] = set()
+_OTHER_RUNS: set[bytes] = set()
+_KNOWN_RUNS_MAX = 200_000
+
+
+def _is_drug_run(run: bytes) -> bool:
+    word = run.lstrip(_DIGIT_BYTES)
+    return len(word) >= 2 and is_drug_word(word.decode("ascii"))
+
+
 def _drug_word_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the ``_WORD_RE`` words of ``text`` that :func:`is_drug_word` accepts.
 
-    Each distinct word is tested once; only drug words are then located.
+    Each distinct alphanumeric run is classified once (and remembered); only
+    drug words are then located.
     """
     raw = text.encode("ascii", "replace")
-    words = set()
-    for run in set(raw.translate(_ALNUM_ELSE_SPACE).split()):
-        word = run.lstrip(_DIGIT_BYTES)
-        if len(word) >= 2 and is_drug_word(word.decode("ascii")):
-            words.add(word)
+    runs = set(raw.translate(_ALNUM_ELSE_SPACE).split())
+    unknown = runs - _DRUG_RUNS - _OTHER_RUNS
+    if unknown:
+        if len(_OTHER_RUNS) > _KNOWN_RUNS_MAX:
+            _OTHER_RUNS.clear()
+        for run in unknown:
+            (_DRUG_RUNS if _is_drug_run(run) else _OTHER_RUNS).add(run)
+    words = {run.lstrip(_DIGIT_BYTES) for run in runs & _DRUG_RUNS}
     if not words:
         return []
     n = len(raw)
@@ -253,6 +323,38 @@ def _drug_word_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_MULTI_LOWER = tuple(n.lower() for n in _MULTI_NAMES)
+
+
+def _multi_drug_spans(text: str) -> list[tuple[int, int]]:
+    """The :data:`MULTI_DRUG_RE` matches of ``text``, found with ``str.find``.
+
+    A handful of names looked for one by one is far cheaper than the
+    alternation tried at every position; overlaps resolve as ``finditer``
+    would (leftmost, then longest: the names are sorted longest first).
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        return [m.span() for m in MULTI_DRUG_RE.finditer(text)]
+    hits = []
+    n = len(low)
+    for name in _MULTI_LOWER:
+        k = len(name)
+        i = low.find(name)
+        while i >= 0:
+            before = low[i - 1] if i else " "
+            after = low[i + k] if i + k < n else " "
+            if not (before.isalnum() or before in "_-") and not (after.isalnum() or after == "_"):
+                hits.append((i, -k))
+            i = low.find(name, i + 1)
+    out: list[tuple[int, int]] = []
+    for i, negk in sorted(hits):
+        if out and i < out[-1][1]:
+            continue
+        out.append((i, i - negk))
+    return out
+
+
 def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mention]:
     """Drug-name mentions in ``text`` (lexicon, stems, codes) plus ``extra`` spans, in order.
 
@@ -262,8 +364,7 @@ def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mentio
     """
     found: set[tuple[int, int]] = set(extra)
     found.update(_drug_word_spans(text))
-    for m in MULTI_DRUG_RE.finditer(text):
-        found.add(m.span())
+    found.update(_multi_drug_spans(text))
     for m in DRUG_CODE_RE.finditer(text):
         found.add(m.span())
     # A name inside a longer found name ("insulin" in "insulin glargine" is not
@@ -406,24 +507,35 @@ _DOSE_HINT_RE = re.compile(
     r"|g\b|gm|gram|cc\b|international)",
     re.IGNORECASE,
 )
-_HINT_BEFORE = 60
-_HINT_AFTER = 90
+# A dose amount starts at most this far before its first unit hint ("between
+# 1,000 and 2,000 mg", "up to a maximum of 2 g").
+_HINT_BEFORE = 40
+# Where DOSE_RE can start: its own opening lookahead and lookbehinds.
+_DOSE_START_RE = re.compile(r"(?=[\d.<>~\u2264\u2265aAuUmMbB])(?<![\w.,/])(?<!\d )")
 
 
 def _dose_matches(norm: str) -> list[re.Match[str]]:
-    """:data:`DOSE_RE` matches, searched only in windows around cheap unit hints."""
-    windows: list[list[int]] = []
+    """:data:`DOSE_RE` matches, tried only at possible starts shortly before a unit hint.
+
+    Leftmost first and without overlaps, as ``finditer`` would give them.
+    """
+    ranges: list[list[int]] = []
     for h in _DOSE_HINT_RE.finditer(norm):
-        lo, hi = max(0, h.start() - _HINT_BEFORE), min(len(norm), h.end() + _HINT_AFTER)
-        if windows and lo <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], hi)
+        lo, hi = max(0, h.start() - _HINT_BEFORE), h.start()
+        if ranges and lo <= ranges[-1][1] + 1:
+            ranges[-1][1] = hi
         else:
-            windows.append([lo, hi])
+            ranges.append([lo, hi])
     out: list[re.Match[str]] = []
-    last_end = -1
-    for lo, hi in windows:
-        for m in DOSE_RE.finditer(norm, lo, hi):
-            if m.start() >= last_end:
+    last_end = 0
+    match = DOSE_RE.match
+    for lo, hi in ranges:
+        for c in _DOSE_START_RE.finditer(norm, max(lo, last_end), hi + 1):
+            pos = c.start()
+            if pos < last_end:
+                continue
+            m = match(norm, pos)
+            if m is not None:
                 out.append(m)
                 last_end = m.end()
     return out
@@ -458,24 +570,38 @@ def find_doses(
     matches = _dose_matches(norm)
     if not matches:
         return []
-    # Drug names and routes matter only in sentences that hold an amount.
-    drugs: list[_Mention] = []
-    routes: list[tuple[int, int, str]] = []
-    extra = sorted(extra_drugs() if callable(extra_drugs) else extra_drugs)
     starts = [b[0] for b in sentences]
-    seen: set[tuple[int, int]] = set()
-    eye_text = is_eye_text(norm)
-    for m in matches:
-        s0, s1 = _sentence_of(sentences, m.start(), len(text), starts)
-        if (s0, s1) in seen:
-            continue
-        seen.add((s0, s1))
-        local = [(a - s0, b - s0) for a, b in extra if s0 <= a and b <= s1]
-        drugs += [
-            _Mention(d.start + s0, d.end + s0, d.text) for d in find_drugs(norm[s0:s1], local)
-        ]
-        routes += [(a + s0, b + s0, r) for a, b, r in find_routes(norm[s0:s1], eye_text=eye_text)]
-    drugs.sort(key=lambda d: d.start)
+    # Drug names and routes matter only in sentences that hold a dose: they are
+    # looked for the first time a sentence needs them.
+    sentence_drugs: dict[tuple[int, int], list[_Mention]] = {}
+    sentence_routes: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+    known: dict[str, Any] = {}
+
+    def drugs_in(sent: tuple[int, int]) -> list[_Mention]:
+        found = sentence_drugs.get(sent)
+        if found is None:
+            if "extra" not in known:
+                known["extra"] = sorted(extra_drugs() if callable(extra_drugs) else extra_drugs)
+            s0, s1 = sent
+            local = [(a - s0, b - s0) for a, b in known["extra"] if s0 <= a and b <= s1]
+            found = [
+                _Mention(d.start + s0, d.end + s0, d.text) for d in find_drugs(norm[s0:s1], local)
+            ]
+            sentence_drugs[sent] = found
+        return found
+
+    def routes_in(sent: tuple[int, int]) -> list[tuple[int, int, str]]:
+        found = sentence_routes.get(sent)
+        if found is None:
+            if "eye" not in known:
+                known["eye"] = is_eye_text(norm)
+            s0, s1 = sent
+            found = [
+                (a + s0, b + s0, r) for a, b, r in find_routes(norm[s0:s1], eye_text=known["eye"])
+            ]
+            sentence_routes[sent] = found
+        return found
+
     out: list[dict[str, Any]] = []
     for i, m in enumerate(matches):
         dose, _reason = dose_from_match(m)
@@ -485,7 +611,7 @@ def find_doses(
         end = m.end()
         sent = _sentence_of(sentences, start, len(text), starts)
         before = norm[max(sent[0], start - 30) : m.start()]
-        if _NOT_DOSE_BEFORE_RE.search(before) or _CHANGE_BEFORE_RE.search(before):
+        if _not_dose_before(before):
             continue
         if m.group("unit") == "G":
             continue  # "a 19-G epidural catheter", "25 G needle": a gauge, not grams
@@ -493,7 +619,7 @@ def find_doses(
             continue
         # "x" stands for the text before the window: "^" is the sentence start only.
         lead = ("x" if start - 6 > sent[0] else "") + norm[max(sent[0], start - 6) : start]
-        if _PER_BEFORE_RE.search(before) or _SIGN_BEFORE_RE.search(lead):
+        if _SIGN_BEFORE_RE.search(lead):
             continue
         if (dose.unit == "iu" or dose.unit.startswith("ml")) and _BLOOD_AFTER_RE.match(
             norm[end : end + 40]
@@ -514,6 +640,7 @@ def find_doses(
             continue  # a signed amount ("-1.01 U") is a change, not a dose
         if dose.unit.startswith("iu") and _DOSE_OUTCOME_RE.search(norm[sent[0] : start]):
             continue
+        drugs = drugs_in(sent)
         drug, adjacent = _drug_for(norm, start, end, drugs, sent)
         if (
             _P_AFTER_RE.match(norm[end : end + 12])
@@ -534,7 +661,7 @@ def find_doses(
         hi = min(sent[1], next_start)
         frequency = _frequency(norm, start, end, max(sent[0], prev_end), hi)
         duration = _duration(norm, end, hi)
-        route = _route_for(norm, start, end, drug, routes, drugs, sent)
+        route = _route_for(norm, start, end, drug, routes_in(sent), drugs, sent)
         values: list[tuple[int, int, float, float | None]] = [
             (start, end, dose.value, dose.value_max)
         ]
@@ -597,6 +724,12 @@ def _is_measured(norm: str, lo: int, start: int) -> bool:
 
     The last cue before the amount counts unless a dose is given after it.
     """
+    low = norm[lo:start].lower()
+    if not (
+        any(cue in low for cue in ("requirement", "consumption", "mlac", "minimum"))
+        or (("50" in low or "95" in low) and ("ed" in low or "ec" in low))
+    ):
+        return False  # none of the cues can be there: skip the search
     last = None
     for last in _RESULT_CUE_RE.finditer(norm, lo, start):  # noqa: B007 - the last one counts
         pass

@@ -108,8 +108,15 @@ _EYE_TEXT_MIN = 3
 _SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n")
 
 
+# Every eye word contains one of these (lowercase); most texts contain none.
+_EYE_PIECES = ("eye", "ocular", "glaucoma", "ophthalmic", "conjunctiv", "cornea", "iop")
+
+
 def is_eye_text(text: str) -> bool:
     """Whether the whole text is about eyes (eye words in the title, or several)."""
+    low = text.lower()
+    if not any(piece in low for piece in _EYE_PIECES):
+        return False
     found = [m.start() for m in _EYE_CONTEXT_RE.finditer(text)]
     if not found:
         return False

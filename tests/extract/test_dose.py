@@ -13,9 +13,9 @@ import pytest
 import spacy
 
 import miner.extract.dose
-import miner.extract.route  # noqa: F401  (registers miner_route)
+import miner.extract.route  # registers miner_route
 from miner.extract.dose import collect_doses, find_doses
-from miner.extract.quantities import CANONICAL_UNIT_RE
+from miner.extract.quantities import CANONICAL_UNIT_RE, DOSE_RE
 
 FIELDS = {
     "drug",
@@ -120,6 +120,12 @@ DOSE_CASES = [
         ],
         "plus-joins-two-drugs",
     ),
+    (
+        "The short regimen was an intravenous bolus of 3 mL/kg/h of 166 mEq/L sodium bicarbonate"
+        " for 1 hour.",
+        [("sodium bicarbonate", 3.0, None, "ml/kg/h", None, "1 h", "intravenous")],
+        "measurement-unit-between-dose-and-duration",
+    ),
 ]
 
 
@@ -177,6 +183,7 @@ NOT_DOSES = [
     ("Total blood loss was 70 ml with tranexamic acid.", "blood-loss-ml"),
     ("Systolic pressure rose 2.2 mmHg per 50 mmol of sodium.", "per-denominator"),
     ("Weight gain was larger with zinc (+ 50.7 gm) than placebo.", "spaced-sign"),
+    ("The gain translated to 0.10 gained QALYs with metformin.", "number-before-a-g-word"),
 ]
 
 
@@ -214,6 +221,34 @@ def test_route_of_each_dose(
     nlp: spacy.language.Language, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(d["drug"], d["route"]) for d in collect_doses(nlp(text))] == expected
+
+
+SPEED_TEXTS = [
+    "Tranexamic acid 1 g and magnesium sulphate 2 g; TRANEXAMIC ACID, potassium chloride-rich.",
+    "Up to a maximum of 1,000-2,000 mg/day, between 5 and 10 mg, 0.5 to 1.5 mg/kg; 2 mg +/- 1 mg.",
+    "The change, 3 mg, by 4 mg; versus 5 mg, per 6 ml, SD 7 mg, levels of 8 mg and intake 9 g.",
+    "Nothing here but 12 patients and 3 weeks.",
+]
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS, ids=range(len(SPEED_TEXTS)))
+def test_fast_paths_agree_with_the_plain_regular_expressions(text: str) -> None:
+    """The find-based and prefiltered paths give what the plain expressions give."""
+    dose_module = miner.extract.dose
+    assert dose_module._multi_drug_spans(text) == [
+        m.span() for m in dose_module.MULTI_DRUG_RE.finditer(text)
+    ]
+    for end in range(len(text) + 1):
+        before = text[max(0, end - 30) : end]
+        assert dose_module._not_dose_before(before) == bool(
+            dose_module._NOT_DOSE_BEFORE_ANY_RE.search(before)
+        )
+    dose_spans = {m.span() for m in dose_module._dose_matches(text)}
+    assert dose_spans <= {m.span() for m in DOSE_RE.finditer(text)}
+    hinted = {
+        m.span() for m in DOSE_RE.finditer(text) if dose_module._DOSE_HINT_RE.search(m.group())
+    }
+    assert hinted <= dose_spans
 
 
 def test_find_doses_without_spacy_uses_sentences() -> None:
