@@ -828,6 +828,9 @@ def collect_adverse_events(doc: Doc) -> list[dict[str, Any]]:
     """
     if SPAN_KEY not in doc.spans:
         return []
+    matches = _doc_matches(doc)
+    if not matches:
+        return []  # without reading every span of the doc
     wanted = {
         (s.start_char, s.end_char, s.label_)
         for s in doc.spans[SPAN_KEY]
@@ -837,7 +840,7 @@ def collect_adverse_events(doc: Doc) -> list[dict[str, Any]]:
         return []
     text = doc_text(doc)
     out = []
-    for offset, a in _doc_matches(doc):
+    for offset, a in matches:
         start, end = offset + a.start, offset + a.end
         if any(s <= start and end <= e and lab == a.label for s, e, lab in wanted):
             out.append(_fact(offset, a, text))

@@ -278,15 +278,20 @@ def collect_design(doc: Doc) -> dict[str, Any]:
         wording about this study and no self-description as a review or
         protocol; the strongest blinding mentioned wins.
     """
-    spans = [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ in _LABEL_NAMES]
-    labels = {s.label_ for s in spans}
+    found = []
+    for span in doc.spans.get(SPAN_KEY, []):
+        label = span.label_
+        if label in _LABEL_NAMES:
+            found.append((span.start_char, span.end_char, label))
+    labels = {label for _, _, label in found}
     blinds = [k for k in _BLIND_ORDER if f"DESIGN_BLIND_{k.upper()}" in labels]
     evidence = []
-    for s in sorted(spans, key=lambda s: s.start_char):
-        kind = _LABEL_NAMES[s.label_]
+    text = doc_text(doc)  # Span.text joins its tokens each time
+    for start, end, label in sorted(found, key=lambda f: f[0]):
+        kind = _LABEL_NAMES[label]
         if kind == "blinding":
-            kind = f"blinding:{s.label_.rsplit('_', 1)[1].lower()}"
-        evidence.append({"kind": kind, "start": s.start_char, "end": s.end_char, "text": s.text})
+            kind = f"blinding:{label.rsplit('_', 1)[1].lower()}"
+        evidence.append({"kind": kind, "start": start, "end": end, "text": text[start:end]})
     randomized = "DESIGN_RANDOMIZED" in labels and "DESIGN_NOT_TRIAL" not in labels
     return {
         "is_rct": randomized,
