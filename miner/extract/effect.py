@@ -203,6 +203,20 @@ _TIME_LEAD = re.compile(
 _TIME_NEEDS_PREP = re.compile(rf"^\d+(?:\.\d+)?\s?(?:-|\s)?{TIME_UNIT}$", re.I)
 
 
+# Every TIME_RE match holds a digit followed (after at most a space and a
+# hyphen) by the first letter of a unit, or one of these words (lowercase).
+_TIME_DIGIT_UNIT = re.compile(r"\d\s?[-\s]?[hdwmyHDWMY]")
+_TIME_WORDS = ("week", "month", "day", "year", "hour", "end")
+
+
+def may_hold_time(text: str) -> bool:
+    """False when :data:`TIME_RE` cannot match in ``text`` (much cheaper than the pattern)."""
+    if _TIME_DIGIT_UNIT.search(text):
+        return True
+    low = text.lower()
+    return any(w in low for w in _TIME_WORDS)
+
+
 def timepoint_days(phrase: str | None) -> float | None:
     """Days since the start for a phrase from :func:`find_timepoint` ("week 12" -> 84)."""
     if not phrase:
@@ -238,7 +252,7 @@ def _time_phrases(sentence: str) -> tuple[tuple[int, int, str], ...]:
     Cached: every value of a sentence asks for its nearest time point.
     """
     out = []
-    for m in TIME_RE.finditer(sentence):
+    for m in TIME_RE.finditer(sentence) if may_hold_time(sentence) else ():
         phrase = m.group(0)
         bare = _TIME_LEAD.sub("", phrase)
         if bare == phrase and _TIME_NEEDS_PREP.match(phrase):
@@ -375,22 +389,6 @@ _ARM_PAIR_RE = re.compile(
 )
 
 
-# every TIME_RE match without a digit contains one of these (lowercase)
-_TIME_WORDS = (
-    "end",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "eight",
-    "ten",
-    "twelve",
-    "twenty",
-)
-
-
 def clean_outcome(phrase: str) -> str | None:
     """Trim a candidate outcome phrase to its content words, or ``None``.
 
@@ -403,10 +401,9 @@ def clean_outcome(phrase: str) -> str | None:
     low = phrase.lower()
     if "(" in phrase or "between" in low:
         phrase = _ARM_PAIR_RE.sub(" ", phrase)
-    has_digit = _DIGIT_RE.search(phrase) is not None
-    if has_digit or any(w in low for w in _TIME_WORDS):
+    if may_hold_time(phrase):
         phrase = TIME_RE.sub(" ", phrase)
-    if has_digit:
+    if _DIGIT_RE.search(phrase):
         phrase = _NUM_RE.sub(" ", phrase)
     parts = _BOUNDARY.split(phrase)
     # parts = [chunk0, boundary1, chunk1, boundary2, chunk2, ...]
@@ -1220,10 +1217,7 @@ def find_comparison_p_values(
     """
     # most sentences hold no p-value: look for one before anything else
     first = P_RE.search(sentence)
-    if first is None or is_hedged(sentence):
-        return ()
-    low = sentence.lower()
-    if any(w in low for w in _P_THRESHOLD_WORDS) and _P_THRESHOLD.search(sentence):
+    if first is None:
         return ()
     taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
     out: list[ComparisonP] = []
@@ -1272,6 +1266,14 @@ def find_comparison_p_values(
                 )
             )
         prev_kept = keep
+    if out:
+        # power calculations and significance levels (checked last: most
+        # sentences with a p-value give no comparison p-value of their own)
+        low = sentence.lower()
+        if is_hedged(sentence) or (
+            any(w in low for w in _P_THRESHOLD_WORDS) and _P_THRESHOLD.search(sentence)
+        ):
+            return ()
     return tuple(out)
 
 

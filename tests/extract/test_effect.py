@@ -13,9 +13,11 @@ from spacy.language import Language
 
 from miner.extract.effect import (
     RATIO_MEASURES,
+    TIME_RE,
     collect_effects,
     find_comparison_p_values,
     find_effects,
+    may_hold_time,
     parse_num,
 )
 
@@ -589,3 +591,21 @@ def test_comparison_p_outcome_named_before_it() -> None:
         " quality (P = 0.04)."
     )
     assert [(c.p, c.outcome) for c in found] == [(0.02, "itch score"), (0.04, "sleep quality")]
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("at week 12", True),
+        ("after 3-d treatment", True),
+        ("over 12 Months", True),
+        ("for two years", True),
+        ("at the end of the study", True),
+        ("pain fell by 2.1 points (P < 0.01)", False),
+    ],
+    ids=["week-n", "digit-hyphen-unit", "capital-unit", "number-word", "end-of", "no-time"],
+)
+def test_may_hold_time_screens_time_phrases(text: str, may: bool) -> None:
+    assert may_hold_time(text) is may
+    if not may:
+        assert TIME_RE.search(text) is None
