@@ -79,7 +79,7 @@ _BREAK_RE = re.compile(
 
 # Every match of _BREAK_RE holds ";" or one of these words, and every match
 # of _BEFORE_RE starts with one of these words (or is "to be"), as whole runs
-# of letters of the lowercased text (ASCII text: \\b falls where a run ends).
+# of ASCII letters of the lowercased text (\b falls where such a run ends).
 # The regular expressions cost ~5 us per window each and few windows hold
 # any cue, so a window without these words is not searched (~1 us).
 _BREAK_WORDS = frozenset({"but", "however", "whereas", "while", "although", "though", "then"})
@@ -128,9 +128,14 @@ _CUE_WORDS = frozenset(
 _RUN_RE = re.compile(r"[a-z]+")
 
 
+# Under re.IGNORECASE these match ASCII letters but lower() does not turn them
+# into those letters.
+_FOLD_ODD = "\u0130\u0131\u017f\u212a"
+
+
 def _may_hold(left: str) -> tuple[bool, bool]:
     """Whether ``left`` may hold a clause break, and whether it may hold a cue."""
-    if not left.isascii():
+    if not left.isascii() and any(c in left for c in _FOLD_ODD):
         return True, True
     words = set(_RUN_RE.findall(left.lower()))
     may_break = ";" in left or not _BREAK_WORDS.isdisjoint(words)

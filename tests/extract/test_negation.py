@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -99,11 +103,30 @@ def test_every_cue_and_break_passes_the_word_pre_test() -> None:
         ("patients were randomized to be", (False, True)),
         ("no patient; but", (True, True)),
         ("the nonrandomized", (False, False)),
-        ("sp\u00e9cial", (True, True)),  # not ASCII: both searched
+        ("sp\u00e9cial b\u00fct n\u00f6", (False, False)),
+        ("\u017fome", (True, True)),  # a long s folds onto "s": both searched
     ],
-    ids=["plain", "to-be", "cue-and-breaks", "cue-inside-a-word", "not-ascii"],
+    ids=["plain", "to-be", "cue-and-breaks", "cue-inside-a-word", "not-ascii", "odd-fold"],
 )
 def test_word_pre_test(left: str, expected: tuple[bool, bool]) -> None:
     from miner.extract.negation import _may_hold
 
     assert _may_hold(left) == expected
+
+
+def test_word_pre_test_on_real_abstracts(shared: Callable[..., Path]) -> None:
+    """A window the pre-test skips holds no clause break and no cue."""
+    from miner.extract.negation import _BEFORE_RE, _BREAK_RE, _may_hold
+
+    path = shared("pico-corpus", "pico_dev.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    skipped = 0
+    for text in texts[:300]:
+        for start in range(0, len(text), 7):
+            left = text[start : start + 60]
+            may_break, may_cue = _may_hold(left)
+            skipped += not may_cue
+            assert may_break or not _BREAK_RE.search(left), left
+            assert may_cue or not _BEFORE_RE.search(left), left
+    assert skipped > 10_000
