@@ -761,6 +761,8 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
         while True:
             more = _chained_estimate(sentence, taken_until, next_start, info, est.unit)
             if more is None:
+                more = _bare_chained_estimate(sentence, est, taken_until, next_start)
+            if more is None:
                 break
             taken_until = more.end
             if is_conversion(est.unit, more.unit) and not re.search(
@@ -977,6 +979,38 @@ def _estimate_after(
                 return None
         return _build(sentence, m_start, m_end, num, limit, info, gap, require_ci=compared)
     return None
+
+
+# "The mean difference of -0.8 mmHg (per protocol) and -1.6 mmHg (intention
+# to treat) ...": two bare values in one unit of measurement, joined by "and"
+_MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|percentage\s+points?)"
+_BARE_CHAIN = re.compile(
+    rf"\s?(?P<unit1>{_MEASURE_UNIT})(?:\s*\([^()\d]{{1,40}}\))?\s*,?\s*and\s+"
+    rf"(?P<val>{SIGNED})\s?(?P<unit2>{_MEASURE_UNIT})(?![\w/])(?!\s*(?:vs\.?|versus|to)\s)"
+)
+
+
+def _bare_chained_estimate(
+    sentence: str, first: EffectMatch, pos: int, limit: int
+) -> EffectMatch | None:
+    if first.ci_low is not None or first.p_op is not None or pos != first.end:
+        return None
+    m = _BARE_CHAIN.match(sentence, pos, limit)
+    if m is None or re.sub(r"\s", "", m.group("unit1")) != re.sub(r"\s", "", m.group("unit2")):
+        return None
+    try:
+        value = parse_num(m.group("val"))
+    except ValueError:
+        return None
+    if first.measure in RATIO_MEASURES:
+        return None
+    return replace(
+        first,
+        start=m.start("val"),
+        end=m.end("val"),
+        value=value,
+        timepoint=find_timepoint(sentence, m.start("val")),
+    )
 
 
 _DIGIT_IN_NAME = re.compile(r"(?<=[A-Za-z])\d+|(?<=[A-Za-z]\()\d+(?=[a-z]\))")

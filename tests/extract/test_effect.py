@@ -609,3 +609,20 @@ def test_may_hold_time_screens_time_phrases(text: str, may: bool) -> None:
     assert may_hold_time(text) is may
     if not may:
         assert TIME_RE.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "The mean difference of -0.9 mmHg (completers) and -1.4 mmHg (all patients)"
+            " favoured the gel.",
+            [-0.9, -1.4],
+        ),
+        ("The mean difference was 1.2 kg and 0.4 kg vs 0.1 kg in the subgroup.", [1.2]),
+        ("The mean difference was 1.2 kg and 0.4 mmHg.", [1.2]),
+    ],
+    ids=["same-unit-joined-by-and", "next-value-compared-by-vs", "units-differ"],
+)
+def test_bare_values_chained_in_one_unit(text: str, values: list[float]) -> None:
+    assert [e.value for e in find_effects(text)] == [pytest.approx(v) for v in values]
