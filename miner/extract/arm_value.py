@@ -219,6 +219,8 @@ _STOP_ARM = frozenset(
         "treatment",
         "study",
         "trial",
+        "this",
+        "these",
         "recipients",
         "users",
         "population",
@@ -258,7 +260,8 @@ _STOP_ALT = "|".join(sorted(_STOP_ARM, key=len, reverse=True))
 _ARM_WORD = rf"(?<![\w'+/-])(?:(?<=[a-z]\s)[A-Z]\b|(?!(?i:{_STOP_ALT})\b)[A-Za-z][\w+\-/']*)"
 _ARM_PHRASE = rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}"
 _UNIT_AFTER = (
-    r"(?:%|(?!(?:in|for|with|among|on|of|from|after|and|vs|versus)\b)"
+    r"(?:%|(?!(?:in|for|with|among|on|of|from|after|and|vs|versus|whereas|while|but|which|that|"
+    r"who|where|when|compared|than|respectively|was|were|is|are|had|has|or|to|at|by|as)\b)"
     r"[a-zA-Z\u00b5\u03bc]{1,8}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 _PEOPLE = r"(?:patients|participants|subjects|children|women|men|infants|adults)"
@@ -888,6 +891,17 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             prev_end = values[i - 1].end if i else 0
             next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
             arms[i] = _direct_arm(sentence, v, prev_end, next_start)
+    # a bracketed compared pair whose first value alone took the arm written
+    # before the bracket ("for the X arm (17% v 26%, respectively)"): that arm
+    # may be either side's
+    for i in range(len(values) - 1):
+        if (
+            arms[i] is not None
+            and arms[i + 1] is None
+            and sentence[: values[i].start].rstrip().endswith(("(", "["))
+            and _PAIR_LINK.match(sentence[values[i].end : values[i + 1].start])
+        ):
+            arms[i] = None
     # 4. "higher with doxorubicin than with PLD (66% vs 20%; 53% vs 37%)": pairs
     if any(a is None for a in arms):
         cm = _COMPARISON.search(sentence)
@@ -1131,6 +1145,7 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_LIST_GOES_ON = re.compile(r"\s*(?:,|and\b)[^.;]{0,60}?\brespectively\b", re.IGNORECASE)
 _TREATED_PEOPLE_AFTER = re.compile(
     rf"\s+(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
 )
@@ -1155,6 +1170,12 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
     after = sentence[v.end : min(next_start, v.end + 70)]
+    if before.rstrip().endswith(("(", "[")):
+        # "for the X arm (8.6 months in the control arm v ...)": the value's own
+        # group wins over the one that opens the bracket
+        own = _ARM_AFTER.match(after)
+        if own and own.group("grp"):
+            return _clean_arm(own.group("arm"))
     strong = (
         _ARM_BEFORE_STRONG.search(before)
         # without "group"/"arm" only the "<arm>:" form can match, and it ends
@@ -1195,6 +1216,8 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     if am and am.group("who") and not _PEOPLE_END.search(sentence, 0, v.end):
         am = None
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
+        if _LIST_GOES_ON.match(after, am.end("arm")):
+            return None  # "for A and B arms, respectively": a list, not one arm
         arm = _clean_arm(am.group("arm"))
         # "a 41% fall in the anxiety score": what changed, unless it is a group
         # or a treatment ("a 14% decrease in the placebo group")

@@ -670,3 +670,42 @@ def test_respectively_list_after_values_with_intervals() -> None:
 )
 def test_counted_events_with_arms(text: str, expected: list[tuple[int, str]]) -> None:
     assert [(v.events, v.arm) for v in find_arm_values(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "In group A the rate was 31.0% whereas in group B the rate was 40.2%.",
+            [None, None],
+        ),
+        (
+            "Survival did not improve for the drug X arm (7.9 months in the control arm v"
+            " 7.4 months in the drug X arm, P=.71).",
+            ["control", "drug X"],
+        ),
+        (
+            "Compared with the control arm, response improved for the drug X arm"
+            " (21% v 30%, respectively; P=.03).",
+            ["control", "drug X"],
+        ),
+        ("Response improved for the drug X arm (21% v 30%; P=.03).", [None, None]),
+    ],
+    ids=[
+        "word-after-value-is-no-unit",
+        "own-group-inside-bracket",
+        "both-arms-named-in-order",
+        "bracketed-pair-after-one-arm",
+    ],
+)
+def test_arms_not_taken_across_the_pair(text: str, arms: list[str | None]) -> None:
+    found = [v for v in find_arm_values(text) if v.kind != "bare"]
+    assert [v.arm for v in found][: len(arms)] == arms[: len(found)]
+
+
+def test_arm_that_starts_a_respectively_list_is_not_one_arm() -> None:
+    found = find_arm_values(
+        "Overall survival was 11.0 (range 1-20 months) and 12.9 months (range 2-25 months)"
+        " for drug X and drug Y arms, respectively."
+    )
+    assert "drug X" not in [v.arm for v in found if v.value == 12.9]
