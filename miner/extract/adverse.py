@@ -746,11 +746,16 @@ def _doc_matches(doc: Doc) -> list[tuple[int, AdverseMatch]]:
             return []
     out: list[tuple[int, AdverseMatch]] = []
     for start, end in bounds:
-        # a sentence holding those runs holds them as text (a weaker test)
-        if low is not None and not any(
-            all(low.find(run, start, end) >= 0 for run in runs) for runs in met
-        ):
-            continue
+        if low is not None:
+            # a sentence holding those runs holds them as text (a weaker test)
+            for runs in met:
+                for run in runs:
+                    if low.find(run, start, end) < 0:
+                        break
+                else:
+                    break  # every run of a set is there
+            else:
+                continue
         sentence = text[start:end]
         # past the runs test a sentence nearly always names a harm: search it once
         if low is None and not _TERM_RE.search(sentence):
