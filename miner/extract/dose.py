@@ -15,10 +15,12 @@ statements (:func:`miner.extract.negation.is_negated`).
 
 Drug names come from ``patterns/drugs.jsonl`` (INN/USAN stem endings, common
 names), development codes ("LAF237"), abbreviations whose long form is a drug,
-and, failing those, the word written right before the amount ("diazoxide,
-100 mg"). The drug of a dose is the closest of: the name right before it, the
-name right after it ("0.005% latanoprost", "850 mg of metformin"), the nearest
-name earlier in the sentence, the nearest later in the sentence.
+and, failing those, the word written after "of" ("2 mg of vincristine", "200 mg
+intravenous dose of lorcainide") or right before the amount ("diazoxide,
+100 mg"; a salt word takes the word before it: "isosorbide dinitrate (5 mg)").
+The drug of a dose is the first of: the name right before it, the name right
+after it ("0.005% latanoprost", "850 mg of metformin"), those words, the
+nearest name earlier in the sentence, the nearest later in the sentence.
 """
 
 from __future__ import annotations
@@ -77,7 +79,44 @@ def is_drug_word(word: str) -> bool:
 
 
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})[ \t]*[,(]?[ \t]*(?:\(\s*)?$")
-_WORD_AFTER_OF_RE = re.compile(r"^\s+of\s+([A-Za-z][A-Za-z0-9-]{3,})")
+# "850 mg of metformin", "0.3 ml of 10% phenol", "200 mg intravenous dose of lorcainide".
+_WORD_AFTER_OF_RE = re.compile(
+    r"^\s+(?:(?:[A-Za-z-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
+    r"of\s+(?:\d+(?:\.\d+)?\s?%\s+)?([A-Za-z][A-Za-z0-9-]{3,})(?:\s+([A-Za-z][A-Za-z0-9-]{3,}))?"
+)
+# Salt and ester words name a drug only with the word before them ("isosorbide
+# dinitrate (5 mg)", "phenytoin sodium 300 mg/day", "magnesium oxide, 250 mg").
+_SALT_WORDS = frozenset(
+    {
+        "dinitrate",
+        "mononitrate",
+        "sodium",
+        "potassium",
+        "calcium",
+        "hydrochloride",
+        "hcl",
+        "maleate",
+        "tartrate",
+        "sulfate",
+        "sulphate",
+        "acetate",
+        "citrate",
+        "oxide",
+        "besylate",
+        "mesylate",
+        "fumarate",
+        "succinate",
+        "phosphate",
+        "bromide",
+        "chloride",
+        "carbonate",
+        "bicarbonate",
+        "gluconate",
+    }
+)
+_WORD_THEN_SALT_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})\s+$")
+# A single capital letter completes some names ("mitomycin C", "amphotericin B").
+_LETTER_AFTER_RE = re.compile(r"\s[A-Z](?![\w-])")
 # What may stand between a drug name and its amount ("timolol maleate 0.5%",
 # "latanoprost, 0.005%", "metformin (>= 1500 mg").
 _GAP_BEFORE_RE = re.compile(
@@ -374,6 +413,9 @@ def find_drugs(text: str, extra: Iterable[tuple[int, int]] = ()) -> list[_Mentio
     for s, e in sorted(found, key=lambda se: (se[0], -se[1])):
         if kept and e <= kept[-1].end:
             continue
+        letter = _LETTER_AFTER_RE.match(text, e)
+        if letter is not None:
+            e = letter.end()
         kept.append(_Mention(s, e, text[s:e]))
     return kept
 
@@ -400,12 +442,21 @@ def _drug_for(
         return before[-1].text, True
     if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
         return after[0].text, True
-    m = _WORD_BEFORE_RE.search(norm[max(s0, start - 40) : start])
-    if m and m.group(1).lower() not in _NOT_DRUGS and not m.group(1)[0].isdigit():
-        return m.group(1), False
     m = _WORD_AFTER_OF_RE.match(norm[end:s1])
     if m and m.group(1).lower() not in _NOT_DRUGS:
+        if m.group(1).lower() in _SALT_WORDS and m.group(2):
+            return f"{m.group(1)} {m.group(2)}", False  # "of sodium aurothiomalate"
         return m.group(1), False
+    window_start = max(s0, start - 40)
+    m = _WORD_BEFORE_RE.search(norm, window_start, start)
+    if m and m.group(1).lower() not in _NOT_DRUGS and not m.group(1)[0].isdigit():
+        word = m.group(1)
+        if word.lower() in _SALT_WORDS:
+            w = _WORD_THEN_SALT_RE.search(norm, max(s0, m.start(1) - 30), m.start(1))
+            # A salt alone ("sodium 300 mg") names no drug.
+            word = "" if w is None or w.group(1).lower() in _NOT_DRUGS else f"{w.group(1)} {word}"
+        if word:
+            return word, False
     if before:
         return before[-1].text, False
     if after:

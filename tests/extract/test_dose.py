@@ -251,6 +251,30 @@ def test_fast_paths_agree_with_the_plain_regular_expressions(text: str) -> None:
     assert hinted <= dose_spans
 
 
+DRUG_OF_DOSE_CASES = [
+    ("Syncope followed ingestion of isosorbide dinitrate (5 mg).", "isosorbide dinitrate", "salt"),
+    ("She was receiving phenytoin sodium 300 mg/day.", "phenytoin sodium", "sodium-salt"),
+    ("Patients received mitomycin C (total dose 20 mg/m2).", "mitomycin C", "letter-suffix"),
+    (
+        "Cholestasis began after 100 mg of sodium aurothiomalate.",
+        "sodium aurothiomalate",
+        "of-salt",
+    ),
+    ("Sodium fell after a single 200 mg intravenous dose of lorcainide.", "lorcainide", "dose-of"),
+    ("Paralysis followed 0.3 ml of 10% phenol-glycerine.", "phenol-glycerine", "of-strength"),
+    ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [(t, d) for t, d, _ in DRUG_OF_DOSE_CASES],
+    ids=[i for *_, i in DRUG_OF_DOSE_CASES],
+)
+def test_drug_of_each_dose(nlp: spacy.language.Language, text: str, drug: str) -> None:
+    assert [d["drug"] for d in collect_doses(nlp(text))] == [drug]
+
+
 def test_find_doses_without_spacy_uses_sentences() -> None:
     text = "Group A got timolol. Group B got 100 mg sitagliptin once daily."
     doses = find_doses(text, [(0, 20), (21, len(text))])
