@@ -1013,6 +1013,10 @@ def _bare_chained_estimate(
     )
 
 
+_GENERIC_UNIT = re.compile(
+    rf"\s?(?P<unit>{_MEASURE_UNIT})(?![\w/])(?!\s*(?:vs\.?|versus|to|from|at\s+baseline)\b)"
+)
+_GENERIC_LINK = re.compile(r"\s*(?:of|was|were|is|:)\s*")
 _DIGIT_IN_NAME = re.compile(r"(?<=[A-Za-z])\d+|(?<=[A-Za-z]\()\d+(?=[a-z]\))")
 
 
@@ -1126,8 +1130,13 @@ def _build(
         if unit not in (None,):
             return None
     if info.generic and ci_low is None and unit is None and p_op is None:
-        # a bare "difference ... 3" is too weak to be an estimate
-        return None
+        # a bare "difference ... 3" is too weak to be an estimate, unless a
+        # unit of measurement follows: "a difference of 2.1 points"
+        unit_m = _GENERIC_UNIT.match(sentence, end)
+        if unit_m is None or not _GENERIC_LINK.fullmatch(gap):
+            return None
+        unit = unit_m.group("unit")
+        end = unit_m.end("unit")
     if ci_low is None and p_op is None and gap.strip() and not _LINK_END.search(gap):
         # a number a few words after the name, with no CI or p and no link
         # ("was", "of", ":") before it, is too often something else

@@ -626,3 +626,29 @@ def test_may_hold_time_screens_time_phrases(text: str, may: bool) -> None:
 )
 def test_bare_values_chained_in_one_unit(text: str, values: list[float]) -> None:
     assert [e.value for e in find_effects(text)] == [pytest.approx(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("There was a difference of 2.1 points in favour of the drug.", 2.1, "points"),
+        ("The difference was 1.4 mmHg at the last visit.", 1.4, "mmHg"),
+    ],
+    ids=["points", "mmhg"],
+)
+def test_difference_with_unit_of_measurement(text: str, value: float, unit: str) -> None:
+    (est,) = find_effects(text)
+    assert (est.measure, est.value, est.unit) == ("MD", pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The difference was 5 mmHg from baseline.",
+        "The difference was 1.2 kg vs 0.3 kg.",
+        "The difference in the score was 3 in most patients.",
+    ],
+    ids=["from-baseline", "arm-values", "no-unit"],
+)
+def test_bare_difference_not_an_estimate(text: str) -> None:
+    assert find_effects(text) == []
