@@ -1035,6 +1035,7 @@ _NOT_TREATMENT = frozenset(
         "AES",
         "SAE",
         "SAES",
+        "BMI",
     ]
 )
 _TREATMENT_WORD = re.compile(
@@ -1382,6 +1383,8 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             w = replace(w, kind=kind, events=int(w.value) if kind == "events" else None)
         if w.kind in ("mean", "median") and _describes_sample(sentence, w):
             continue
+        if w.kind == "events" and w.arm is None and _counts_the_sample(sentence, w):
+            continue
         values.append(w)
     values = _comparison_p(sentence, values)
     out = []
@@ -1418,6 +1421,25 @@ _CHANGE_BEFORE = re.compile(
 )
 _AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;,(\[]")
+
+
+# "65 (81%) participants completed", "1967 (74%) are included", "data were
+# available on 309 women (96.6%)": how many took part, not how many had an event
+_FLOW_AFTER = re.compile(
+    r"[^.;,]{0,40}?\b(?:randomi[sz]ed|assigned|allocated|enrolled|recruited|included|available|"
+    r"eligible|evaluable|completed|accepted|agreed|approached|screened|consented|participated|"
+    r"withdrew|excluded|analy[sz]ed)\b",
+    re.IGNORECASE,
+)
+_FLOW_BEFORE = re.compile(r"\b(?:available|data)\s+(?:on|for|from)\s*$", re.IGNORECASE)
+
+
+def _counts_the_sample(sentence: str, v: ArmValueMatch) -> bool:
+    """True when an event count with no arm counts the trial's participants."""
+    return bool(
+        _FLOW_AFTER.match(sentence, v.end)
+        or _FLOW_BEFORE.search(sentence, max(0, v.start - 30), v.start)
+    )
 
 
 def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:

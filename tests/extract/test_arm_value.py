@@ -709,3 +709,16 @@ def test_arm_that_starts_a_respectively_list_is_not_one_arm() -> None:
         " for drug X and drug Y arms, respectively."
     )
     assert "drug X" not in [v.arm for v in found if v.value == 12.9]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In total, 58 (83%) participants completed the 12-week assessment.",
+        "Questionnaires were available on 212 women (91.4%) at one year.",
+        "Of 300 screened, 120 (40%) were randomized.",
+    ],
+    ids=["completed", "available-on", "randomized"],
+)
+def test_counts_of_the_sample_are_not_events(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind == "events"] == []
