@@ -181,9 +181,10 @@ _CHANGE_BEFORE_RE = re.compile(
     r"\b(?:changes?|reductions?|increases?|decreases?|differences?)\s*[,:=]?\s*(?:\(\s*)?$",
     re.IGNORECASE,
 )
-# "titrated up to 2 g a day": a target of the protocol, not an eligibility bound.
+# "titrated up to 2 g a day", "at doses up to 600 mg/day": a target or the
+# highest dose of the protocol, not an eligibility bound.
 _TITRATED_UP_TO_RE = re.compile(
-    r"\b(?:(?:up|force|forced)[\s-]?titrat\w*|titrat\w*|increas\w*|escalat\w*)"
+    r"\b(?:(?:up|force|forced)[\s-]?titrat\w*|titrat\w*|increas\w*|escalat\w*|doses|dosages|dosing)"
     r"(?:\s+(?:\w+\s+){0,2}?)?\s*$",
     re.IGNORECASE,
 )

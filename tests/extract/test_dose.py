@@ -85,6 +85,11 @@ DOSE_CASES = [
         "titrated-up-to",
     ),
     (
+        "Pregabalin was given at doses up to 600 mg/day.",
+        [("Pregabalin", 600.0, None, "mg/day", None, None, None)],
+        "doses-up-to",
+    ),
+    (
         "The other arm was switched (without washout) to bimatoprost 0.03% once daily.",
         [("bimatoprost", 0.03, None, "%", "once daily", None, None)],
         "negation-in-closed-brackets",
