@@ -137,7 +137,7 @@ def _may_hold(left: str) -> tuple[bool, bool]:
     """Whether ``left`` may hold a clause break, and whether it may hold a cue."""
     if not left.isascii() and any(c in left for c in _FOLD_ODD):
         return True, True
-    words = set(_RUN_RE.findall(left.lower()))
+    words = _RUN_RE.findall(left.lower())
     may_break = ";" in left or not _BREAK_WORDS.isdisjoint(words)
     may_cue = not _CUE_WORDS.isdisjoint(words) or ("be" in words and "to" in words)
     return may_break, may_cue
@@ -217,11 +217,11 @@ def is_negated(doc: Doc | str, start_char: int, end_char: int) -> bool:
     lo = max(0, start_char - WINDOW_BEFORE)
     hi = min(len(text), end_char + WINDOW_AFTER)
     # One character past the start, so that ". " before the span sees its capital.
-    ends = [
-        m for m in _SENT_END_RE.finditer(text[lo : start_char + 1]) if m.end() <= start_char - lo
-    ]
-    if ends:
-        lo += ends[-1].end()
+    before = text[lo : start_char + 1]
+    if "." in before or "\n" in before or "!" in before or "?" in before:
+        ends = [m for m in _SENT_END_RE.finditer(before) if m.end() <= start_char - lo]
+        if ends:
+            lo += ends[-1].end()
     m = _SENT_END_RE.search(text, end_char, hi)
     if m:
         hi = m.start() + 1
