@@ -153,6 +153,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP + r"(?!\s+each\b)",
         _AFTER_POP,
         45,
+        None,
+        ("random",),
     ),
     # "58 randomised patients", "Of 58 randomized women"
     (
@@ -185,6 +187,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s*[)\],;][^.;]{0,40}?\b" + _BE + r"\s+(?:\w+\s+)?" + _RAND,
         None,
         90,
+        ("random", "assign", "allocat"),
     ),
     # "120 women ... were enrolled"
     (
@@ -224,6 +227,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         45,
+        None,
+        ("enrol", "recruit", "includ", "involv", "accrued", "registered", "compris", "studied"),
     ),
     # "A total of 200 breast cancer patients"
     (
@@ -232,6 +237,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP + _NOT_SUBSET,
         _AFTER_POP,
         30,
+        None,
+        ("total", "all", "overall", "altogether"),
     ),
     # "a randomized controlled trial of 84 female survivors"
     (
@@ -240,6 +247,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         30,
+        None,
+        ("trial", "study", "rct", "design"),
     ),
     # "Of 580 enrolled patients", "Among 262 patients registered"
     (
@@ -250,6 +259,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         None,
         35,
         ("enrol", "regist", "recruit", "random", "includ", "eligible", "entered", "accrued"),
+        ("of", "among", "from"),
     ),
     # "Women with bone metastases (N = 228)" -- a stated total without a verb
     (
@@ -273,6 +283,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         r"\s+(?:to|into|between|in)\b",
         _AFTER_POP,
         0,
+        ("random",),
     ),
     # "The trial was conducted in 320 women", "a total sample of 247 patients"
     (
@@ -282,6 +293,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         40,
+        None,
+        ("conducted", "performed", "carried", "undertaken", "sample", "cohort"),
     ),
     # "Enrolled in the study were forty patients"
     (
@@ -291,6 +304,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         60,
+        None,
+        ("enrolled", "recruited", "included"),
     ),
     # "The 183 participants received metformin or placebo", "268 patients with
     # glaucoma received either latanoprost or timolol"
@@ -323,6 +338,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s+" + _POP + r"\s*[)\]]",
         _AFTER_POP,
         30,
+        None,
+        ("large", "small", "multicent", "trial", "study"),
     ),
     # "540 enrolled patients", "120 consecutive eligible women"
     (
@@ -391,6 +408,12 @@ class _Rule:
     ahead: Callable[[str], bool] | None = None
     #: The words ``ahead`` looks for (substrings of the window), when it does.
     words: tuple[str, ...] | None = None
+    #: Lowercase literals one of which every ``left`` match contains: one must
+    #: stand in the ``window`` characters before the count (``None``: no test).
+    behind: tuple[str, ...] | None = None
+    #: With ``after`` the population-noun test: counts where this matches
+    #: after the count pass too ("21 to X", "25 per group").
+    or_next: re.Pattern[str] | None = None
 
 
 _AFTER_POP_RE = re.compile(_AFTER_POP, re.IGNORECASE)
@@ -407,9 +430,12 @@ def _rule(
     after: str | None,
     window: int,
     words: tuple[str, ...] | Callable[[str], bool] | None = None,
+    behind: tuple[str, ...] | None = None,
+    or_next: str | None = None,
 ) -> _Rule:
     """Compile a rule; ``words``: one of them must stand in the lowercased
-    :data:`AHEAD` characters after the count (or a test of those characters)."""
+    :data:`AHEAD` characters after the count (or a test of those characters);
+    ``behind`` and ``or_next``: see :class:`_Rule`."""
     after_re = None if after is None else re.compile(after, re.IGNORECASE)
     ahead = _any_word(words) if isinstance(words, tuple) else words
     return _Rule(
@@ -421,6 +447,8 @@ def _rule(
         left.endswith(r"=\s*"),
         ahead,
         words if isinstance(words, tuple) else None,
+        behind,
+        None if or_next is None else re.compile(or_next, re.IGNORECASE),
     )
 
 
@@ -449,10 +477,16 @@ _IN_TRIAL_RULE = _rule(
     r"|before|having)\b|\s*[,.;(])",
     _AFTER_POP,
     25,
+    behind=("in",),
 )
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
 _ANALYSED_RES = tuple(
-    _rule(*r, words=_ANALYSED_WORDS if i == 0 else None) for i, r in enumerate(_ANALYSED_RULES)
+    _rule(
+        *r,
+        words=_ANALYSED_WORDS if i == 0 else None,
+        behind=("analy", "data") if i == 1 else None,
+    )
+    for i, r in enumerate(_ANALYSED_RULES)
 )
 
 # Where a count may start: a digit, or a number word ("forty-two", "a hundred").
@@ -626,9 +660,18 @@ class _Counts:
             found = list(range(len(self.starts)))
         elif after is _AFTER_POP_RE:
             found = self.pop_at
+            if rule.or_next is not None:
+                text, ends, pop, nxt = self.text, self.ends, self.pop, rule.or_next
+                found = [i for i, e in enumerate(ends) if pop[i] or nxt.match(text, e)]
         else:
             text, ends = self.text, self.ends
             found = [i for i in range(len(ends)) if after.match(text, ends[i]) is not None]
+        behind, low = rule.behind, self._low
+        if behind is not None and low is not None and found:
+            starts, w = self.starts, rule.window
+            found = [
+                i for i in found if any(b in low[max(0, starts[i] - w) : starts[i]] for b in behind)
+            ]
         test = rule.ahead
         if test is not None and found:
             # Both tests give the same counts; finding the words once per text
@@ -791,7 +834,21 @@ def _arm_to_ahead(window: str) -> bool:
     return not _ARM_PREPS.isdisjoint(window.split(maxsplit=10)[:10])
 
 
-_ARM_TO_RULE = _Rule("ARM_SIZE", _ARM_TO_RE, None, None, 0, False, _arm_to_ahead)
+_ARM_TO_RULE = _Rule(
+    "ARM_SIZE",
+    _ARM_TO_RE,
+    None,
+    _AFTER_POP_RE,
+    0,
+    False,
+    _arm_to_ahead,
+    # no population noun: a share in brackets, a verb or the preposition next
+    or_next=re.compile(
+        r"\s*[(\[]|\s+(?:were|was|randomi[sz]ed|randomly|assigned|allocated|to|in|into"
+        r"|received|receiving|on)\b",
+        re.IGNORECASE,
+    ),
+)
 # A denominator named with its arm: "of the 99 patients in the levofloxacin
 # group", "among the 745 patients randomly assigned to receive TAC", "Of 511
 # patients randomised to anastrozole", "among 2,463 women receiving letrozole".
@@ -861,6 +918,7 @@ _OF_ARM_RULE = _Rule(
     30,
     False,
     _of_arm_ahead,
+    behind=("of", "among"),
 )
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
@@ -911,9 +969,11 @@ _EACH_RULES = (
         + _MODS
         + _POP
         + r"\s+)?(?:per\s+(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b|each\s+(?:to|in)\b)",
-        None,
+        _AFTER_POP,
         0,
         ("per", "each", "both"),
+        None,
+        r"\s+(?:per|in|each)\b",
     ),
     _rule(
         "ARM_SIZE",
@@ -1298,11 +1358,10 @@ class SampleSizeComponent:
             keep_kinds = set(kinds)
             if not _ALLOCATION_RE.search(sentence):
                 keep_kinds -= {"paren", "paren_bare", "paren_tail"}
-            if _OUTCOME_RE.search(sentence):
-                keep_kinds -= {"paren_bare", "paren_tail"}
-            if _OUTCOME_RE.search(sentence):
-                keep_kinds -= {"to", "to_verb", "list"}
-            if _OUTCOME_WORD_RE.search(sentence):
+            outcome = _OUTCOME_RE.search(sentence) is not None
+            if outcome:
+                keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}
+            if outcome and _OUTCOME_WORD_RE.search(sentence):
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
@@ -1326,7 +1385,7 @@ class SampleSizeComponent:
                 if item[4] not in keep_kinds or (kept and item[0] < kept[-1][1]):
                     continue
                 kept.append(item)
-            if len(kept) == 1 and not _OUTCOME_RE.search(sentence):
+            if len(kept) == 1 and not outcome:
                 singles.append(kept[0])
             if len(kept) < 2:  # arms come at least in pairs
                 continue
