@@ -864,6 +864,10 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             if stop < 0:
                 stop = lm.end()
             _assign_runs(sentence, values, arms, names, max(stop, lm.start()))
+            if len(names) == 2 and all(a is None for a in arms) and stop < values[0].start:
+                # "between the formoterol and placebo groups, respectively, for
+                # heart rate (80 vs. 82 bpm) and QTc (401 vs. 399 ms)"
+                _give_pairs(sentence, values, arms, names[0], names[1])
             break
     # 2. "in the X group than in the Y group (4 vs 13)": a compared pair takes
     # the two arms of the comparison written before it

@@ -722,3 +722,12 @@ def test_arm_that_starts_a_respectively_list_is_not_one_arm() -> None:
 )
 def test_counts_of_the_sample_are_not_events(text: str) -> None:
     assert [v for v in find_arm_values(text) if v.kind == "events"] == []
+
+
+def test_respectively_list_before_compared_pairs() -> None:
+    found = find_arm_values(
+        "There were no differences between the drug X and placebo groups, respectively, for"
+        " heart rate (72 \u00b1 8 vs. 74 \u00b1 9 bpm) and QT interval"
+        " (401 \u00b1 20 vs. 398 \u00b1 22 ms)."
+    )
+    assert [v.arm for v in found] == ["drug X", "placebo", "drug X", "placebo"]
