@@ -131,6 +131,8 @@ NOT_ROUTES = [
     ("Cough fell after one drop in the evening.", "drop-outside-eye-text"),
     ("The Major Depression Inventory (MDI) was filled in.", "mdi-score"),
     ("Subconjunctival haemorrhage was recorded.", "subconjunctival-bleed"),
+    ("Proteins were separated by gel electrophoresis.", "gel-electrophoresis"),
+    ("Blood loss was lower with intraarticular drainage.", "intra-articular-drain"),
 ]
 
 
