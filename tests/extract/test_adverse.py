@@ -438,3 +438,23 @@ def test_context_pre_test_on_real_abstracts(shared: Callable[..., Path]) -> None
                     skipped += 1
                     assert not any(r.search(sentence) for r in regexes), (name, sentence)
     assert skipped > 1000  # the pre-test does skip searches
+
+
+def test_unreadable_vocabulary_searches_every_sentence(
+    nlp: spacy.language.Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the run pre-tests (a term pattern the parser cannot read) the facts are the same."""
+    from miner.extract import adverse
+
+    abstracts = [
+        "Forty adults took part. Nausea occurred in 6/20 (30%) vs 2/20 (10%). "
+        "No serious adverse events occurred; two patients withdrew because of headache.",
+        "HYPOGLYCAEMIA was seen in 9 of 52 patients. Side-effects were mild.",
+        "Pain scores fell. Grade 3 neutropenia: 4 (8%) in the docetaxel arm.",
+    ]
+    expected = [collect_adverse_events(nlp(a)) for a in abstracts]
+    assert all(expected)
+    monkeypatch.setattr(adverse, "_TERM_RUNS", None)
+    adverse._find_cached.cache_clear()
+    assert [collect_adverse_events(nlp(a)) for a in abstracts] == expected
+    adverse._find_cached.cache_clear()
