@@ -369,7 +369,11 @@ def _clean_arm(raw: str | None) -> str | None:
 
     def stop(word: str) -> bool:
         # "A" and "B" name arms ("group A"); only lower-case forms are articles
-        return word.lower() in _STOP_ARM and not (len(word) <= 3 and word.isupper())
+        low = word.lower()
+        if low in _STOP_ARM and not (len(word) <= 3 and word.isupper()):
+            return True
+        # "Twenty-two warfarin recipients": the count is no part of the arm
+        return all(part in _WORD_NUMBERS for part in low.split("-"))
 
     while words and stop(words[0]):
         words.pop(0)
@@ -1152,7 +1156,10 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
 _LIST_GOES_ON = re.compile(r"\s*(?:,|and\b)[^.;]{0,60}?\brespectively\b", re.IGNORECASE)
 _TREATED_PEOPLE_AFTER = re.compile(
-    rf"\s+(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
+    rf"\s+(?:of\s+)?(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
+)
+_TREATED_PEOPLE_BEFORE = re.compile(
+    rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\s*[(\[]\s*$"
 )
 _CHANGE_AFTER = re.compile(
     r"\s*(?:fall|drop|rise|gain|loss|increase|decrease|decline|reduction|change|improvement)\b",
@@ -1197,12 +1204,16 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     lm = _GROUP_LETTER_AFTER.match(after)
     if lm:
         return f"{lm.group('kw')} {lm.group('letter')}"
-    # "with letrozole (38%) than with tamoxifen (18%)"
-    pm = _ARM_BEFORE_BRACKET.search(before) if before.endswith(("(", "[", "( ", "[ ")) else None
+    # "with letrozole (38%) than with tamoxifen (18%)", "22 warfarin recipients (10.4%)"
+    bracketed = before.endswith(("(", "[", "( ", "[ "))
+    pm = _ARM_BEFORE_BRACKET.search(before) if bracketed else None
     if pm:
         arm = _clean_arm(pm.group("arm"))
         if arm and (pm.group("grp") or _names_treatment(arm)):
             return arm
+    pm = _TREATED_PEOPLE_BEFORE.search(before) if bracketed else None
+    if pm and _names_treatment(pm.group("arm")):
+        return _clean_arm(pm.group("arm"))
     # "6% (95% CI, 0-11%) for darbepoetin alfa": the interval stands between
     cm = _INTERVAL_AFTER.match(after)
     if cm:
@@ -1212,8 +1223,8 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         nm = _EVENT_NOUNS_AFTER.match(after)
         if nm:
             after = after[nm.end() :]
-    if v.kind == "events":
-        # "109 of 211 warfarin recipients", "4 formoterol and 2 placebo patients"
+    if v.kind in ("events", "percent"):
+        # "109 of 211 warfarin recipients", "13% of TLC D-99 patients"
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))

@@ -595,7 +595,7 @@ def test_counts_with_share_and_total(text: str, expected: tuple[int, int | None,
     ids=["patients-who-received", "drug-recipients", "people-not-treated"],
 )
 def test_arm_of_counted_people(text: str, arms: list[str | None]) -> None:
-    assert [v.arm for v in find_arm_values(text)] == arms
+    assert [v.arm for v in find_arm_values(text) if v.kind == "events"] == arms
 
 
 def test_single_value_does_not_take_a_lone_placebo_mention() -> None:
@@ -731,3 +731,19 @@ def test_respectively_list_before_compared_pairs() -> None:
         " (401 \u00b1 20 vs. 398 \u00b1 22 ms)."
     )
     assert [v.arm for v in found] == ["drug X", "placebo", "drug X", "placebo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Thirty heparin recipients (12.1%) and 41 warfarin recipients (16.0%) had thrombosis.",
+            ["heparin", "warfarin"],
+        ),
+        ("Toxicity was seen in 17% of sunitinib patients.", ["sunitinib"]),
+        ("Toxicity was seen in 17% of elderly patients.", []),
+    ],
+    ids=["treated-people-before-bracket", "of-treated-people", "people-no-treatment"],
+)
+def test_treated_people_name_arms(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.kind == "percent"] == arms
