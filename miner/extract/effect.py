@@ -781,7 +781,16 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
         # planned values (checked last: most sentences hold no estimate)
         return []
     found.sort(key=lambda e: e.start)
-    return found
+    # "-0.58%; " ends at its value: a span that ends in separators would
+    # shrink to its tokens and lose the estimate in the collector
+    return [_trimmed(sentence, est) for est in found]
+
+
+def _trimmed(sentence: str, est: EffectMatch) -> EffectMatch:
+    end = est.end
+    while end > est.start and (sentence[end - 1].isspace() or sentence[end - 1] in ",;:"):
+        end -= 1
+    return est if end == est.end else replace(est, end=end)
 
 
 # ------------------------------------------------------ unnamed estimates
@@ -918,11 +927,15 @@ def _estimate_from(
         ci_low, ci_high = ordered
         if ci.group("level"):
             ci_level = round(float(ci.group("level").replace("\u00b7", ".")) / 100.0, 4)
-    pm = _p_after(sentence, end if ci_text else m.end("val"), min(len(sentence), end + 60))
+    p_from = end if ci_text else m.end("val")
+    pm = _p_after(sentence, p_from, min(len(sentence), end + 60))
     if pm is None and not ci_text:
-        pm = _p_after(sentence, m.end(), min(len(sentence), m.end() + 40))
+        p_from = m.end()
+        pm = _p_after(sentence, p_from, min(len(sentence), m.end() + 40))
     if pm is not None:
         p_val, p_op = parse_p(pm)
+        # the evidence span reaches to the p-value it reports
+        end = max(end, p_from + pm.end())
     if ci_low is None and p_op is None and not m.groupdict().get("unit"):
         return None
     unit = (m.groupdict().get("unit") or "").strip() or None

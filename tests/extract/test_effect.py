@@ -652,3 +652,14 @@ def test_difference_with_unit_of_measurement(text: str, value: float, unit: str)
 )
 def test_bare_difference_not_an_estimate(text: str) -> None:
     assert find_effects(text) == []
+
+
+def test_collector_keeps_estimate_followed_by_separator(nlp: Language) -> None:
+    text = (
+        "Title\nWeight change was greater with the drug than placebo"
+        " (-0.58 kg; P\u2009<\u2009.001), as hoped."
+    )
+    doc = nlp(text)
+    facts = collect_effects(doc)
+    assert [(f["value"], f["p"]) for f in facts] == [(-0.58, 0.001)]
+    assert facts[0]["text"].endswith(".001")
