@@ -666,6 +666,15 @@ _COUNTED_EVENTS = re.compile(
 )
 
 
+_TIME_TO_EVENT = re.compile(
+    r"\b(?:survival|time\s+to|TTP|PFS|OS|DFS|EFS|TTF|duration\s+of\s+response)\b", re.IGNORECASE
+)
+_TIME_UNIT_AFTER = re.compile(
+    r"\s*(?:vs\.?|versus|v\.?|and|,)\s*[-\u2212]?\d+(?:[.\u00b7]\d+)?\s?(?:months?|weeks?|days?|years?)\b",
+    re.IGNORECASE,
+)
+
+
 def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
     """The kind of a bare number: "median"/"mean" after such a word, "events" or ``None``.
 
@@ -689,6 +698,12 @@ def _bare_kind(sentence: str, v: ArmValueMatch) -> str | None:
         return (
             "median" if cues[-1].group(0).lower() in ("median", "iqr", "interquartile") else "mean"
         )
+    if _TIME_TO_EVENT.search(sentence, 0, v.start) and (
+        _TIME_UNIT_RE.match(v.unit or "") or _TIME_UNIT_AFTER.match(sentence, v.end)
+    ):
+        # "time to progression (5.5 vs 3.9 months)": time-to-event outcomes
+        # are summarised by medians
+        return "median"
     is_int = v.value == int(v.value) and not re.search(r"[.\u00b7]", sentence[v.start : v.end])
     if v.unit is None and is_int:
         events = _EVENT_CUE.search(sentence) or _COUNTED_EVENTS.search(sentence)

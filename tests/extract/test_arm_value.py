@@ -747,3 +747,16 @@ def test_respectively_list_before_compared_pairs() -> None:
 )
 def test_treated_people_name_arms(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text) if v.kind == "percent"] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Time to progression was longer with drug X (6.1 vs 4.2 months).", ["median", "median"]),
+        ("Overall survival was 14.5 months with X and 11.5 months with Y.", ["median", "median"]),
+        ("Weight gain was 2.1 kg on drug X and 0.4 kg on placebo.", ["mean", "mean"]),
+    ],
+    ids=["time-to-progression", "survival", "not-time-to-event"],
+)
+def test_time_to_event_values_are_medians(text: str, kinds: list[str]) -> None:
+    assert [v.kind for v in find_arm_values(text)] == kinds
