@@ -1001,9 +1001,27 @@ _FRACTION = r"(?<![\w./])(?P<ev>\d{1,5})\s*/\s*(?P<tot>\d{1,6})(?![\d./])"
 _FRACTION_ARM_RE = re.compile(
     _FRACTION + r"\s*[)\]]?(?:\s*[(\[,]\s*\d+(?:\.\d+)?\s*%\s*[)\]]?)?\s+(?:of\s+)?(?:the\s+)?"
     r"(?:" + _POP + r"\s+)?(?:in\s+the|treated\s+with|receiving|who\s+received"
-    r"|(?:allocated|assigned|randomi[sz]ed)\s+to|on)\s+"
+    r"|(?:allocated|assigned|randomi[sz]ed)\s+to|on|for)\s+"
     r"(?P<label>[A-Za-z][\w+/'-]*(?:\s+(?!(?:and|or|versus|vs|compared|with|in|of)\b)"
     r"[A-Za-z][\w+/'-]*){0,3}?)\s*(?=(?:groups?|arms?)\b|[()\[\],;.]|\s(?:and|or|versus|vs)\b)",
+    re.IGNORECASE,
+)
+# The same written "events of total": "(33 of 64) for group 1", "eight of 251
+# patients receiving X", "15 (68%) of 22 women in the A group". Tried at counts.
+_OF_FRACTION_ARM_RE = re.compile(
+    r"(?P<ev>" + _NUM_CORE + r")(?:\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]])?\s+(?:out\s+)?of\s+"
+    r"(?:the\s+)?(?P<tot>\d{1,6})(?![\d.,/]|\s*%)(?:\s+" + _POP + r")?\s*[)\]]?"
+    r"(?:\s*[(\[,]\s*\d+(?:\.\d+)?\s*%\s*[)\]]?)?\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:" + _POP + r"\s+)?(?:in\s+the|treated\s+with|receiving|who\s+received"
+    r"|(?:allocated|assigned|randomi[sz]ed)\s+to|on|for)\s+"
+    r"(?P<label>[A-Za-z][\w+/'-]*(?:\s+(?!(?:and|or|versus|vs|compared|with|in|of)\b)"
+    r"[A-Za-z][\w+/'-]*){0,3}?(?:\s+(?:\d{1,2}|[IVX]{1,4}|[A-H])\b)?)"
+    r"\s*(?=(?:groups?|arms?)\b|[()\[\],;.]|\s(?:and|or|versus|vs)\b)",
+    re.IGNORECASE,
+)
+# What follows the first count of _OF_FRACTION_ARM_RE (a cheap pre-test).
+_OF_NEXT_RE = re.compile(
+    r"(?:\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]])?\s+(?:out\s+)?of\s+(?:the\s+)?\d",
     re.IGNORECASE,
 )
 _ARM_FRACTION_RE = re.compile(
@@ -1413,7 +1431,9 @@ class SampleSizeComponent:
         if len({label.lower() for _s, _e, label, _n, _k in of_arms}) >= 2:
             arm_items.extend(of_arms)
         arm_items.extend(self._each_arms(text, counts, sents, sent_starts, arm_items))
-        arm_items.extend(_fraction_arms(text, sents, sent_starts, arm_items, self.min_total))
+        arm_items.extend(
+            _fraction_arms(text, counts, sents, sent_starts, arm_items, self.min_total)
+        )
         for start, end, label, n, _kind in sorted(arm_items):
             if is_negated(doc, start, end):
                 continue
@@ -1484,33 +1504,40 @@ class SampleSizeComponent:
 
 def _fraction_arms(
     text: str,
+    counts: _Counts,
     sents: list[tuple[int, int]],
     sent_starts: list[int],
     arm_items: list[tuple[int, int, str, int, str]],
     min_total: int,
 ) -> list[tuple[int, int, str, int, str]]:
-    """Arm denominators written as events/total next to their arm.
+    """Arm denominators written as events/total (or "events of total") next to their arm.
 
     "12/71 patients treated with drug A and 9/73 treated with placebo",
     "(11/59 in the A group and 16/64 in the B group)": the total is the arm's
     size. Taken only where one sentence names two or more different arms so,
     and each (arm, size) once per text; arms already sized are left alone.
     """
-    if "/" not in text:
-        return []
     taken = {label.lower() for _s, _e, label, _n, _k in arm_items}
     by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
     matches: list[re.Match[str]] = []
+    if "/" in text:
+        cursor = 0
+        for q in _fraction_starts(text):
+            if q < cursor:
+                continue
+            fm = _FRACTION_ARM_RE.match(text, q)
+            if fm is not None:
+                matches.append(fm)
+                cursor = fm.end()
+        if _BRACKET_FRACTION_RE.search(text):
+            matches += _ARM_FRACTION_RE.finditer(text)
     cursor = 0
-    for q in _fraction_starts(text):
-        if q < cursor:
-            continue
-        fm = _FRACTION_ARM_RE.match(text, q)
-        if fm is not None:
-            matches.append(fm)
-            cursor = fm.end()
-    if _BRACKET_FRACTION_RE.search(text):
-        matches += _ARM_FRACTION_RE.finditer(text)
+    for q, e in zip(counts.starts, counts.ends, strict=True):
+        if q >= cursor and _OF_NEXT_RE.match(text, e):
+            fm = _OF_FRACTION_ARM_RE.match(text, q)
+            if fm is not None:
+                matches.append(fm)
+                cursor = fm.end()
     for m in matches:
         events, n = _count(m.group("ev")), _count(m.group("tot"))
         if events is None or n is None or n < min_total or events > n:

@@ -389,6 +389,20 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [],
         ),
         ("Yoga sessions ran in small groups (12). Walking ran in large groups (30).", []),
+        (
+            "Falls hit 22% (9 of 41) for group 1 and 30% (12 of 40) for group 2.",
+            [("group 1", 41), ("group 2", 40)],
+        ),
+        (
+            "Nine (22%) of 41 adults in the yoga group fell versus 12 (30%) of 40 adults in the"
+            " walking group.",
+            [("yoga", 41), ("walking", 40)],
+        ),
+        (
+            "Relapse hit 5/30 (17%) for yoga and 9/31 (29%) for walking.",
+            [("yoga", 30), ("walking", 31)],
+        ),
+        ("Falls hit 9 of 41 adults and 12 of 40 adults.", []),
     ],
     ids=[
         "n-equals",
@@ -462,6 +476,10 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "in-the-x-group-per-sentence",
         "one-group-per-sentence-with-outcomes",
         "bare-counts-in-groups-are-no-arms",
+        "events-of-total-for-group",
+        "events-of-total-in-the-group",
+        "fractions-for-arms",
+        "events-of-total-without-arms",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
