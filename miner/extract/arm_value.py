@@ -175,9 +175,13 @@ _THRESHOLD_HARD = re.compile(
 _AFTER_EVENTS_NOT = re.compile(
     r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu|years?|months?|weeks?|days?|hours?|cm|mm)\b"
     # "one of two groups", "1 of 3 treatment arms": allocation, not events
-    r"|^\s(?:(?!(?:in|of|on|the|with|for|at)\b)[\w-]+\s)?(?:groups|arms|conditions|sequences|"
+    r"|^\s(?:(?!(?:in|of|on|the|with|for|at)\b)[\w-]+\s){0,2}(?:groups|arms|conditions|sequences|"
     r"strata|cohorts|registries|sites|centres|centers|regimens|schedules|treatments|interventions)\b",
     re.I,
+)
+# "1:2/3" and the second date of "between 09/92 and 12/96"
+_RATIO_OR_DATE_BEFORE = re.compile(
+    r"\d\s?[:/]\s*$|\b\d{1,2}/\d{2,4}\s*(?:and|to|until|-|\u2013)\s*$"
 )
 _NOT_RATIO_BEFORE = re.compile(
     r"(?:phase|grade|stage|type|kinase|CDK|[<>\u2264\u2265]|\bor\s?=|\binto|\bto\s+one)\s*$",
@@ -734,7 +738,7 @@ def _make_value(
             return None
         if g["ev_ev"].startswith("0") and len(g["ev_ev"]) > 1:
             return None  # "09/92": a date
-        if _NOT_RATIO_BEFORE.search(before) or re.search(r"\d\s?[:/]\s*$", before):
+        if _NOT_RATIO_BEFORE.search(before) or _RATIO_OR_DATE_BEFORE.search(before):
             return None
         pct = float(g["ev_pct"]) if g["ev_pct"] else None
         return ArmValueMatch(s, e, "events", float(ev), events=ev, total=tot, percent=pct)

@@ -475,8 +475,19 @@ def test_compound_number_words(text: str, events: int) -> None:
         "Abemaciclib is a cyclin-dependent kinase 4/6 inhibitor.",
         "Patients treated since 03/95 were enrolled.",
         "Median age was 61/63 years in the two arms.",
+        "Between 03/95 and 11/98, 120 patients were enrolled.",
+        "Women were assigned to usual care or to one of three other study groups.",
     ],
-    ids=["one-of-n-groups", "1-of-2-arms", "threshold", "kinase", "date", "slash-with-unit"],
+    ids=[
+        "one-of-n-groups",
+        "1-of-2-arms",
+        "threshold",
+        "kinase",
+        "date",
+        "slash-with-unit",
+        "date-range",
+        "one-of-n-other-groups",
+    ],
 )
 def test_not_event_counts(text: str) -> None:
     assert [v for v in find_arm_values(text) if v.kind == "events"] == []
