@@ -100,7 +100,7 @@ _TERM_RE, _TERM_CATEGORIES = _term_regex(_VOCAB)
 # contains each of these runs" is necessary for a match, and ``_TERM_RE``
 # itself then decides. The spellings are read from the term patterns by a
 # small parser of the syntax they use (literals, groups, ``|``, ``?``, ``*``,
-# ``+``, ``[...]``, ``\\s``); anything else gives up and every sentence is
+# ``+``, ``[...]``, ``\s``); anything else gives up and every sentence is
 # searched.
 
 _RUN_RE = re.compile(r"[a-z]+")
@@ -757,7 +757,8 @@ def _doc_matches(doc: Doc) -> list[tuple[int, AdverseMatch]]:
             else:
                 continue
         sentence = text[start:end]
-        # past the runs test a sentence nearly always names a harm: search it once
+        # Without the runs test most sentences name no harm and one search
+        # skips them; past it nearly all do, and find_terms searches them.
         if low is None and not _TERM_RE.search(sentence):
             continue
         for match in find_adverse_events(sentence):
