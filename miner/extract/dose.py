@@ -287,6 +287,12 @@ def _not_dose_before(before: str) -> bool:
 # A sign opening a bracket or clause, even spaced ("(+ 50.7 gm)", "(- 0.7
 # gm)"), makes the amount a change; "quercetin + 250 mg vitamin C" joins drugs.
 _SIGN_BEFORE_RE = re.compile(r"(?:^|[(\[,;:=])\s*(?:\+|[-\u2212](?=\s))\s*$")
+# "reduced from 40 mg to 20 mg", "increased from 5 to 10 mg": two doses, one
+# after the other, not a range ("ranging from 5 to 10 mg" is one).
+_FROM_BEFORE_RE = re.compile(
+    r"(?<!ranging )(?<!ranged )(?<!range )(?<!ranges )(?<!varied )(?<!varying )\bfrom\s*$",
+    re.IGNORECASE,
+)
 _LIST_BEFORE_RE = re.compile(
     r"(?<![\w.,])(?P<list>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)\s*,?\s*(?:or|and|,)\s*$",
     re.IGNORECASE,
@@ -494,6 +500,25 @@ _ROUTE_DRUG_GAP_RE = re.compile(
 )
 
 
+def _from_to_first(norm: str, m: re.Match[str]) -> tuple[int, int, float, str | None] | None:
+    """The first dose of "from 40 mg to 20 mg" (start, end, value, unit if written), or ``None``."""
+    if not m.group("v2") or m.group("between") or m.group("qual"):
+        return None
+    first_end = m.end("u1") if m.group("u1") else m.end("v1")
+    if norm[first_end : m.start("v2")].strip().lower() != "to":
+        return None
+    if not _FROM_BEFORE_RE.search(norm, max(0, m.start() - 20), m.start()):
+        return None
+    unit = None
+    if m.group("u1"):
+        own = DOSE_RE.match(norm, m.start("v1"), first_end)
+        parsed = dose_from_match(own)[0] if own is not None else None
+        if parsed is None:
+            return None
+        unit = parsed.unit
+    return m.start("v1"), first_end, float(m.group("v1").replace(",", "")), unit
+
+
 def _route_for(
     norm: str,
     start: int,
@@ -657,6 +682,12 @@ def find_doses(
     out: list[dict[str, Any]] = []
     for i, m in enumerate(matches):
         dose, _reason = dose_from_match(m)
+        first = _from_to_first(norm, m)
+        if first is not None:
+            second = DOSE_RE.match(norm, m.start("v2"))
+            dose = dose_from_match(second)[0] if second is not None else None
+            if dose is not None and first[3] not in (None, dose.unit):
+                dose = None  # "from 40 mg to 2 g": not one unit
         if dose is None:
             continue
         start = m.start("between") if m.group("between") else m.start("v1")
@@ -717,7 +748,9 @@ def find_doses(
         values: list[tuple[int, int, float, float | None]] = [
             (start, end, dose.value, dose.value_max)
         ]
-        if not m.group("v2") and not m.group("qual"):
+        if first is not None:
+            values = [(first[0], first[1], first[2], None), (m.start("v2"), end, dose.value, None)]
+        elif not m.group("v2") and not m.group("qual"):
             lo = max(sent[0], start - 40)
             lm = _LIST_BEFORE_RE.search(norm[lo:start])
             if lm and not _NOT_LIST_CONTEXT_RE.search(

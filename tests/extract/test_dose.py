@@ -90,6 +90,19 @@ DOSE_CASES = [
         "doses-up-to",
     ),
     (
+        "Methylprednisolone was reduced from 40 mg to 20 mg intravenously every 6 h.",
+        [
+            ("Methylprednisolone", 40.0, None, "mg", "every 6 h", None, "intravenous"),
+            ("Methylprednisolone", 20.0, None, "mg", "every 6 h", None, "intravenous"),
+        ],
+        "from-to-is-two-doses",
+    ),
+    (
+        "Doses of metformin ranging from 500 to 1000 mg were used.",
+        [("metformin", 500.0, 1000.0, "mg", None, None, None)],
+        "ranging-from-to-is-a-range",
+    ),
+    (
         "The other arm was switched (without washout) to bimatoprost 0.03% once daily.",
         [("bimatoprost", 0.03, None, "%", "once daily", None, None)],
         "negation-in-closed-brackets",
