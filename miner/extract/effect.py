@@ -105,9 +105,10 @@ def parse_num(text: str) -> float:
 
 
 # ------------------------------------------------------------------ CI pairs
+# "h·mg/dL": a product of units (an area under the curve) is one unit
 _UNIT = (
     r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}"
-    r"(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
+    r"(?:[\u00b7\u22c5][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 # Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
 # "- 1.21 % to - 0.74 %" (a unit may follow each bound).
@@ -623,7 +624,7 @@ _SKIP_VALUE_BEFORE = re.compile(
 )
 _VS_AFTER = re.compile(rf"^\s?(?:{_UNIT})?\s*(?:vs\.?|versus|v\.?)\s", re.IGNORECASE)
 _SKIP_VALUE_AFTER = re.compile(
-    rf"^\s?(?:%\s?-?\s?(?:CI\b|C\.I\.|confidence|credible)|-?\s?{TIME_UNIT}\b|"
+    rf"^\s?(?:%\s?-?\s?(?:CI\b|C\.I\.|confidence|credible)|-?\s?{TIME_UNIT}\b(?![\u00b7\u22c5])|"
     r"-?(?:week|month|year|day)|patients|participants|subjects|children|women|men|trials?|"
     r"studies|treatment|groups|arms|sites|centres|centers|countries)",
     re.IGNORECASE,
@@ -647,8 +648,16 @@ def _unit_key(unit: str | None) -> str:
 
 
 def is_conversion(unit_a: str | None, unit_b: str | None) -> bool:
-    """True when ``unit_a`` and ``unit_b`` are two unit systems for one quantity."""
-    return frozenset({_unit_key(unit_a), _unit_key(unit_b)}) in _CONVERSIONS
+    """True when ``unit_a`` and ``unit_b`` are two unit systems for one quantity.
+
+    A factor both share is left out: "h·mg/dL" and "h·mmol/L" are a conversion.
+    """
+    key_a, key_b = _unit_key(unit_a), _unit_key(unit_b)
+    head_a, dot_a, rest_a = key_a.replace("\u22c5", "\u00b7").partition("\u00b7")
+    head_b, dot_b, rest_b = key_b.replace("\u22c5", "\u00b7").partition("\u00b7")
+    if dot_a and dot_b and head_a == head_b:
+        key_a, key_b = rest_a, rest_b
+    return frozenset({key_a, key_b}) in _CONVERSIONS
 
 
 _BRACKETED = re.compile(r"\([^()]{0,60}\)|\[[^\[\]]{0,60}\]")

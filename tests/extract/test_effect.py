@@ -663,3 +663,12 @@ def test_collector_keeps_estimate_followed_by_separator(nlp: Language) -> None:
     facts = collect_effects(doc)
     assert [(f["value"], f["p"]) for f in facts] == [(-0.58, 0.001)]
     assert facts[0]["text"].endswith(".001")
+
+
+def test_product_unit_is_no_duration() -> None:
+    (est,) = find_effects(
+        "The mean difference in glucose AUC was -234.0 h\u00b7mg/dL [-13.0 h\u00b7mmol/L],"
+        " 95% CI -285.0 to -183.0 h\u00b7mg/dL."
+    )
+    assert (est.value, est.ci_low, est.ci_high) == (-234.0, -285.0, -183.0)
+    assert est.unit == "h\u00b7mg/dL"
