@@ -220,7 +220,6 @@ _STOP_ARM = frozenset(
         "all",
         "two",
         "three",
-        "treatment",
         "study",
         "trial",
         "this",

@@ -771,3 +771,10 @@ def test_treated_people_name_arms(text: str, arms: list[str]) -> None:
 )
 def test_time_to_event_values_are_medians(text: str, kinds: list[str]) -> None:
     assert [v.kind for v in find_arm_values(text)] == kinds
+
+
+def test_treatment_group_is_an_arm() -> None:
+    found = find_arm_values(
+        "The response rate was 48% in the treatment group and 21% in the control group."
+    )
+    assert [v.arm for v in found] == ["treatment", "control"]
