@@ -84,8 +84,9 @@ _WORD_AFTER_OF_RE = re.compile(
     r"^\s+(?:(?:[A-Za-z-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
     r"of\s+(?:\d+(?:\.\d+)?\s?%\s+)?([A-Za-z][A-Za-z0-9-]{3,})(?:\s+([A-Za-z][A-Za-z0-9-]{3,}))?"
 )
-# Salt and ester words name a drug only with the word before them ("isosorbide
-# dinitrate (5 mg)", "phenytoin sodium 300 mg/day", "magnesium oxide, 250 mg").
+# Salt, ester and acid words name a drug only with the word before them
+# ("isosorbide dinitrate (5 mg)", "phenytoin sodium 300 mg/day", "zoledronic
+# acid 5 mg").
 _SALT_WORDS = frozenset(
     {
         "dinitrate",
@@ -112,6 +113,7 @@ _SALT_WORDS = frozenset(
         "carbonate",
         "bicarbonate",
         "gluconate",
+        "acid",
     }
 )
 _WORD_THEN_SALT_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})\s+$")
@@ -226,6 +228,13 @@ _BLOOD_AFTER_RE = re.compile(
 )
 _VOLUME_LOST_BEFORE_RE = re.compile(
     r"\b(?:loss(?:es)?|bleeding|blood|output|urine|drainage|drained|transfus\w*|residual)\b[^.;\d]{0,25}$",
+    re.IGNORECASE,
+)
+# The load of a diagnostic test is no dose of a study drug ("a 75 g oral
+# glucose tolerance test", "75-g OGTT", "a 600-kcal mixed-meal test").
+_TEST_AFTER_RE = re.compile(
+    r"^[\s-]*(?:oral\s+)?(?:glucose\s+(?:tolerance|challenge|load|drink)|(?-i:O?GTTs?)\b|mixed[\s-]meal"
+    r"|meal\s+tolerance|lactulose\s+(?:breath|test))",
     re.IGNORECASE,
 )
 # "per 50 mmol", "per 100 ml": the denominator of a rate.
@@ -699,6 +708,8 @@ def find_doses(
         if m.group("unit") == "G":
             continue  # "a 19-G epidural catheter", "25 G needle": a gauge, not grams
         if dose.unit in _NOT_DOSE_UNITS or _EXPOSURE_AFTER_RE.match(norm[end : end + 4]):
+            continue
+        if _TEST_AFTER_RE.match(norm[end : end + 30]):
             continue
         # "x" stands for the text before the window: "^" is the sentence start only.
         lead = ("x" if start - 6 > sent[0] else "") + norm[max(sent[0], start - 6) : start]

@@ -202,6 +202,8 @@ NOT_DOSES = [
     ("Systolic pressure rose 2.2 mmHg per 50 mmol of sodium.", "per-denominator"),
     ("Weight gain was larger with zinc (+ 50.7 gm) than placebo.", "spaced-sign"),
     ("The gain translated to 0.10 gained QALYs with metformin.", "number-before-a-g-word"),
+    ("After 8 weeks of metformin a 75 g oral glucose tolerance test was done.", "ogtt-load"),
+    ("A 75-g OGTT followed sitagliptin treatment.", "ogtt-abbreviation"),
 ]
 
 
@@ -281,6 +283,7 @@ DRUG_OF_DOSE_CASES = [
     ("Sodium fell after a single 200 mg intravenous dose of lorcainide.", "lorcainide", "dose-of"),
     ("Paralysis followed 0.3 ml of 10% phenol-glycerine.", "phenol-glycerine", "of-strength"),
     ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
+    ("Women received an annual infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
 ]
 
 
