@@ -1232,6 +1232,9 @@ _BETWEEN_GROUPS = re.compile(
 )
 # every _P_THRESHOLD match contains one of these (lowercase)
 _P_THRESHOLD_WORDS = ("consider", "signific", "set", "defined", "alpha", "sided")
+# "(< 0.001, analysis of covariance)", "(= 0.71)": a p-value whose italic P
+# was lost from the abstract, right after an opening bracket
+_LETTERLESS_P = re.compile(r"[(\[]\s?(?P<pop>[<=\u2264])\s?(?P<pnum>0?[.\u00b7]\d+)(?=\s*[,;)\]])")
 # the most words between one p-value of a list and the next
 _P_ONLY_LIST_GAP = 60
 # how far after a p-value its comparison may still be named
@@ -1281,23 +1284,35 @@ def find_comparison_p_values(
     none.
     """
     # most sentences hold no p-value: look for one before anything else
-    first = P_RE.search(sentence)
-    if first is None:
+    matches: list[tuple[int, int, float | None, str | None]] = [
+        (m.start(), m.end(), *parse_p(m)) for m in P_RE.finditer(sentence)
+    ]
+    if "(" in sentence:
+        matches += [
+            (
+                m.start("pop"),
+                m.end(),
+                float(m.group("pnum").replace("\u00b7", ".")),
+                _P_OPS[m.group("pop")],
+            )
+            for m in _LETTERLESS_P.finditer(sentence)
+        ]
+        matches.sort()
+    if not matches:
         return ()
     taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
     out: list[ComparisonP] = []
     seg_start = 0
     prev_kept = False
     outcome: str | None = None
-    for m in P_RE.finditer(sentence, first.start()):
+    for m_start, m_end, p_val, p_op in matches:
         seg_begin = seg_start
-        segment = sentence[seg_start : m.start()]
-        seg_start = m.end()
-        inside = any(s <= m.start() < e for s, e in taken)
+        segment = sentence[seg_start:m_start]
+        seg_start = m_end
+        inside = any(s <= m_start < e for s, e in taken)
         if inside:
             prev_kept = True
             continue
-        p_val, p_op = parse_p(m)
         if p_val is None or p_op is None:
             prev_kept = False
             continue
@@ -1307,7 +1322,7 @@ def find_comparison_p_values(
             keep, within = _differs(segment)
         if not keep and not within:
             # "showed a statistically significant (P < 0.001) difference"
-            after = sentence[m.end() : m.end() + _P_CUE_AFTER]
+            after = sentence[m_end : m_end + _P_CUE_AFTER]
             keep = _BETWEEN.match(after) is not None or _DIFFER_AFTER.match(after) is not None
         if not keep and prev_kept and not within and len(segment) <= _P_ONLY_LIST_GAP:
             # "(P < 0.04, PP; P < 0.001, ITT)", "< 7% (p = 0.003) and
@@ -1322,12 +1337,12 @@ def find_comparison_p_values(
                 outcome = found
             out.append(
                 ComparisonP(
-                    start=m.start(),
-                    end=m.end(),
+                    start=m_start,
+                    end=m_end,
                     p=p_val,
                     p_op=p_op,
                     outcome=outcome,
-                    timepoint=find_timepoint(sentence, m.start()),
+                    timepoint=find_timepoint(sentence, m_start),
                 )
             )
         prev_kept = keep

@@ -467,6 +467,8 @@ def test_number_after_name_without_link_is_not_an_estimate(text: str) -> None:
             [(0.001, "<")],
         ),
         ("Adherence was similar in both groups (P = 0.7).", [(0.7, "=")]),
+        ("The score fell more with the gel than the cream (< 0.001, ANCOVA).", [(0.001, "<")]),
+        ("Rashes did not differ between the arms (= 0.42).", [(0.42, "=")]),
     ],
     ids=[
         "between-arms",
@@ -479,6 +481,8 @@ def test_number_after_name_without_link_is_not_an_estimate(text: str) -> None:
         "difference-after-p",
         "difference-after-within-change",
         "similar-in-both-groups",
+        "letterless-lt",
+        "letterless-eq",
     ],
 )
 def test_comparison_p_values(text: str, ps: list[tuple[float, str]]) -> None:
@@ -495,6 +499,7 @@ def test_comparison_p_values(text: str, ps: list[tuple[float, str]]) -> None:
         "Pain fell (MD -1.2, 95% CI -2.0 to -0.4, P = 0.004) with the drug versus placebo.",
         "A difference of 2 points would be detected with 80% power at P = 0.05.",
         "The score fell by 2.1 points in the drug group (P = 0.003).",
+        "HbA1c was lower with the drug than placebo (< 7.0% in 40%).",
     ],
     ids=[
         "within-group-change",
@@ -503,6 +508,7 @@ def test_comparison_p_values(text: str, ps: list[tuple[float, str]]) -> None:
         "carried-by-the-estimate",
         "power-calculation",
         "no-comparison",
+        "bracketed-threshold",
     ],
 )
 def test_no_comparison_p_value(text: str) -> None:
