@@ -306,13 +306,16 @@ _ARM_BEFORE_WEAK = re.compile(
     r"(?:vs\.?|versus|compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
     rf"(?P<arm>{_ARM_PHRASE})\s*(?:groups?|arms?)?\s*[(:,]?\s*$"
 )
+_GRP_WORD = r"(?:\s+(?:groups?|arms?))?"
 _RESPECTIVELY_LIST = re.compile(
     rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
     r"\s+(?:groups|arms)\b"
     r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})*"
     r",?\s+and\s+(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})\b"
     r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
-    rf"(?P<list3>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
+    # "in the SNB arm and observation arm, respectively"
+    rf"(?P<list3>{_ARM_PHRASE}{_GRP_WORD}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE}{_GRP_WORD})*,?\s+and\s+"
+    rf"(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
     r"(?:\s+(?:groups?|arms?))?\s*,?\s*respectively"
 )
 _COMPARISON = re.compile(
@@ -1172,7 +1175,9 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
-_LIST_GOES_ON = re.compile(r"\s*(?:,|and\b)[^.;]{0,60}?\brespectively\b", re.IGNORECASE)
+_LIST_GOES_ON = re.compile(
+    r"\s*(?:(?:groups?|arms?)\s*)?(?:,|and\b)[^.;]{0,60}?\brespectively\b", re.IGNORECASE
+)
 _TREATED_PEOPLE_AFTER = re.compile(
     rf"\s+(?:of\s+)?(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
 )

@@ -778,3 +778,10 @@ def test_treatment_group_is_an_arm() -> None:
         "The response rate was 48% in the treatment group and 21% in the control group."
     )
     assert [v.arm for v in found] == ["treatment", "control"]
+
+
+def test_respectively_list_with_a_group_word_after_each_arm() -> None:
+    found = find_arm_values(
+        "Scores were 4.0% and 2.5% in the surgery arm and observation arm, respectively."
+    )
+    assert [v.arm for v in found] == ["surgery", "observation"]
