@@ -8,10 +8,15 @@ dicts ``{"drug", "value", "value_max", "unit", "frequency", "duration",
 "route", "start", "end", "text"}``.
 
 What is not a dose: values in units of a measurement (mmol/l, mg/dl: refused
-by the unit parser), percentages not written next to a drug name ("HbA1c 7%"),
-standard deviations ("\u00b1 10 mg"), amounts that are changes, levels or intakes
-("reduced by 10 mg", "intake of 1500 mg"), and doses in negated or hedged
-statements (:func:`miner.extract.negation.is_negated`).
+by the unit parser; flow rates in ml/min; exposures in ng*h/ml), percentages
+not written next to a drug name ("HbA1c 7%"), standard deviations ("\u00b1 10
+mg"), amounts that are changes, levels or intakes ("reduced by 10 mg", "intake
+of 1500 mg", "mean reduction, 19.6 IU/d"), estimates (an amount with its CI,
+"fentanyl requirement ... 81 mcg", "ED50 was 4.66 mg"), blood products and
+volumes of blood ("26 units of PRBC", "blood loss was 70 ml"), test loads ("75 g
+OGTT"), needle gauges ("19-G"), and doses in negated statements
+(:func:`miner.extract.negation.negation_cue`; a negation inside closed brackets,
+"(without washout)", is an aside). "From 40 mg to 20 mg" is two doses.
 
 Drug names come from ``patterns/drugs.jsonl`` (INN/USAN stem endings, common
 names), development codes ("LAF237"), abbreviations whose long form is a drug,
