@@ -118,6 +118,14 @@ _ENROL = (
     r"|participated|screened\s+and\s+enrolled)"
 )
 _BE = r"(?:were|was|had\s+been|have\s+been|being)"
+# Words after a count that say it counts no people: units, times, places, clauses.
+_NOT_PEOPLE = (
+    r"(?:of|and|or|with|who|which|that|in|to|from|at|for|on|by|were|was|had|have|mg|g|kg|ml"
+    r"|mcg|years?|months?|weeks?|days?|hours?|minutes?|cycles?|sessions?|times|doses?|practices"
+    r"|clinics|sites|cent(?:er|re)s|hospitals|schools|communities|wards|villages|clusters|units"
+    r"|teams|classes|counties|districts|regions|countries|nodes?|lesions?|tumou?rs?|metastases"
+    r"|cancers|cells|samples|specimens|biopsies|mmhg|mm|cm|positive|negative)\b"
+)
 
 # Each rule is (label, left, right): the regular expression is left + right,
 # and right starts with the count. Rules are tried only at the counts of a
@@ -179,6 +187,46 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
         r"\s+" + _BE,
         0,
+    ),
+    # "141 Spanish-speaking Latinas were randomly assigned", "33 AA BCS were
+    # randomized": a short noun phrase the population nouns do not know
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        "",
+        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+        r"(?<!least\s)(?<!most\s)(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
+        + _NUM
+        + r"\s+(?:(?!"
+        + _NOT_PEOPLE
+        + r")[A-Za-z][\w'/-]*\s+){1,4}?"
+        + _BE
+        + r"\s+(?:subsequently\s+|then\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))"
+        r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
+        r"\s+[A-Za-z]",
+        0,
+        ("random",),
+    ),
+    # "(N = 300) were enrolled", after a long description of who
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        r"[(\[]\s*[nN]\s*=\s*",
+        _NUM + r"\s*[)\]]\s*" + _BE + r"\s+(?:\w+\s+)?(?:" + _ENROL + r"|" + _RAND + r")",
+        None,
+        20,
+        (
+            "enrol",
+            "recruit",
+            "includ",
+            "entered",
+            "regist",
+            "accrued",
+            "studied",
+            "eligible",
+            "particip",
+            "random",
+            "assign",
+            "allocat",
+        ),
     ),
     # "Patients (n = 449) were randomly assigned"
     (
@@ -1038,7 +1086,8 @@ _OUTCOME_RE = re.compile(
     r"|incidence|rates?|toxicit\w*|adverse|responded|response|achieved|progressed"
     # "the number of patients with metastases was 35 in the X group": a count
     # of events, not of the arm
-    r"|had(?!\s+been)|number\s+of)\b",
+    # "women who had not received chemotherapy" says who was eligible
+    r"|(?<!\bwho\s)had(?!\s+been)|number\s+of)\b",
     re.IGNORECASE,
 )
 # The same words without "%" (doses are written with percentages too).

@@ -70,6 +70,21 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         ("In all, 306 adults (n = 200 Thai; n = 106 Lao) were randomized to two drugs.", 306),
         ("The 183 adults received metformin or placebo for a year.", 183),
         ("In this randomized trial, 2% and 4% creams were compared in 59 adults with acne.", 59),
+        ("A sample of 141 Spanish-speaking Latinas was randomly assigned to three videos.", 141),
+        ("Thirty-three AA BCS were randomized to yoga or a wait list.", 33),
+        ("Adults with at least nine positive nodes were randomly assigned to two regimens.", None),
+        ("Adults with a pressure of >24 mmHg were randomized to two eye drops.", None),
+        ("Twelve practices were randomized to two reminder letters.", None),
+        (
+            "Women not screened in the past 12 months, all living in one city, (N = 300) were"
+            " enrolled in a trial.",
+            300,
+        ),
+        (
+            "In this randomized trial, we studied a drug in 668 older women who had not received"
+            " chemotherapy.",
+            668,
+        ),
     ],
     ids=[
         "words",
@@ -115,6 +130,13 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         "in-all",
         "received-x-or-y",
         "in-N-people-percent-doses",
+        "unknown-noun-randomized",
+        "abbreviated-noun-randomized",
+        "nodes-are-no-people",
+        "unit-is-no-people",
+        "places-are-no-people",
+        "N-equals-then-verb",
+        "who-had-not-is-no-outcome",
     ],
 )
 def test_randomized(nlp: Language, abstract: str, randomized: int | None) -> None:
