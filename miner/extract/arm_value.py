@@ -224,6 +224,9 @@ _STOP_ARM = frozenset(
         "trial",
         "this",
         "these",
+        "mean",
+        "median",
+        "average",
         "recipients",
         "users",
         "population",
@@ -427,6 +430,8 @@ _OUTCOME_NOUNS = frozenset(
         "nausea",
         "vomiting",
         "fatigue",
+        "age",
+        "bmi",
     ]
 )
 
@@ -807,7 +812,10 @@ def _make_value(
 _BARE_BEFORE_NOT = re.compile(
     r"(?:[<>\u2264\u2265=:/^]|\b(?:grade|stage|phase|type|class|day|week|month|year|visit|cycle|"
     r"level|step|version|aged?|n|no|number|dose\s+of|total\s+of|than|least|most|under|above|"
-    r"below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s)\s*$",
+    r"below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s"
+    # "on postoperative days 1, 2 and 3": the rest of a list of labels
+    r"|\b(?:grades?|stages?|days|weeks|months|years|visits|cycles)\s+\d+(?:\s*,\s*\d+)*\s*,?\s*(?:and|or)?)"
+    r"\s*$",
     re.IGNORECASE,
 )
 # "ranged from 0 to 228.27 cm3": the bounds of a range, not values of an arm

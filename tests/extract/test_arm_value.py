@@ -785,3 +785,16 @@ def test_respectively_list_with_a_group_word_after_each_arm() -> None:
         "Scores were 4.0% and 2.5% in the surgery arm and observation arm, respectively."
     )
     assert [v.arm for v in found] == ["surgery", "observation"]
+
+
+def test_labels_listed_after_days_are_not_values() -> None:
+    found = find_arm_values(
+        "Median counts were lower in the diet group on days 1, 2 and 3 (p=0.01, p=0.02 and"
+        " p=0.03, respectively)."
+    )
+    assert found == []
+
+
+def test_statistic_words_are_not_arms() -> None:
+    found = find_arm_values("Forty women (mean: 61.5 \u00b1 6.2 years) were enrolled.")
+    assert all(v.arm is None for v in found)
