@@ -163,6 +163,10 @@ def test_eye_context_needs_an_eye_text_or_sentence() -> None:
         "Patients received latanoprost, one drop in the evening. Topical therapy was continued."
     )
     assert [r for *_, r in find_routes(glaucoma)] == ["ophthalmic", "ophthalmic"]
+    # Named drops are eye drops in a text about eyes only.
+    drops = "Timolol in glaucoma\nPatients used timolol drops twice daily."
+    assert [r for *_, r in find_routes(drops)] == ["ophthalmic"]
+    assert find_routes("Patients used timolol drops twice daily.") == []
 
 
 def test_component_spans_and_collector() -> None:
