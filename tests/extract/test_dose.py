@@ -15,7 +15,7 @@ import spacy
 import miner.extract.dose
 import miner.extract.route  # registers miner_route
 from miner.extract.dose import collect_doses, find_doses
-from miner.extract.quantities import CANONICAL_UNIT_RE, DOSE_RE
+from miner.extract.quantities import CANONICAL_UNIT_RE, DOSE_RE, dose_from_match, normalise
 
 FIELDS = {
     "drug",
@@ -360,3 +360,25 @@ def test_ctro_gold_dose_recall_floor(nlp: spacy.language.Language, shared) -> No
             found += float(m.group().replace(" . ", ".")) in values
     assert total > 50
     assert found >= 0.7 * total
+
+
+def test_ade_drug_dose_amounts(shared) -> None:  # type: ignore[no-untyped-def]
+    """ADE-corpus drug-dose sentences: the labelled amounts with a unit are found, few others."""
+    path = shared("ade-corpus-v2-drug-dose", "DRUG-DOSE.rel")
+    gold: dict[str, set[tuple[float, float | None, str]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        _pmid, sentence, dose_text, *_ = line.split("|")
+        gold.setdefault(sentence, set())
+        m = DOSE_RE.search(normalise(dose_text))
+        parsed = dose_from_match(m)[0] if m else None
+        if parsed is not None:
+            gold[sentence].add((parsed.value, parsed.value_max, parsed.unit))
+    tp = fp = fn = 0
+    for sentence, amounts in gold.items():
+        found = {(d["value"], d["value_max"], d["unit"]) for d in find_doses(sentence)}
+        tp += len(found & amounts)
+        fp += len(found - amounts)
+        fn += len(amounts - found)
+    assert tp + fn > 90
+    assert tp >= 0.9 * (tp + fn)
+    assert tp >= 0.9 * (tp + fp)
