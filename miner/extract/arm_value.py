@@ -224,6 +224,7 @@ _STOP_ARM = frozenset(
         "trial",
         "this",
         "these",
+        "as",
         "mean",
         "median",
         "average",
@@ -302,7 +303,7 @@ _GROUP_LETTER_AFTER = re.compile(
 _COMPARISON_GAP = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:groups?|arms?)\b(?:\s+[\w-]+){{0,6}}?\s+"
-    r"(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:those|that)\s+)?(?:with\s+|in\s+|for\s+|of\s+)?"
+    r"(?:than|(?:as\s+)?compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:those|that)\s+)?(?:with\s+|in\s+|for\s+|of\s+)?"
     rf"(?:the\s+)?(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+(?:groups?|arms?)\b"
 )
 _ARM_BEFORE_WEAK = re.compile(
@@ -324,7 +325,7 @@ _RESPECTIVELY_LIST = re.compile(
 _COMPARISON = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_PHRASE})\s+(?:groups?\s+|arms?\s+)?"
-    r"(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
+    r"(?:than|(?:as\s+)?compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
     rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
 )
 _GROUP_MENTION = re.compile(

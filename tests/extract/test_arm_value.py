@@ -798,3 +798,10 @@ def test_labels_listed_after_days_are_not_values() -> None:
 def test_statistic_words_are_not_arms() -> None:
     found = find_arm_values("Forty women (mean: 61.5 \u00b1 6.2 years) were enrolled.")
     assert all(v.arm is None for v in found)
+
+
+def test_as_compared_with_ends_the_first_arm() -> None:
+    found = find_arm_values(
+        "Healing was faster with the gel as compared to placebo (12 days vs. 16 days, p = 0.01)."
+    )
+    assert [v.arm for v in found] == ["gel", "placebo"]
