@@ -511,9 +511,10 @@ class _MeasureName:
     abbrev: bool
 
 
-# (words of the long names, lowercase; abbreviations as written; the long
-# names themselves where they are plain words)
-_Literals = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+# Literal screens (each one pattern of plain strings, prefixes merged): the
+# words of the long names (lowercase), the abbreviations as written, and the
+# long names themselves where they are plain words
+_Literals = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 
 
 @lru_cache(maxsize=4)
@@ -544,7 +545,8 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName],
     pattern = re.compile(rf"(?<![\w-])(?:(?i:(?P<long>{long_alt}))|(?P<abbr>{abbr_alt}))(?![\w-])")
     # Every match contains the longest word of its name (names match
     # case-insensitively, abbreviations as written): most sentences contain
-    # none of these words, and ``str in`` costs far less than the pattern.
+    # none of these words, and a pattern of plain strings costs far less
+    # than the pattern of names.
     words = {max(re.split(r"[\s-]+", n), key=len).strip("'\u2019") for n in long_names}
     words = {w for w in words if not any(o != w and o in w for o in words)}
     # A sentence with one of these words may still name no measure ("change"
@@ -557,18 +559,22 @@ def _load_measures(path: str) -> tuple[re.Pattern[str], dict[str, _MeasureName],
         for n in long_names
     }
     phrases = {p for p in phrases if not any(o != p and o in p for o in phrases)}
-    return pattern, names, (tuple(sorted(words)), tuple(abbrevs), tuple(sorted(phrases)))
+
+    def literal_re(strings: set[str] | list[str]) -> re.Pattern[str]:
+        return re.compile(_trie_pattern([[re.escape(ch) for ch in s] for s in sorted(strings)]))
+
+    return pattern, names, (literal_re(words), literal_re(abbrevs), literal_re(phrases))
 
 
 def _may_name_measure(sentence: str, literals: _Literals) -> bool:
     """False when ``sentence`` cannot contain a measure name (see :func:`_load_measures`)."""
-    if any(a in sentence for a in literals[1]):
+    if literals[1].search(sentence):
         return True
     low = sentence.lower()
-    if not any(w in low for w in literals[0]):
+    if not literals[0].search(low):
         return False
     norm = " ".join(low.replace("-", " ").split())
-    return any(p in norm for p in literals[2])
+    return literals[2].search(norm) is not None
 
 
 def _lookup(names: dict[str, _MeasureName], m: re.Match[str]) -> _MeasureName:
@@ -1284,20 +1290,22 @@ def find_comparison_p_values(
     none.
     """
     # most sentences hold no p-value: look for one before anything else
-    matches: list[tuple[int, int, float | None, str | None]] = [
-        (m.start(), m.end(), *parse_p(m)) for m in P_RE.finditer(sentence)
+    # (start, end, P_RE match to parse, or the p and operator of a letterless one)
+    matches: list[tuple[int, int, re.Match[str] | None, float | None, str | None]] = [
+        (m.start(), m.end(), m, None, None) for m in P_RE.finditer(sentence)
     ]
     if "(" in sentence:
         matches += [
             (
                 m.start("pop"),
                 m.end(),
+                None,
                 float(m.group("pnum").replace("\u00b7", ".")),
                 _P_OPS[m.group("pop")],
             )
             for m in _LETTERLESS_P.finditer(sentence)
         ]
-        matches.sort()
+        matches.sort(key=lambda x: x[0])
     if not matches:
         return ()
     taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
@@ -1305,7 +1313,7 @@ def find_comparison_p_values(
     seg_start = 0
     prev_kept = False
     outcome: str | None = None
-    for m_start, m_end, p_val, p_op in matches:
+    for m_start, m_end, p_match, p_val, p_op in matches:
         seg_begin = seg_start
         segment = sentence[seg_start:m_start]
         seg_start = m_end
@@ -1313,6 +1321,8 @@ def find_comparison_p_values(
         if inside:
             prev_kept = True
             continue
+        if p_match is not None:
+            p_val, p_op = parse_p(p_match)
         if p_val is None or p_op is None:
             prev_kept = False
             continue
@@ -1368,11 +1378,14 @@ def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
     heart = _heart_rate_doc(text)
     for start, end in sentence_bounds(doc, text):
         sentence = text[start:end]
+        if not _DIGIT_RE.search(sentence):
+            continue  # neither estimates nor p-values
         found: list[EffectMatch | ComparisonP] = [
             *_find_effects_cached(sentence, heart),
             *find_comparison_p_values(sentence, heart_rate_doc=heart),
         ]
-        found.sort(key=lambda e: e.start)
+        if len(found) > 1:
+            found.sort(key=lambda e: e.start)
         for est in found:
             yield start, est
 
