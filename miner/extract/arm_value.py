@@ -550,7 +550,30 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
             continue
         if val is not None:
             out.append(val)
+    if "SD" in masked and "M" in masked:
+        out = _with_apa_means(masked, out)
     return masked, _shared_percent_sign(masked, out)
+
+
+# "(M = 4.78, SD = 3.56)": the mean and SD as psychology journals write them
+_APA_MEAN = re.compile(
+    r"(?<![\w.])M\s*=\s*(?P<m>[-\u2212]?\d+(?:[.\u00b7]\d+)?)\s*[,;]\s*SD\s*=\s*"
+    r"(?P<sd>\d+(?:[.\u00b7]\d+)?)"
+)
+
+
+def _with_apa_means(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """``values`` with each "M = x, SD = y" read as one mean with its SD."""
+    found = [
+        ArmValueMatch(
+            m.start(), m.end(), "mean", parse_num(m.group("m")), sd=parse_num(m.group("sd"))
+        )
+        for m in _APA_MEAN.finditer(masked)
+    ]
+    if not found:
+        return values
+    kept = [v for v in values if not any(a.start < v.end and v.start < a.end for a in found)]
+    return sorted(kept + found, key=lambda v: v.start)
 
 
 # "(36 vs. 22%)", "56 and 71%": one % sign written after the last of

@@ -805,3 +805,14 @@ def test_as_compared_with_ends_the_first_arm() -> None:
         "Healing was faster with the gel as compared to placebo (12 days vs. 16 days, p = 0.01)."
     )
     assert [v.arm for v in found] == ["gel", "placebo"]
+
+
+def test_apa_style_mean_and_sd() -> None:
+    found = find_arm_values(
+        "Anxiety was lower in the yoga group (M = 3.2, SD = 1.1) than in the control group"
+        " (M = 4.5, SD = 1.4)."
+    )
+    assert [(v.kind, v.value, v.sd, v.arm) for v in found] == [
+        ("mean", 3.2, 1.1, "yoga"),
+        ("mean", 4.5, 1.4, "control"),
+    ]
