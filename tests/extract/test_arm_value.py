@@ -816,3 +816,10 @@ def test_apa_style_mean_and_sd() -> None:
         ("mean", 3.2, 1.1, "yoga"),
         ("mean", 4.5, 1.4, "control"),
     ]
+
+
+def test_comma_labelled_bare_values_pair_up() -> None:
+    found = find_arm_values(
+        "Time to pain was similar (drug X, 11.0 months; drug Y, 9.5 months; P = .2)."
+    )
+    assert [(v.value, v.arm) for v in found] == [(11.0, "drug X"), (9.5, "drug Y")]
