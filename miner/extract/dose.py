@@ -89,9 +89,9 @@ _WORD_AFTER_OF_RE = re.compile(
     r"^\s+(?:(?:[A-Za-z-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
     r"of\s+(?:\d+(?:\.\d+)?\s?%\s+)?([A-Za-z][A-Za-z0-9-]{3,})(?:\s+([A-Za-z][A-Za-z0-9-]{3,}))?"
 )
-# Salt, ester and acid words name a drug only with the word before them
-# ("isosorbide dinitrate (5 mg)", "phenytoin sodium 300 mg/day", "zoledronic
-# acid 5 mg").
+# Salt, ester, acid and Greek-letter words name a drug only with the word
+# before them ("isosorbide dinitrate (5 mg)", "phenytoin sodium 300 mg/day",
+# "zoledronic acid 5 mg", "darbepoetin alfa 200 ug").
 _SALT_WORDS = frozenset(
     {
         "dinitrate",
@@ -119,6 +119,10 @@ _SALT_WORDS = frozenset(
         "bicarbonate",
         "gluconate",
         "acid",
+        "alfa",
+        "alpha",
+        "beta",
+        "gamma",
     }
 )
 _WORD_THEN_SALT_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})\s+$")
@@ -133,7 +137,12 @@ _GAP_BEFORE_RE = re.compile(
     r"|titrated\s+(?:up\s+)?to|up\s+to|at)\s*[,(:]?\s*){0,3}(?:\(\s*)?$",
     re.IGNORECASE,
 )
-_GAP_AFTER_RE = re.compile(r"^[\s-]*(?:of\s+)?$", re.IGNORECASE)
+# ... and between an amount and its drug ("850 mg of metformin", "1 mg oral anastrozole").
+_GAP_AFTER_RE = re.compile(
+    r"^[\s-]*(?:of\s+)?(?:(?:oral|intravenous|i\.v\.|iv|subcutaneous|s\.c\.|intramuscular"
+    r"|i\.m\.|topical|intranasal|inhaled|sublingual|intrathecal|epidural)\s+)?$",
+    re.IGNORECASE,
+)
 _TIGHT_GAP_AFTER_RE = re.compile(r"^[\s-]*$")
 # A sentence that reports doses as an outcome ("mean daily insulin dose was
 # higher (0.78 U/kg ...)", "insulin requirement ... reduction, 19.6 IU/d",
@@ -533,6 +542,11 @@ def _from_to_first(norm: str, m: re.Match[str]) -> tuple[int, int, float, str | 
     return m.start("v1"), first_end, float(m.group("v1").replace(",", "")), unit
 
 
+_ROUTE_OF_DUMMY_RE = re.compile(
+    r"\s*(?:\([^()]{0,12}\)\s*)?(?:matching\s+)?(?:placebo|saline|vehicle|sham)\b", re.IGNORECASE
+)
+
+
 def _route_for(
     norm: str,
     start: int,
@@ -544,8 +558,10 @@ def _route_for(
 ) -> str | None:
     """The route of the dose at ``start:end``: the nearest in its sentence.
 
-    A route written right before another drug ("... or once-daily oral
-    sitagliptin 50 mg") belongs to that drug, not to this dose.
+    A route written right before the dose's own drug wins ("subcutaneous
+    denosumab 120 mg and intravenous placebo"); one written right before
+    another drug or a placebo ("... or once-daily oral sitagliptin 50 mg")
+    belongs to that one, not to this dose.
     """
     best: tuple[int, str] | None = None
     for r0, r1, name in routes:
@@ -559,8 +575,16 @@ def _route_for(
             ),
             None,
         )
-        if owner is not None and drug is not None and not _same_drug(owner.text, drug):
-            continue
+        if owner is None and _ROUTE_OF_DUMMY_RE.match(norm, r1):
+            owner = _Mention(r1, r1, "placebo")  # "intravenous placebo": the route of the dummy
+        if owner is not None and drug is not None:
+            if not _same_drug(owner.text, drug):
+                continue
+            # "subcutaneous denosumab 120 mg", "1 mg oral anastrozole": written with the dose.
+            if (owner.end <= start and _GAP_BEFORE_RE.match(norm[owner.end : start])) or (
+                end <= r0 and not norm[end:r0].strip()
+            ):
+                return name
         distance = min(abs(r0 - end), abs(start - r1))
         if best is None or distance < best[0]:
             best = (distance, name)

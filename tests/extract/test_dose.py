@@ -229,6 +229,22 @@ ROUTE_OF_DOSE_CASES = [
         [("latanoprost", "ophthalmic")],
         "eye-text-beyond-the-sentence",
     ),
+    (
+        "Patients received subcutaneous denosumab 120 mg and intravenous placebo, or"
+        " intravenous zoledronic acid 4 mg and subcutaneous placebo.",
+        [("denosumab", "subcutaneous"), ("zoledronic acid", "intravenous")],
+        "route-written-with-its-drug",
+    ),
+    (
+        "Women were randomised to 1 mg oral anastrozole or 20 mg tamoxifen daily.",
+        [("anastrozole", "oral"), ("tamoxifen", None)],
+        "amount-route-drug",
+    ),
+    (
+        "Children received intravenous (1.5 mg/kg) or topical lidocaine before extubation.",
+        [("lidocaine", "intravenous")],
+        "same-drug-other-arm",
+    ),
 ]
 
 
@@ -238,7 +254,7 @@ ROUTE_OF_DOSE_CASES = [
     ids=[i for *_, i in ROUTE_OF_DOSE_CASES],
 )
 def test_route_of_each_dose(
-    nlp: spacy.language.Language, text: str, expected: list[tuple[str, str]]
+    nlp: spacy.language.Language, text: str, expected: list[tuple[str, str | None]]
 ) -> None:
     assert [(d["drug"], d["route"]) for d in collect_doses(nlp(text))] == expected
 
@@ -284,6 +300,7 @@ DRUG_OF_DOSE_CASES = [
     ("Paralysis followed 0.3 ml of 10% phenol-glycerine.", "phenol-glycerine", "of-strength"),
     ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
     ("Women received an annual infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
+    ("Patients received darbepoetin alfa 200 ug every 2 weeks.", "darbepoetin alfa", "alfa"),
 ]
 
 
