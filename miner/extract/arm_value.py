@@ -119,7 +119,7 @@ _COUNT_NOUN = (
 # number (or starts with a word number): checked once, it spares the bare
 # numbers, most of the matches, a try of each longer form.
 _NOT_BARE_GUARD = (
-    rf"(?=[^\W\d_]|(?:[{DASHES}]\s?)?[\d.\u00b7,]+(?:\s?(?:%|percent)|\s{{0,2}}(?:/|of\b|out\b)"
+    rf"(?=[^\W\d_]|(?:[{DASHES}]\s?)?[\d.\u00b7,]+(?:\s?(?:%|per\s?cent)|\s{{0,2}}(?:/|of\b|out\b)"
     rf"|{_VUNIT}\s*(?:[(\[]|{_PM})"
     rf"|\s{_COUNT_NOUN}\s*[(\[]))"
 )
@@ -150,7 +150,7 @@ _VALUE_SOURCE = (
     # 12.3 (4.1)
     rf"|(?P<pp_m>{SIGNED}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
     # 27.5%
-    rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|percent\b)"
+    rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|per\s?cent\b)"
     # 2.0 kg | 8.5 months | 3.4 (kept only when paired or tied to an arm)
     rf")|(?P<bn>[-\u2212]?\d{{1,3}}(?:,\d{{3}})+|{SIGNED})(?![\d.\u00b7,]?\d)(?:\s?(?P<bn_unit>{_OUT_UNIT})(?![\w/]))?"
     r")"
@@ -280,11 +280,7 @@ _ARM_AFTER = re.compile(
     rf"|(?P<of>of)\s+(?:the\s+)?(?:{_PEOPLE}|those)\s+(?:who\s+(?:received|were\s+given|were\s+treated\s+with"
     r"|were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|receiving|given|treated\s+with|"
     r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to|in|on)\s+(?:the\s+)?"
-    # "9 (60%) of 15 patients who received treatment with risperidone"
-    rf"|(?P<who>who\s+(?:received|were\s+given|were\s+treated\s+with|"
-    r"were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|treated\s+with|receiving|given|"
-    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s+(?:(?:treatment|therapy)\s+with\s+)?"
-    r"(?:the\s+)?)"
+    r")"
     rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|"
     r"\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b|following))))"
 )
@@ -578,7 +574,9 @@ def _with_apa_means(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 # "(36 vs. 22%)", "56 and 71%": one % sign written after the last of
 # several numbers
-_SIGN_SHARED_LINK = re.compile(r"\s*(?:,|,?\s*(?:and|or)|vs\.?|versus|v\.?)\s*", re.IGNORECASE)
+_SIGN_SHARED_LINK = re.compile(
+    r"\s*(?:,|,?\s*(?:and|or)|vs\.?|versus|v\.?|compared\s+(?:with|to))\s*", re.IGNORECASE
+)
 
 
 _GROUP_NUMBER_BEFORE = re.compile(r"\b(?:groups?|arms?|cohorts?)\s*$", re.IGNORECASE)
@@ -1220,6 +1218,14 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_WHO_RECEIVED = re.compile(
+    r"\s*(?:who\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
+    r"were\s+assigned\s+to)|treated\s+with|receiving|given|randomi[sz]ed\s+to|assigned\s+to|"
+    r"allocated\s+to)\s+(?:(?:treatment|therapy)\s+with\s+)?(?:the\s+)?"
+    rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}?)(?:\s+(?:groups?|arms?))?"
+    r"(?=\s*(?:[,;:.)\](\[]|$)|\s+(?:were|was|had|for|following|who|with|and|vs|versus|"
+    r"compared|than|at|during|in|responded|showed|achieved|developed)\b)"
+)
 _LIST_GOES_ON = re.compile(
     r"\s*(?:(?:groups?|arms?)\s*)?(?:,|and\b)[^.;]{0,60}?\brespectively\b", re.IGNORECASE
 )
@@ -1241,7 +1247,9 @@ _ARM_BEFORE_BRACKET = re.compile(
     rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}?)(?:\s+(?P<grp>groups?|arms?))?\s*[(\[]\s*$"
 )
 _INTERVAL_AFTER = re.compile(
-    r"\s*[(\[][^()\[\]]{0,40}?\b(?:CI|confidence\s+interval|IQR|range)\b[^()\[\]]{0,60}[)\]]",
+    r"\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval|IQR|range)\b"
+    # "21 of 44 patients (48%; 95% CI, 33% to 64%) on the X arm"
+    r"|\s*\d+(?:\.\d+)?\s?%\s*[;,])[^()\[\]]{0,60}[)\]]",
     re.IGNORECASE,
 )
 
@@ -1296,9 +1304,12 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
+    if _PEOPLE_END.search(sentence, 0, v.end):
+        # "9 (60%) of 15 patients who received treatment with risperidone were"
+        wm = _WHO_RECEIVED.match(after)
+        if wm:
+            return _clean_arm(wm.group("arm"))
     am = _ARM_AFTER.match(after)
-    if am and am.group("who") and not _PEOPLE_END.search(sentence, 0, v.end):
-        am = None
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
         if _LIST_GOES_ON.match(after, am.end("arm")):
             return None  # "for A and B arms, respectively": a list, not one arm

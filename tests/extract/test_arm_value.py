@@ -823,3 +823,26 @@ def test_comma_labelled_bare_values_pair_up() -> None:
         "Time to pain was similar (drug X, 11.0 months; drug Y, 9.5 months; P = .2)."
     )
     assert [(v.value, v.arm) for v in found] == [(11.0, "drug X"), (9.5, "drug Y")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Success was 61 compared with 72 per cent in the diet group.",
+            [("percent", 61.0), ("percent", 72.0)],
+        ),
+        (
+            "Eleven (55%) of 20 patients treated with sertraline were responders.",
+            [("events", 11.0)],
+        ),
+    ],
+    ids=["per-cent-shared", "people-treated-with-then-verb"],
+)
+def test_per_cent_and_treated_people(text: str, expected: list[tuple[str, float]]) -> None:
+    assert [(v.kind, v.value) for v in find_arm_values(text)] == expected
+
+
+def test_people_treated_with_name_the_arm_before_a_verb() -> None:
+    found = find_arm_values("Eleven (55%) of 20 patients treated with sertraline were responders.")
+    assert [v.arm for v in found] == ["sertraline"]
