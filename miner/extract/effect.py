@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -1372,11 +1372,48 @@ def _heart_rate_doc(text: str) -> bool:
     return "heart rate" in lowered and "hazard" not in lowered
 
 
+# the longest text two or more sentences joined at an open bracket may make
+_JOINED_MAX = 600
+
+
+def _bracket_sentences(bounds: Iterable[tuple[int, int]], text: str) -> Iterator[tuple[int, int]]:
+    """``bounds`` with a sentence that leaves a bracket open joined to the next one
+    when that one closes it.
+
+    "(between-treatment difference in LS mean change from baseline. -0.70%;
+    95% CI, -0.85 to -0.54)" is one sentence that the sentence splitter cut
+    at "baseline."; a line break always ends a sentence.
+    """
+    pending: tuple[int, int] | None = None
+    for start, end in bounds:
+        if pending is not None:
+            if (
+                _bracket_balance(text[start:end]) < 0
+                and "\n" not in text[pending[1] : start]
+                and end - pending[0] <= _JOINED_MAX
+            ):
+                start = pending[0]
+            else:
+                yield pending
+            pending = None
+        if _bracket_balance(text[start:end]) > 0:
+            pending = (start, end)
+            continue
+        yield start, end
+    if pending is not None:
+        yield pending
+
+
+def _bracket_balance(piece: str) -> int:
+    """Brackets ``piece`` opens minus those it closes."""
+    return piece.count("(") + piece.count("[") - piece.count(")") - piece.count("]")
+
+
 def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
     """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence."""
     text = doc_text(doc)
     heart = _heart_rate_doc(text)
-    for start, end in sentence_bounds(doc, text):
+    for start, end in _bracket_sentences(sentence_bounds(doc, text), text):
         sentence = text[start:end]
         if not _DIGIT_RE.search(sentence):
             continue  # neither estimates nor p-values

@@ -678,3 +678,16 @@ def test_product_unit_is_no_duration() -> None:
     )
     assert (est.value, est.ci_low, est.ci_high) == (-234.0, -285.0, -183.0)
     assert est.unit == "h\u00b7mg/dL"
+
+
+def test_sentence_cut_inside_a_bracket_is_joined(nlp: Language) -> None:
+    text = (
+        "Title\nThe gel lowered the score more than the cream (difference in mean change"
+        " from baseline. -0.70 points; 95% CI, -0.85 to -0.54; P < 0.001). Nothing else changed."
+    )
+    doc = nlp(text)
+    assert len(list(doc.sents)) >= 3  # the splitter cuts at "baseline."
+    facts = [f for f in collect_effects(doc) if f["value"] is not None]
+    assert [(f["value"], f["ci_low"], f["ci_high"], f["p"]) for f in facts] == [
+        (-0.70, -0.85, -0.54, 0.001)
+    ]
