@@ -86,7 +86,7 @@ def is_drug_word(word: str) -> bool:
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})[ \t]*[,(]?[ \t]*(?:\(\s*)?$")
 # "850 mg of metformin", "0.3 ml of 10% phenol", "200 mg intravenous dose of lorcainide".
 _WORD_AFTER_OF_RE = re.compile(
-    r"^\s+(?:(?:[A-Za-z-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
+    r"^\s+(?:(?:[A-Za-z.-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
     r"of\s+(?:\d+(?:\.\d+)?\s?%\s+)?([A-Za-z][A-Za-z0-9-]{3,})(?:\s+([A-Za-z][A-Za-z0-9-]{3,}))?"
 )
 # Salt, ester, acid and Greek-letter words name a drug only with the word
@@ -125,6 +125,10 @@ _SALT_WORDS = frozenset(
         "gamma",
     }
 )
+# "the dose of disopyramide from 300 to 600 mg/day": the drug named with "dose of".
+_DOSE_OF_BEFORE_RE = re.compile(
+    r"\b(?:doses?|dosages?|dosing)\s+of\s+([A-Za-z][A-Za-z0-9-]{3,})\b[^.;]*$", re.IGNORECASE
+)
 _WORD_THEN_SALT_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})\s+$")
 # A single capital letter completes some names ("mitomycin C", "amphotericin B").
 _LETTER_AFTER_RE = re.compile(r"\s[A-Z](?![\w-])")
@@ -137,9 +141,10 @@ _GAP_BEFORE_RE = re.compile(
     r"|titrated\s+(?:up\s+)?to|up\s+to|at)\s*[,(:]?\s*){0,3}(?:\(\s*)?$",
     re.IGNORECASE,
 )
-# ... and between an amount and its drug ("850 mg of metformin", "1 mg oral anastrozole").
+# ... and between an amount and its drug ("850 mg of metformin", "1 mg oral
+# anastrozole", "2.5 ml 0.5% bupivacaine").
 _GAP_AFTER_RE = re.compile(
-    r"^[\s-]*(?:of\s+)?(?:(?:oral|intravenous|i\.v\.|iv|subcutaneous|s\.c\.|intramuscular"
+    r"^[\s-]*(?:of\s+)?(?:\d+(?:\.\d+)?\s?%\s+)?(?:(?:oral|intravenous|i\.v\.|iv|subcutaneous|s\.c\.|intramuscular"
     r"|i\.m\.|topical|intranasal|inhaled|sublingual|intrathecal|epidural)\s+)?$",
     re.IGNORECASE,
 )
@@ -487,6 +492,9 @@ def _drug_for(
             word = "" if w is None or w.group(1).lower() in _NOT_DRUGS else f"{w.group(1)} {word}"
         if word:
             return word, False
+    m = _DOSE_OF_BEFORE_RE.search(norm, max(s0, start - 60), start)
+    if m and m.group(1).lower() not in _NOT_DRUGS and (not before or before[-1].end <= m.start(1)):
+        return m.group(1), False
     if before:
         return before[-1].text, False
     if after:

@@ -241,6 +241,11 @@ ROUTE_OF_DOSE_CASES = [
         "amount-route-drug",
     ),
     (
+        "Spinal anaesthesia used 2.5 ml 0.5% bupivacaine and fentanyl.",
+        [("bupivacaine", "intrathecal"), ("bupivacaine", "intrathecal")],
+        "volume-strength-drug",
+    ),
+    (
         "Children received intravenous (1.5 mg/kg) or topical lidocaine before extubation.",
         [("lidocaine", "intravenous")],
         "same-drug-other-arm",
@@ -301,6 +306,16 @@ DRUG_OF_DOSE_CASES = [
     ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
     ("Women received an annual infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
     ("Patients received darbepoetin alfa 200 ug every 2 weeks.", "darbepoetin alfa", "alfa"),
+    (
+        "Syncope followed an increase in the dose of disopyramide to 600 mg/day.",
+        "disopyramide",
+        "dose-of-before",
+    ),
+    (
+        "Ovulation was triggered by a single 5000 IU intramuscular dose of u-hCG.",
+        "u-hCG",
+        "route-dose-of",
+    ),
 ]
 
 
