@@ -1248,6 +1248,16 @@ _P_CUE_AFTER = 40
 _DIFFER_AFTER = re.compile(r"[\s),;\]]*(?:\w+\s+){0,2}?differen(?:ce|ces)\b", re.IGNORECASE)
 
 
+# "11.5% of bimatoprost and 16.5% of travoprost patients (p = ...)": two
+# shares set side by side compare the groups, unless they are two times
+_PERCENT_PAIR = re.compile(
+    r"\d\s?%[^.;()\[\]]{0,40}?\b(?:and|vs\.?|versus)\s+(?:the\s+)?\d+(?:[.\u00b7]\d+)?\s?%"
+)
+_PAIR_OVER_TIME = re.compile(
+    r"\b(?:baseline|before|after|weeks?|months?|years?|days?|visits?|end)\b", re.IGNORECASE
+)
+
+
 def _differs(segment: str) -> tuple[bool, bool]:
     """Whether ``segment`` says the groups differed, and whether it speaks of within-group change.
 
@@ -1258,6 +1268,11 @@ def _differs(segment: str) -> tuple[bool, bool]:
     """
     within = list(_WITHIN.finditer(segment))
     cues = list(_DIFFER_CUE.finditer(segment))
+    if "%" in segment:
+        cues += [
+            m for m in _PERCENT_PAIR.finditer(segment) if not _PAIR_OVER_TIME.search(m.group(0))
+        ]
+        cues.sort(key=lambda m: m.start())
     if not cues:
         return False, bool(within)
     return not within or within[-1].end() <= cues[-1].start(), bool(within)

@@ -691,3 +691,15 @@ def test_sentence_cut_inside_a_bracket_is_joined(nlp: Language) -> None:
     assert [(f["value"], f["ci_low"], f["ci_high"], f["p"]) for f in facts] == [
         (-0.70, -0.85, -0.54, 0.001)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "ps"),
+    [
+        ("Itch was reported by 11.5% of gel and 16.5% of cream users (p = 0.29).", [0.29]),
+        ("Rash rates were 12% at baseline and 20% at week 8 (p = 0.04).", []),
+    ],
+    ids=["two-shares-compared", "two-times-of-one-group"],
+)
+def test_comparison_p_after_two_shares(text: str, ps: list[float]) -> None:
+    assert [c.p for c in find_comparison_p_values(text)] == [pytest.approx(p) for p in ps]
