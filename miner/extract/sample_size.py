@@ -527,6 +527,7 @@ _IN_TRIAL_RULE = _rule(
     25,
     behind=("in",),
 )
+_TRIAL_WORD_RE = re.compile(r"\b(?:trial|study)\Z", re.IGNORECASE)
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
 _ANALYSED_RES = tuple(
     _rule(
@@ -996,7 +997,9 @@ _NOT_ARM_LABEL_RE = re.compile(
     r"\b(?:total|overall|all|age[sd]?|years?|months?|weeks?|days?|hours?|mean|median|range"
     r"|patients|participants|subjects|women|men|children|adults|who|with|without|which"
     r"|sample|cohort|studies|trials|events?|%|p|not|January|February|March|April|May|June|July"
-    r"|August|September|October|November|December)\b",
+    r"|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+    # the size of the trial ("a large (769 patients) trial"), a grade of an event
+    r"|large|small|mild(?![\w-])|moderate(?![\w-])|severe(?![\w-]))\b",
     re.IGNORECASE,
 )
 # Sentences that state arm sizes say how people were allocated ...
@@ -1087,7 +1090,9 @@ _OUTCOME_RE = re.compile(
     # "the number of patients with metastases was 35 in the X group": a count
     # of events, not of the arm
     # "women who had not received chemotherapy" says who was eligible
-    r"|(?<!\bwho\s)had(?!\s+been)|number\s+of)\b",
+    r"|(?<!\bwho\s)had(?!\s+been)|number\s+of"
+    # "21 women in the A group and 20 controls were lost to follow-up"
+    r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )
 # The same words without "%" (doses are written with percentages too).
@@ -1105,8 +1110,8 @@ _NOT_ARM_LIST_LABEL_RE = re.compile(
     # a listed part names its arm itself, even with one letter ("A, 65; P, 73")
     _NOT_ARM_LABEL_RE.pattern.replace("|who|with|without|", "|who|").replace("|%|p|", "|%|")
     # an amount ("50 mg once daily, n = 56") or the "n" of "n = 56"
-    + r"|^(?:n|mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol|mg/\S+)$"
-    r"|^(?:mg|g|ug|mcg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
+    + r"|^(?:n|mg|g|ug|mcg|microg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol|mg/\S+)$"
+    r"|^(?:mg|g|ug|mcg|microg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
     re.IGNORECASE,
 )
 
@@ -1317,7 +1322,10 @@ class SampleSizeComponent:
             if bad.search(label):
                 return
             # "in the study (...)" is no arm; "the study group" is one.
-            if _STUDY_RE.fullmatch(label) and not _LABEL_TAIL_RE.search(raw.strip(" ,;:")):
+            # "to the BIG 1-98 trial" is no arm either.
+            if (_STUDY_RE.fullmatch(label) or _TRIAL_WORD_RE.search(label)) and not (
+                _LABEL_TAIL_RE.search(raw.strip(" ,;:"))
+            ):
                 return
             i = bisect.bisect_right(sent_starts, start) - 1
             found.setdefault(i, []).append((start, end, label, n, kind))
@@ -1474,6 +1482,8 @@ class SampleSizeComponent:
             label = _clean_label(m.group("label") or m.group("label2"))
             if n is None or not label or _NOT_ARM_LABEL_RE.search(label):
                 continue
+            if _TRIAL_WORD_RE.search(label):
+                continue  # "of the 8,028 women randomly assigned to the BIG 1-98 trial"
             s = m.start("num")
             if (label.lower(), n) not in taken and not any(a <= s < b for a, b, *_x in arm_items):
                 of_arms.append((s, m.end(), label, n, "of"))

@@ -425,6 +425,37 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             [("yoga", 30), ("walking", 31)],
         ),
         ("Falls hit 9 of 41 adults and 12 of 40 adults.", []),
+        (
+            "Within a large (769 adults), randomised trial of tea (n = 380) versus coffee,"
+            " sleep was scored.",
+            [],
+        ),
+        (
+            "Adults were randomized to yoga; 40% (n = 48) had pain (mostly mild [n = 21] or"
+            " moderate [n = 19]).",
+            [],
+        ),
+        (
+            "In all, 21 adults in the yoga group and 20 in the walking group were lost to"
+            " follow-up.",
+            [],
+        ),
+        (
+            "A total of 315 adults were enrolled from Jan 2009 to Jan 2013 (212 in the yoga group"
+            " and 103 in the walking group).",
+            [("yoga", 212), ("walking", 103)],
+        ),
+        (
+            "Adults were randomized to tea drops (50 microg/ml once daily and 15 microg/ml twice"
+            " daily) for 3 weeks.",
+            [],
+        ),
+        (
+            "Of the 8,028 adults randomly assigned to the BIG-1 trial, 60 of 4,000 adults"
+            " randomly assigned to tea and 70 of 4,028 adults randomly assigned to coffee had"
+            " falls.",
+            [("tea", 4000), ("coffee", 4028)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -502,6 +533,12 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "events-of-total-in-the-group",
         "fractions-for-arms",
         "events-of-total-without-arms",
+        "size-of-the-trial-is-no-arm",
+        "grades-of-an-event-are-no-arms",
+        "lost-to-follow-up-is-no-arm-size",
+        "month-abbreviations-are-no-arms",
+        "microgram-doses-are-no-arms",
+        "the-trial-is-no-arm",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
