@@ -16,7 +16,15 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
 - "HR" is not read as a hazard ratio in a document that speaks of heart rate
   but never of a hazard ratio;
 - sentences that describe a power or sample-size calculation ("to detect a
-  difference of ...", "assuming an HR of ...") are planned values, not results.
+  difference of ...", "assuming an HR of ...") are planned values, not results;
+- an estimate whose arms are named between measure and value ("HR for death
+  with X versus Y (0.8; 0.6-0.9)", "LS mean [A-B]: 0.21; 95% CI ...") counts
+  only with its CI; a bare "difference" only with a CI, a p-value or a unit
+  of measurement ("a difference of 2.1 points").
+
+A sentence that the sentence splitter cut inside an open bracket ("(difference
+in LS mean change from baseline. -0.70%; 95% CI ...)") is read joined to the
+next one when that one closes the bracket.
 
 Negation is deliberately *not* applied to estimates: "no significant
 difference (MD 0.2, 95% CI -0.1 to 0.5)" reports a real estimate that a
@@ -27,7 +35,9 @@ latanoprost than with timolol (P < 0.001)", "the difference between the groups
 was not significant (P = 0.86)") is kept as a fact whose ``measure`` and
 ``value`` are ``None`` (:func:`find_comparison_p_values`); p-values of changes
 within the groups ("fell from baseline in both groups (P < 0.001)") and
-significance levels stated in the methods are not.
+significance levels stated in the methods are not. A p-value whose italic P
+was lost from the abstract ("(< 0.001, ANCOVA)") counts right after an opening
+bracket.
 
 Sign convention: an absolute risk *reduction* (ARR) is reported as a risk
 difference (treatment minus control), so ``ARR 5% (2 to 8)`` becomes
