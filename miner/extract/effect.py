@@ -1431,6 +1431,8 @@ def _bracket_sentences(bounds: Iterable[tuple[int, int]], text: str) -> Iterator
 
 def _bracket_balance(piece: str) -> int:
     """Brackets ``piece`` opens minus those it closes."""
+    if "(" not in piece and "[" not in piece and ")" not in piece and "]" not in piece:
+        return 0
     return piece.count("(") + piece.count("[") - piece.count(")") - piece.count("]")
 
 
