@@ -1528,6 +1528,13 @@ _FLOW_AFTER = re.compile(
 _FLOW_BEFORE = re.compile(r"\b(?:available|data)\s+(?:on|for|from)\s*$", re.IGNORECASE)
 
 
+_COMPARES_ARMS = re.compile(
+    r"\b(?:groups?|arms?|vs\.?|versus|v|compared|comparison|than|placebo|control|respectively|"
+    r"both|either|each|whereas|while)\b",
+    re.IGNORECASE,
+)
+
+
 def _counts_the_sample(sentence: str, v: ArmValueMatch) -> bool:
     """True when an event count with no arm counts the trial's participants."""
     return bool(
@@ -1573,7 +1580,13 @@ def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
     for start, end in sentence_bounds(doc, text):
         # per sentence: str.translate is fast only on ASCII-only strings,
         # which most sentences are and few whole abstracts
-        out.extend((start, val) for val in _find_arm_values_cached(text[start:end]))
+        sentence = text[start:end]
+        values = _find_arm_values_cached(sentence)
+        if values and not _COMPARES_ARMS.search(sentence):
+            # with no arm and nothing compared, a count describes the sample
+            # (the adverse-event finder still reads it as a reported harm)
+            values = tuple(v for v in values if v.kind != "events" or v.arm is not None)
+        out.extend((start, val) for val in values)
     return out
 
 

@@ -846,3 +846,13 @@ def test_per_cent_and_treated_people(text: str, expected: list[tuple[str, float]
 def test_people_treated_with_name_the_arm_before_a_verb() -> None:
     found = find_arm_values("Eleven (55%) of 20 patients treated with sertraline were responders.")
     assert [v.arm for v in found] == ["sertraline"]
+
+
+def test_counts_with_no_arm_and_no_comparison_describe_the_sample(nlp: Language) -> None:
+    text = (
+        "A trial\nOverall, 212 (61%) tumour samples were hormone-receptor positive."
+        " Nausea occurred in 12 (30%) patients versus 4 (10%) on placebo."
+    )
+    assert [f["events"] for f in collect_arm_values(nlp(text))] == [12, 4]
+    # the adverse-event finder still reads such a count as a reported harm
+    assert [v.events for v in find_arm_values("Nausea occurred in 12 (30%) patients.")] == [12]
