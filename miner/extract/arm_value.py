@@ -1583,9 +1583,10 @@ def _doc_values(doc: Doc) -> list[tuple[int, ArmValueMatch]]:
         sentence = text[start:end]
         values = _find_arm_values_cached(sentence)
         if values and not _COMPARES_ARMS.search(sentence):
-            # with no arm and nothing compared, a count describes the sample
-            # (the adverse-event finder still reads it as a reported harm)
-            values = tuple(v for v in values if v.kind != "events" or v.arm is not None)
+            # with no arm and nothing compared, a value describes the sample
+            # ("212 (61%) tumour samples were ...", "plasma endoglin was 6.4 ±
+            # 2.2 ng/ml"); the adverse-event finder still reads such counts
+            values = tuple(v for v in values if v.arm is not None)
         out.extend((start, val) for val in values)
     return out
 

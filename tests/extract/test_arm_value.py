@@ -851,6 +851,7 @@ def test_people_treated_with_name_the_arm_before_a_verb() -> None:
 def test_counts_with_no_arm_and_no_comparison_describe_the_sample(nlp: Language) -> None:
     text = (
         "A trial\nOverall, 212 (61%) tumour samples were hormone-receptor positive."
+        " Plasma endoglin was 6.2 \u00b1 2.1 ng/ml."
         " Nausea occurred in 12 (30%) patients versus 4 (10%) on placebo."
     )
     assert [f["events"] for f in collect_arm_values(nlp(text))] == [12, 4]
