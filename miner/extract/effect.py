@@ -1314,8 +1314,8 @@ def find_comparison_p_values(
     sentences that state the significance level and power calculations give
     none.
     """
-    # most sentences hold no p-value: look for one before anything else
-    # (start, end, P_RE match to parse, or the p and operator of a letterless one)
+    # (start, end, P_RE match to parse, or the p and operator of a letterless
+    # one); the matches are parsed only outside estimates
     matches: list[tuple[int, int, re.Match[str] | None, float | None, str | None]] = [
         (m.start(), m.end(), m, None, None) for m in P_RE.finditer(sentence)
     ]
