@@ -13,7 +13,18 @@ What is *not* an arm value: numbers inside effect estimates and their CIs
 doses ("10/20 mg"), ratios written like blood pressure ("120/80"), thresholds
 ("HbA1c < 7%"), and planned values in power calculations. A bare percentage
 is kept only when the sentence ties it to an arm, because untied percentages
-are mostly thresholds, relative changes and eligibility criteria.
+are mostly thresholds, relative changes and eligibility criteria. Values that
+describe the sample rather than an outcome are dropped too: means and medians
+of age, BMI, follow-up or baseline scores, counts of who took part ("65 (81%)
+completed"), and, in the component, any value without an arm in a sentence
+that compares nothing.
+
+Arms are found, in order of trust, from "respectively" lists, comparison
+frames ("higher with X than with Y (66% vs 20%)"), the words right before or
+after a value ("in the X group", "X: 3.1", "of patients treated with X"),
+labels beside each value of a pair ("(X, 26%; Y, 22%)", "15% (X) and 30%
+(Y)"), two treatments written as the subject, and as many group mentions as
+values. A value gets no arm rather than a doubtful one.
 """
 
 from __future__ import annotations
