@@ -604,8 +604,19 @@ def _same_drug(a: str, b: str) -> bool:
     return a in b or b in a
 
 
+# The product written after an amount does not count against the frequency
+# window ("timolol 0.5% ophthalmic solution (2 drops per affected eye BID)").
+_FORM_AFTER_RE = re.compile(
+    r"\s*(?:ophthalmic\s+(?:solution|suspension|gel|emulsion)|eye\s?drops?|tablets?|capsules?"
+    r"|oral\s+(?:solution|suspension)|nasal\s+spray|cream|ointment|gel)\b",
+    re.IGNORECASE,
+)
+
+
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
-    window = norm[end : min(hi, end + FREQ_AFTER_WINDOW)]
+    form = _FORM_AFTER_RE.match(norm, end, hi)
+    after = form.end() if form else end
+    window = norm[end : min(hi, after + FREQ_AFTER_WINDOW)]
     for m in FREQUENCY_RE.finditer(window):
         freq = parse_frequency(m.group())
         if freq:

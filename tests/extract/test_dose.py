@@ -144,6 +144,11 @@ DOSE_CASES = [
         [("sodium bicarbonate", 3.0, None, "ml/kg/h", None, "1 h", "intravenous")],
         "measurement-unit-between-dose-and-duration",
     ),
+    (
+        "Patients continued timolol 0.5% ophthalmic solution (2 drops per affected eye BID).",
+        [("timolol", 0.5, None, "%", "twice daily", None, "ophthalmic")],
+        "frequency-after-the-product",
+    ),
 ]
 
 
