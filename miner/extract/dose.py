@@ -613,11 +613,19 @@ _FORM_AFTER_RE = re.compile(
 )
 
 
+_STEP_BEFORE_RE = re.compile(
+    r"\b(?:increas\w*|titrat\w*|escalat\w*|uptitrat\w*|raised|doubled|reduced|tapered)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
     form = _FORM_AFTER_RE.match(norm, end, hi)
     after = form.end() if form else end
     window = norm[end : min(hi, after + FREQ_AFTER_WINDOW)]
     for m in FREQUENCY_RE.finditer(window):
+        if _STEP_BEFORE_RE.search(window, 0, m.start()):
+            continue  # "10 ug initially, increased weekly": how often the dose changes
         freq = parse_frequency(m.group())
         if freq:
             return freq

@@ -149,6 +149,11 @@ DOSE_CASES = [
         [("timolol", 0.5, None, "%", "twice daily", None, "ophthalmic")],
         "frequency-after-the-product",
     ),
+    (
+        "Exenatide was started at 5 ug, increased weekly, twice daily.",
+        [("Exenatide", 5.0, None, "ug", "twice daily", None, None)],
+        "titration-step-is-no-frequency",
+    ),
 ]
 
 
