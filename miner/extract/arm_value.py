@@ -120,6 +120,12 @@ _TIME_UNIT_RE = re.compile(
 )
 _VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?"
 
+# "107 deaths", "118 invasive breast cancers", "352 DFS events"
+_EVENT_NOUNS = (
+    r"(?:[A-Za-z-]+\s+){0,2}(?:deaths|events|cases|cancers|recurrences|relapses|infections|"
+    r"episodes|fractures|responses|complications|readmissions|admissions|hospitali[sz]ations|"
+    r"exacerbations|infarctions|strokes|seizures|falls|bleeds|hemorrhages|haemorrhages)"
+)
 _COUNT_NOUN = (
     r"(?:patients|participants|subjects|children|women|men|cases|eyes|deaths|events|"
     r"responders|relapses|recurrences|infections|episodes)"
@@ -622,7 +628,7 @@ _OWN_INTERVAL = (
     r"(?:\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval)\b[^()\[\]]{0,60}|\s*)[)\]])?"
 )
 _PAIR_LINK = re.compile(
-    rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?{_OWN_INTERVAL}[\s)\]]*[,;]?\s*"
+    rf"^[\s)\]]*(?:{_OUT_UNIT}|%|{_EVENT_NOUNS})?{_OWN_INTERVAL}[\s)\]]*[,;]?\s*"
     r"(?:vs\.?|versus\.?|v\.?|compared\s+(?:with|to)|against)\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
@@ -705,9 +711,7 @@ _CUE_OF_SAMPLE = re.compile(
 )
 
 
-_COUNTED_EVENTS = re.compile(
-    r"\d\s+(?:[A-Za-z-]+\s+){0,2}(?:cancers|fractures|episodes|responses)\b", re.IGNORECASE
-)
+_COUNTED_EVENTS = re.compile(rf"\d\s{_EVENT_NOUNS}\b", re.IGNORECASE)
 
 
 _TIME_TO_EVENT = re.compile(
@@ -874,11 +878,6 @@ _BARE_AFTER_NOT = re.compile(
 
 
 # "3 cycles", "2 drugs": a count of something, not an outcome value
-# "107 deaths", "118 invasive breast cancers", "352 DFS events"
-_EVENT_NOUNS = (
-    r"(?:[A-Za-z-]+\s+){0,2}(?:deaths|events|cases|cancers|recurrences|relapses|infections|"
-    r"episodes|fractures|responses|complications)"
-)
 _EVENT_NOUNS_AFTER = re.compile(rf"\s{_EVENT_NOUNS}\b")
 _BARE_COUNT_AFTER = re.compile(
     r"^\s?(?!(?:in|for|with|among|on|vs|versus|v|and|or|than|compared|respectively|at|after|"

@@ -857,3 +857,11 @@ def test_counts_with_no_arm_and_no_comparison_describe_the_sample(nlp: Language)
     assert [f["events"] for f in collect_arm_values(nlp(text))] == [12, 4]
     # the adverse-event finder still reads such a count as a reported harm
     assert [v.events for v in find_arm_values("Nausea occurred in 12 (30%) patients.")] == [12]
+
+
+def test_event_noun_between_compared_counts() -> None:
+    found = find_arm_values("There were 310 readmissions vs 402 for the usual care group.")
+    assert [(v.kind, v.events, v.arm) for v in found] == [
+        ("events", 310, None),
+        ("events", 402, "usual care"),
+    ]
