@@ -134,6 +134,14 @@ _NOT_PEOPLE = (
 # of what must follow it.
 _AFTER_POP = r"\s+" + _MODS + _POP_ANY  # superset of every "count + population noun"
 # Each rule: (label, left, right, after, window[, words]); see _rule.
+_BE_WORDS = frozenset({"were", "was", "been", "being"})
+
+
+def _be_randomized_ahead(window: str) -> bool:
+    # "N <one to four words> were randomized": the verb is word 1 to 5 after the count.
+    return not _BE_WORDS.isdisjoint(window.split(maxsplit=6)[:6]) and "random" in window
+
+
 _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "Forty-two patients with ... were randomly assigned"
     (
@@ -204,7 +212,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
         r"\s+[A-Za-z]",
         0,
-        ("random",),
+        _be_randomized_ahead,
     ),
     # "(N = 300) were enrolled", after a long description of who
     (
