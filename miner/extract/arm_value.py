@@ -1149,6 +1149,9 @@ def _pair_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, st
     "15.2% (induction) and 30.4% (noninduction)", "(2.0%, denosumab; 1.4%,
     zoledronic acid)", "(denosumab, 8.5 months; ZA, 7.4 months)".
     """
+    between = text[a.end : b.start]
+    if "(" not in between and "[" not in between and "," not in between:
+        return None  # every form has a bracket or a comma between the values
     names: tuple[str, str] | None = None
     la, lb = _LABEL_AFTER.match(text, a.end), _LABEL_AFTER.match(text, b.end)
     if la and lb and la.end() <= b.start and _PAIR_JOIN.fullmatch(text, la.end(), b.start):
@@ -1314,14 +1317,14 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
-    if _PEOPLE_END.search(sentence, 0, v.end):
+    if _PEOPLE_END.search(sentence, max(v.start, v.end - 14), v.end):
         # "9 (60%) of 15 patients who received treatment with risperidone were"
         wm = _WHO_RECEIVED.match(after)
         if wm:
             return _clean_arm(wm.group("arm"))
     am = _ARM_AFTER.match(after)
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
-        if _LIST_GOES_ON.match(after, am.end("arm")):
+        if "espectively" in after and _LIST_GOES_ON.match(after, am.end("arm")):
             return None  # "for A and B arms, respectively": a list, not one arm
         arm = _clean_arm(am.group("arm"))
         # "a 41% fall in the anxiety score": what changed, unless it is a group
