@@ -87,11 +87,53 @@ def _continues_sentence(word: str) -> bool:
     return word.isalpha() and word.islower()
 
 
+_OPENERS = "(["
+_CLOSERS = ")]"
+
+
+def _bracket_balance(segment: str) -> int:
+    """Opening minus closing round and square brackets in ``segment``."""
+    return (segment.count("(") + segment.count("[")) - (segment.count(")") + segment.count("]"))
+
+
+def _unbroken_starts(text: str, idx: list[int], after_stop: list[int], line: Any) -> Iterator[int]:
+    """The sentence starts after a full stop that do not fall inside brackets.
+
+    A full stop inside a bracket that the next piece of text closes ends no
+    sentence: "(P < 0. 05)" split by the tokenizer, "(EudraCT Nr. 2011-...)",
+    "(... at baseline. -0.70%; 95% CI ...)". Opening brackets the sentencizer
+    leaves at the end of a sentence ("... groups. (2) The ...") are not
+    counted; line breaks always start a sentence and reset the count.
+    """
+    stops = sorted(after_stop)
+    line_at = numpy.flatnonzero(line).tolist()
+    cur = 0
+    li = 0
+    for j, tok in enumerate(stops):
+        while li < len(line_at) and line_at[li] <= tok:
+            cur = max(cur, idx[line_at[li]])
+            li += 1
+        here = idx[tok]
+        before = text[cur:here].rstrip().rstrip(_OPENERS)
+        if _bracket_balance(before) > 0:
+            nxt_end = len(text)
+            if j + 1 < len(stops):
+                nxt_end = idx[stops[j + 1]]
+            if li < len(line_at):
+                nxt_end = min(nxt_end, idx[line_at[li]])
+            if _bracket_balance(text[here:nxt_end]) < 0:
+                continue
+        yield tok
+        cur = here
+
+
 class SentenceSplitter:
     """spaCy's ``sentencizer`` rule plus a sentence start after every line break.
 
-    One departure from the ``sentencizer``: a full stop followed by a plain
-    lowercase word ends no sentence (see :func:`_continues_sentence`).
+    Two departures from the ``sentencizer``: a full stop followed by a plain
+    lowercase word ends no sentence (see :func:`_continues_sentence`), nor
+    does one inside a bracket that the following text closes (see
+    :func:`_unbroken_starts`).
 
     Otherwise the sentence starts are those of spaCy's ``Sentencizer`` (default
     punctuation) followed by a component that starts a sentence at the first
@@ -116,16 +158,22 @@ class SentenceSplitter:
         # The Sentencizer starts a sentence at the first token after sentence-
         # final punctuation that is neither punctuation nor such a character.
         ends_at = numpy.flatnonzero(ends)
-        if len(ends_at) and len(words):
-            k = numpy.searchsorted(words, ends_at, side="right")
-            for i in words[k[k < len(words)]].tolist():
-                if not _continues_sentence(doc[i].text):
-                    sent[i] = 1
         text = doc_text(doc)
+        line = numpy.zeros(n, dtype=bool)
         starts = [m.end() for m in _LINE_START_RE.finditer(text) if m.end() < len(text)]
         if starts:
             tok = numpy.searchsorted(arr[:, 2], numpy.array(starts), side="right") - 1
-            sent[tok[tok > 0]] = 1
+            line[tok[tok > 0]] = True
+        if len(ends_at) and len(words):
+            k = numpy.searchsorted(words, ends_at, side="right")
+            after_stop = [
+                i
+                for i in words[k[k < len(words)]].tolist()
+                if not line[i] and not _continues_sentence(doc[i].text)
+            ]
+            for i in _unbroken_starts(text, arr[:, 2].tolist(), after_stop, line):
+                sent[i] = 1
+        sent[line] = 1
         doc.from_array([SENT_START], sent.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
         # The bounds every component and collector reads (doctext.sentence_bounds),
         # from the arrays at hand instead of another pass over the tokens.

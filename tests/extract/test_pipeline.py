@@ -219,10 +219,38 @@ def test_sentence_starts_as_sentencizer_and_line_breaks(text: str) -> None:
             "Drug A 10 mg b.i.d. or drug B 5 mg t.i.d. for a week. mRNA rose.",
             ["Drug A 10 mg b.i.d. or drug B 5 mg t.i.d. for a week.", "mRNA rose."],
         ),
+        (
+            "Group R was more patent than group A (P = 0. 028). The end.",
+            ["Group R was more patent than group A (P = 0. 028).", "The end."],
+        ),
+        (
+            "HbA1c fell (difference at week 12. -0.70%; 95% CI -1.0 to -0.4). Next.",
+            ["HbA1c fell (difference at week 12. -0.70%; 95% CI -1.0 to -0.4).", "Next."],
+        ),
+        (
+            "A bracket (never closed. Then a sentence. Another.",
+            ["A bracket (never closed.", "Then a sentence.", "Another."],
+        ),
+        (
+            "No change (P > 0.05). (3) Levels fell.",
+            ["No change (P > 0.05). (", "3) Levels fell."],
+        ),
+        (
+            "Open (here. Line\nbreak) ends.",
+            ["Open (here.", "Line\n", "break) ends."],
+        ),
     ],
-    ids=["iv-then-bracket", "bid-then-word"],
+    ids=[
+        "iv-then-bracket",
+        "bid-then-word",
+        "split-decimal-in-bracket",
+        "stop-inside-bracket",
+        "unclosed-bracket",
+        "opening-bracket-after-stop",
+        "line-break-wins",
+    ],
 )
-def test_abbreviation_full_stop_ends_no_sentence(text: str, sentences: list[str]) -> None:
+def test_full_stops_that_end_no_sentence(text: str, sentences: list[str]) -> None:
     doc = load_pipeline()(text)
     assert [s.text for s in doc.sents] == sentences
 
