@@ -845,12 +845,14 @@ _ARM_TO_RE = re.compile(
     + _POP
     + r"\s+)?"
     r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
+    # "46 patients were given placebo", "43 were administered metformin"
+    r"|(?:were|was)\s+(?:given|administered)\s+"
     r"|(?:were|was)\s+(?=in\s+))?"
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
     # "145 were in timolol group", "30 in group B": an arm named as a group
     r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm)\b))\s+"
     # "201 were assigned high-dose chemotherapy": the arm right after the verb
-    r"|(?<=assigned\s)|(?<=allocated\s))"
+    r"|(?<=assigned\s)|(?<=allocated\s)|(?<=given\s)|(?<=administered\s))"
     # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
     # repeat made some sentences cost milliseconds of backtracking.
     # The first word whole: "for prophylaxis" is no "f" followed by "or".
@@ -882,7 +884,20 @@ _GROUP_NAMED_RE = re.compile(
 )
 # "Of 120 adults randomized to X, ...": what follows the comma is the sentence.
 _OF_BEFORE_RE = re.compile(r"\b(?:of|among|from|in)\s+(?:the\s+)?\Z", re.IGNORECASE)
-_ARM_PREPS = frozenset({"to", "in", "into", "received", "receiving", "on", "assigned", "allocated"})
+_ARM_PREPS = frozenset(
+    {
+        "to",
+        "in",
+        "into",
+        "received",
+        "receiving",
+        "on",
+        "assigned",
+        "allocated",
+        "given",
+        "administered",
+    }
+)
 
 
 def _arm_to_ahead(window: str) -> bool:
@@ -901,7 +916,8 @@ _ARM_TO_RULE = _Rule(
     _arm_to_ahead,
     # no population noun: a share in brackets, a verb or the preposition next
     or_next=re.compile(
-        r"\s*[(\[]|\s+(?:were|was|randomi[sz]ed|randomly|assigned|allocated|to|in|into"
+        r"\s*[(\[]|\s+(?:were|was|randomi[sz]ed|randomly|assigned|allocated|given|administered"
+        r"|to|in|into"
         r"|received|receiving|on)\b",
         re.IGNORECASE,
     ),
@@ -1027,7 +1043,8 @@ _EACH_RULES = (
         + r"\s+(?:"
         + _MODS
         + _POP
-        + r"\s+)?(?:per\s+(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b|each\s+(?:to|in)\b)",
+        + r"\s+)?(?:per\s+(?:\w+\s+)?(?:group|arm)|in\s+(?:each|both)\s+(?:group|arm)s?\b"
+        r"|each\s+(?:to|in)\b)",
         _AFTER_POP,
         0,
         ("per", "each", "both"),
@@ -1037,10 +1054,10 @@ _EACH_RULES = (
     _rule(
         "ARM_SIZE",
         r"[(\[]\s*[nN]\s*=\s*",
-        _NUM + r"\s*(?:each|per\s+(?:group|arm)|in\s+each(?:\s+(?:group|arm))?)\s*[)\]]",
+        _NUM + r"\s*(?:each|per\s+(?:group|arm)|in\s+(?:each|both)(?:\s+(?:group|arm)s?)?)\s*[)\]]",
         None,
         30,
-        ("per", "each"),
+        ("per", "each", "both"),
     ),
 )
 # Exactly two arms named where participants were allocated: "randomized to
@@ -1529,7 +1546,7 @@ class SampleSizeComponent:
         ("randomized to A or B"); the count is never summed.
         """
         lowered = text.lower()
-        if "each" not in lowered and "per group" not in lowered and "per arm" not in lowered:
+        if "each" not in lowered and "per " not in lowered and "both" not in lowered:
             return []
         out: list[tuple[int, int, str, int, str]] = []
         # The matches of both rules, non-overlapping in text order (as one

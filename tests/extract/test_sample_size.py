@@ -456,6 +456,18 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             " falls.",
             [("tea", 4000), ("coffee", 4028)],
         ),
+        (
+            "Of 90 adults, 44 were given vitamin D (Brand X), and 46 adults were given placebo.",
+            [("vitamin D", 44), ("placebo", 46)],
+        ),
+        (
+            "Adults were randomized to tea or coffee (n = 45 in both) for a year.",
+            [("tea", 45), ("coffee", 45)],
+        ),
+        (
+            "Adults were randomized to tea or coffee; 45 adults per treatment group.",
+            [("tea", 45), ("coffee", 45)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -539,6 +551,9 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "month-abbreviations-are-no-arms",
         "microgram-doses-are-no-arms",
         "the-trial-is-no-arm",
+        "were-given-x",
+        "n-in-both",
+        "per-treatment-group",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
