@@ -33,6 +33,7 @@ from miner.evaluate import (
 )
 from miner.evaluate.gold import written_in
 from miner.evaluate.normalize import leading_number, parse_range, unit_after
+from miner.evaluate.score import pred_arm_links, pred_value_spans
 
 # ------------------------------------------------------------- parsing
 
@@ -237,6 +238,9 @@ def test_same_number(pred: float | None, gold: float | None, same: bool) -> None
         ("treatment group", "control group", False),
         ("control group", "placebo", False),
         ("treatment group", "", False),
+        ("treatment", "treatment group", True),
+        ("recipients", "warfarin recipients", False),
+        ("warfarin recipients", "warfarin", True),
     ],
     ids=[
         "head-word",
@@ -253,10 +257,30 @@ def test_same_number(pred: float | None, gold: float | None, same: bool) -> None
         "generic-differ",
         "generic-vs-content",
         "generic-vs-empty",
+        "generic-without-group-word",
+        "generic-word-alone-names-nothing",
+        "recipients-of-a-drug",
     ],
 )
 def test_same_arm(pred: str, gold: str, same: bool) -> None:
     assert same_arm(pred, gold) is same
+
+
+def test_arm_links_read_arm_sizes_and_arm_values() -> None:
+    pred = {
+        "arm_values": [{"arm": "placebo", "kind": "percent", "start": 50, "end": 53}],
+        "sample_size": {
+            "arms": [
+                {"label": "risperidone", "n": 49, "start": 10, "end": 35},
+                {"label": None, "n": 12, "start": 60, "end": 62},
+            ]
+        },
+    }
+    assert sorted(i.key for i in pred_arm_links(pred)) == [
+        (10, 35, "risperidone"),
+        (50, 53, "placebo"),
+    ]
+    assert sorted(i.key for i in pred_value_spans(pred)) == [(10, 35), (50, 53), (60, 62)]
 
 
 @pytest.mark.parametrize(

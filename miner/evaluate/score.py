@@ -143,8 +143,13 @@ _ARM_STOP = frozenset(
         "women",
         "men",
         "cohort",
+        "recipients",
+        "recipient",
     }
 )
+#: Words that say a label is a group without naming it: ignored also when a
+#: label has no content word ("treatment" ~ "treatment group").
+_GROUP_WORDS = frozenset({"group", "groups", "arm", "arms"})
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _ARTICLES = frozenset({"the", "a", "an"})
 
@@ -168,8 +173,12 @@ def arm_tokens(text: str) -> frozenset[str]:
 
 
 def _label_words(text: str) -> frozenset[str]:
-    """All words of a label, lowercase, without articles (the fallback comparison)."""
-    return frozenset(w.lower() for w in _words(text) if _letter(w) or w.lower() not in _ARTICLES)
+    """Words of a label, lowercase, without articles and "group"/"arm" (the fallback)."""
+    return frozenset(
+        w.lower()
+        for w in _words(text)
+        if _letter(w) or (w.lower() not in _ARTICLES and w.lower() not in _GROUP_WORDS)
+    )
 
 
 def same_arm(pred: str, gold: str) -> bool:
@@ -181,7 +190,9 @@ def same_arm(pred: str, gold: str) -> bool:
     group"; "group A" ~ "A"; but "insulin glargine" !~ "NPH insulin",
     "arm A" !~ "arm B"). A label made only of generic words ("treatment
     group", "control group") has no content words; it then matches only a
-    label with the same words (articles aside), never every label or none.
+    label with the same words (articles and "group"/"arm" aside: "treatment"
+    ~ "treatment group"), never every label or none. A generic word alone
+    names no arm: "recipients" !~ "warfarin recipients".
     """
     p, g = arm_tokens(pred), arm_tokens(gold)
     if not p or not g:
@@ -344,19 +355,35 @@ def _span(fact: Mapping[str, Any]) -> tuple[int, int] | None:
     return None
 
 
+def _arm_facts(pred: Prediction) -> list[tuple[Mapping[str, Any], str | None]]:
+    """Every per-arm number with its arm label: ``arm_values[]`` and ``sample_size.arms[]``.
+
+    rct-art marks arm sizes ("49 children" -> risperidone) as values of their
+    arm like any outcome value; the contract reports them in
+    ``sample_size.arms`` (label, n and the span of both), so both lists are read.
+    """
+    out: list[tuple[Mapping[str, Any], str | None]] = [
+        (av, av.get("arm")) for av in _list(pred, "arm_values")
+    ]
+    arms = _sample_size(pred).get("arms")
+    if isinstance(arms, list):
+        out += [(a, a.get("label")) for a in arms if isinstance(a, Mapping)]
+    return out
+
+
 def pred_arm_links(pred: Prediction) -> list[Item]:
-    """(start, end, arm) of arm values tied to an arm."""
+    """(start, end, arm) of arm values and arm sizes tied to an arm."""
     rows = []
-    for av in _list(pred, "arm_values"):
-        span = _span(av)
-        if span and av.get("arm"):
-            rows.append(((span[0], span[1], str(av["arm"])), av))
+    for fact, arm in _arm_facts(pred):
+        span = _span(fact)
+        if span and arm:
+            rows.append(((span[0], span[1], str(arm)), fact))
     return _items(rows)
 
 
 def pred_value_spans(pred: Prediction) -> list[Item]:
-    """(start, end) of every arm value."""
-    return _items(((*s,), av) for av in _list(pred, "arm_values") if (s := _span(av)))
+    """(start, end) of every arm value and arm size."""
+    return _items(((*s,), fact) for fact, _arm in _arm_facts(pred) if (s := _span(fact)))
 
 
 # ---------------------------------------------------------------- fields
