@@ -808,8 +808,13 @@ _LABEL = r"[A-Za-z0-9][\w+/'-]*(?:\s+[\w+/'-]+){0,5}?"
 # couples"), or a word precede it ("control n = 56"): the tail.
 _ARM_PAREN_RE = re.compile(
     r"[(\[](?:(?P<inner>[^()\[\]]{0,80}?(?:[(\[][^()\[\]]{0,20}[)\]][^()\[\]]{0,40}?)?)"
-    r"(?:[,;]\s*|(?P<spaced>\s+)(?=[nN]\s*=)))?"
-    r"(?:[nN]\s*=\s*" + _num("num") + r"(?P<tail>\s+" + _POP + r"|\s*[,;][^()\[\]=]{1,60}?)?"
+    r"(?:[,;]\s*|(?P<spaced>\s+)(?=(?:[nN]|group|arm)\s*=)))?"
+    # "(early group = 40)": the group word before "="
+    r"(?:(?:[nN]|group|arm)\s*=\s*"
+    + _num("num")
+    + r"(?P<tail>\s+"
+    + _POP
+    + r"|\s*[,;][^()\[\]=]{1,60}?)?"
     r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
 )
 # Where the text before an arm's parenthesis starts its label.
@@ -849,6 +854,8 @@ _ARM_TO_RE = re.compile(
     r"|(?:were|was)\s+(?:given|administered)\s+"
     r"|(?:were|was)\s+(?=in\s+))?"
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
+    # "127 patients treated with duloxetine and 128 who received placebo"
+    r"|treated\s+with|who\s+received|who\s+were\s+given"
     # "145 were in timolol group", "30 in group B": an arm named as a group
     r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm)\b))\s+"
     # "201 were assigned high-dose chemotherapy": the arm right after the verb
@@ -856,10 +863,11 @@ _ARM_TO_RE = re.compile(
     # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
     # repeat made some sentences cost milliseconds of backtracking.
     # The first word whole: "for prophylaxis" is no "f" followed by "or".
-    r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+\s*+(?:(?!and\b|or\b|versus\b|vs\b)[^\s,;.()\[\]]++\s*+){0,8}?)"
+    r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+\s*+"
+    r"(?:(?!and\b|or\b|versus\b|vs\b|were\b|was\b)[^\s,;.()\[\]]++\s*+){0,8}?)"
     # a label ends with its "group" or "arm" ("12 in the A group were seen")
     r"(?:(?<=\bgroup\s)|(?<=\bgroups\s)|(?<=\barm\s)"
-    r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\band\b|\bor\b|\bversus\b|\bvs\b|$)))",
+    r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\b(?:and|or|versus|vs|were|was)\b|$)))",
     re.IGNORECASE,
 )
 # The next arm after one of _ARM_TO_RE, its verb left out: a count and a label
@@ -896,6 +904,8 @@ _ARM_PREPS = frozenset(
         "allocated",
         "given",
         "administered",
+        "treated",
+        "who",
     }
 )
 
@@ -917,7 +927,7 @@ _ARM_TO_RULE = _Rule(
     # no population noun: a share in brackets, a verb or the preposition next
     or_next=re.compile(
         r"\s*[(\[]|\s+(?:were|was|randomi[sz]ed|randomly|assigned|allocated|given|administered"
-        r"|to|in|into"
+        r"|to|in|into|treated|who"
         r"|received|receiving|on)\b",
         re.IGNORECASE,
     ),

@@ -468,6 +468,15 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Adults were randomized to tea or coffee; 45 adults per treatment group.",
             [("tea", 45), ("coffee", 45)],
         ),
+        (
+            "Adults were randomized to start on day 1 (early group = 40) or on day 9 (late group"
+            " = 37).",
+            [("early", 40), ("late", 37)],
+        ),
+        (
+            "Of 99 adults, 47 adults treated with zinc and 48 who received placebo were analysed.",
+            [("zinc", 47), ("placebo", 48)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -554,6 +563,8 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "were-given-x",
         "n-in-both",
         "per-treatment-group",
+        "group-equals",
+        "treated-with-and-who-received",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
