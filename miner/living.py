@@ -442,6 +442,11 @@ def _reported_effects(
     excluded: list[Exclusion] = []
     for item in extraction.facts.get("effects") or ():
         measure = item.get("measure")
+        if measure is None or item.get("value") is None:
+            # A comparison reported by its p-value alone ("lower with A than
+            # with B, P < 0.001") has no estimate to pool; its numbers stay
+            # in the extraction record.
+            continue
         start, end = int(item.get("start") or 0), int(item.get("end") or 0)
         sentence = sentence_at(text, start, end)
         ev = item.get("text")

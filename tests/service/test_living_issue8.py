@@ -87,6 +87,25 @@ def test_each_tier_pools_only_with_itself_and_syntheses_are_cited() -> None:
     }
 
 
+def test_comparison_with_only_a_p_value_is_not_pooled() -> None:
+    a, e = _rct("6")
+    p_only = {
+        **span(a, "pain was lower with drugx than placebo"),
+        "measure": None,
+        "value": None,
+        "ci_low": None,
+        "ci_high": None,
+        "p": 0.001,
+        "p_op": "<",
+        "outcome": "pain",
+        "timepoint": "1 week",
+    }
+    e.facts["effects"].insert(0, p_only)
+    tier = classify_tier(e.facts["design"], a.publication_types, a.text)
+    effs, _why = living.study_effects(SEARCH, a, e, (), tier)
+    assert [(x.pmid, round(x.yi, 6)) for x in effs] == [("6", -1.0)]
+
+
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
