@@ -865,9 +865,15 @@ _ARM_TO_RE = re.compile(
     # The first word whole: "for prophylaxis" is no "f" followed by "or".
     r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+\s*+"
     r"(?:(?!and\b|or\b|versus\b|vs\b|were\b|was\b)[^\s,;.()\[\]]++\s*+){0,8}?)"
-    # a label ends with its "group" or "arm" ("12 in the A group were seen")
-    r"(?:(?<=\bgroup\s)|(?<=\bgroups\s)|(?<=\barm\s)"
-    r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\b(?:and|or|versus|vs|were|was)\b|$)))",
+    # a label ends with its "group" or "arm" ("12 in the A group were seen"),
+    # unless that word starts it ("to arm A", "in group B")
+    r"(?:"
+    + "|".join(
+        rf"(?<=\w\s{g}\s)"
+        + "".join(rf"(?<!\b{p}\s{g}\s)" for p in ("to", "the", "in", "into", "on"))
+        for g in ("group", "groups", "arm")
+    )
+    + r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\b(?:and|or|versus|vs|were|was)\b|$)))",
     re.IGNORECASE,
 )
 # The next arm after one of _ARM_TO_RE, its verb left out: a count and a label
@@ -892,6 +898,7 @@ _GROUP_NAMED_RE = re.compile(
 )
 # "Of 120 adults randomized to X, ...": what follows the comma is the sentence.
 _OF_BEFORE_RE = re.compile(r"\b(?:of|among|from|in)\s+(?:the\s+)?\Z", re.IGNORECASE)
+_GROUP_END_RE = re.compile(r"(\S.*?\s(?:groups?|arms?))\b", re.IGNORECASE)
 _ARM_PREPS = frozenset(
     {
         "to",
@@ -1417,7 +1424,14 @@ class SampleSizeComponent:
                 if not (m.group("verb") or m.group("prep").lower().startswith("to")):
                     continue  # "65 (3.4%) in the X arm": events, not an arm
                 kind = "to_pct"
-            add(m.start("num"), m.end("label"), m.group("label"), _count(m.group("num")), kind)
+            # "40 in the A group met weekly": the label ends with its group
+            # (not "to arm A", where the group word comes first)
+            label = m.group("label")
+            g = _GROUP_END_RE.match(label)
+            if g is not None:
+                label = g.group(1)
+            start = m.start("label")
+            add(m.start("num"), start + len(label), label, _count(m.group("num")), kind)
             # "201 were assigned X and 202 Y.", "8506 were randomized to X and
             # 8102, placebo.": the next arms leave out the verb.
             end = m.end("label")

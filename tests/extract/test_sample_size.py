@@ -477,6 +477,10 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
             "Of 99 adults, 47 adults treated with zinc and 48 who received placebo were analysed.",
             [("zinc", 47), ("placebo", 48)],
         ),
+        (
+            "Forty-one adults were randomized to arm A and 29 adults to arm B.",
+            [("arm A", 41), ("arm B", 29)],
+        ),
     ],
     ids=[
         "n-equals",
@@ -565,6 +569,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
         "per-treatment-group",
         "group-equals",
         "treated-with-and-who-received",
+        "group-word-first-in-label",
     ],
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
