@@ -124,7 +124,8 @@ _NOT_PEOPLE = (
     r"|mcg|years?|months?|weeks?|days?|hours?|minutes?|cycles?|sessions?|times|doses?|practices"
     r"|clinics|sites|cent(?:er|re)s|hospitals|schools|communities|wards|villages|clusters|units"
     r"|teams|classes|counties|districts|regions|countries|nodes?|lesions?|tumou?rs?|metastases"
-    r"|cancers|cells|samples|specimens|biopsies|mmhg|mm|cm|positive|negative)\b"
+    r"|cancers|cells|samples|specimens|biopsies|mmhg|mm|cm|positive|negative|studies|trials"
+    r"|articles|papers|reports|records|publications|items|questions)\b"
 )
 
 # Each rule is (label, left, right): the regular expression is left + right,
@@ -140,6 +141,13 @@ _BE_WORDS = frozenset({"were", "was", "been", "being"})
 def _be_randomized_ahead(window: str) -> bool:
     # "N <one to four words> were randomized": the verb is word 1 to 5 after the count.
     return not _BE_WORDS.isdisjoint(window.split(maxsplit=6)[:6]) and "random" in window
+
+
+def _be_enrolled_ahead(window: str) -> bool:
+    words = window.split(maxsplit=7)[:7]
+    return not _BE_WORDS.isdisjoint(words[:6]) and any(
+        w.startswith(("enrol", "recruit", "includ", "accrue", "regist")) for w in words
+    )
 
 
 _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
@@ -213,6 +221,22 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         r"\s+[A-Za-z]",
         0,
         _be_randomized_ahead,
+    ),
+    # "A total of 52 BCS were enrolled": the same for enrolment
+    (
+        "SAMPLE_SIZE_ENROLLED",
+        "",
+        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+        r"(?<!least\s)(?<!most\s)(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
+        + _NUM
+        + r"\s+(?:(?!"
+        + _NOT_PEOPLE
+        + r")[A-Za-z][\w'/-]*\s+){1,4}?"
+        + _BE
+        + r"\s+(?:enrolled|recruited|included|accrued|registered)\b",
+        r"\s+[A-Za-z]",
+        0,
+        _be_enrolled_ahead,
     ),
     # "(N = 300) were enrolled", after a long description of who
     (

@@ -85,6 +85,8 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
             " chemotherapy.",
             668,
         ),
+        ("A total of 52 AA BCS were enrolled in the pilot.", 52),
+        ("In all, 30 eligible studies were included in the review.", None),
     ],
     ids=[
         "words",
@@ -137,6 +139,8 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         "places-are-no-people",
         "N-equals-then-verb",
         "who-had-not-is-no-outcome",
+        "unknown-noun-enrolled",
+        "studies-are-no-people",
     ],
 )
 def test_randomized(nlp: Language, abstract: str, randomized: int | None) -> None:
