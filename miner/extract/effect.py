@@ -127,11 +127,26 @@ PAIR = (
     rf"(?P<sep>to|and|[,;]|[{DASHES}])\s*"
     rf"(?P<hi>{SIGNED})(?!\d|[.\u00b7]\d)(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
 )
+# A CI lead-in: "95% CI", "95% confidence interval". The abbreviation may
+# follow the words in brackets ("confidence interval [CI],", "( CI )" in
+# tokenised text, "(95% CI)", "[CIs]") or after a stray full stop
+# ("confidence interval. CI: -1.8 to -0.5"), and the level may come last
+# ("confidence interval (CI) 95%, 15.4 to 18.6"; read only when none came
+# first, and only as a usual level, so that "CI 43%, 69%" stays a pair).
 CI_WORD = (
     r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?-?\s?)?"
     r"(?:CIs?\b|C\.I\.|CrI\b|[Cc]onfidence[\s-]+[Ii]ntervals?|[Cc]redible\s+[Ii]ntervals?"
-    r"|[Cc]onf\.?\s?[Ii]nt\.?)(?:\s?[(\[]CI[)\]])?"
+    r"|[Cc]onf\.?\s?[Ii]nt\.?)"
+    r"(?:\s?[(\[]\s?(?:\d{2}(?:[.\u00b7]\d+)?\s?%\s?)?(?:CIs?|C\.I\.|CrI)\s?[)\]]|\.\s?CI\b)?"
+    r"(?(level)|(?:\s?(?P<level_after>80|90|95|97[.\u00b7]5|99)\s?%(?=\s?[,:;]))?)"
 )
+
+
+def ci_level_of(match: re.Match[str]) -> float | None:
+    """The level of a CI matched by :data:`CI_WORD` as a fraction (0.95), or ``None``."""
+    level = match.group("level") or match.group("level_after")
+    return round(float(level.replace("\u00b7", ".")) / 100.0, 4) if level else None
+
 
 # --------------------------------------------------------------- p-values
 _P_NUM = (
@@ -950,8 +965,7 @@ def _estimate_from(
         if ordered is None:
             return None
         ci_low, ci_high = ordered
-        if ci.group("level"):
-            ci_level = round(float(ci.group("level").replace("\u00b7", ".")) / 100.0, 4)
+        ci_level = ci_level_of(ci)
     p_from = end if ci_text else m.end("val")
     pm = _p_after(sentence, p_from, min(len(sentence), end + 60))
     if pm is None and not ci_text:
@@ -1133,9 +1147,7 @@ def _build(
         if ordered is None:
             return None
         ci_low, ci_high = ordered
-        level = tail.group("level")
-        if level:
-            ci_level = round(float(level.replace("\u00b7", ".")) / 100.0, 4)
+        ci_level = ci_level_of(tail)
         if tail.group("unit"):
             unit = tail.group("unit").strip()
         end = tail.end()

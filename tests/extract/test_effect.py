@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import spacy
 from spacy.language import Language
 
 from miner.extract.effect import (
+    CI_WORD,
+    PAIR,
     RATIO_MEASURES,
     TIME_RE,
     collect_effects,
@@ -703,3 +706,83 @@ def test_sentence_cut_inside_a_bracket_is_joined(nlp: Language) -> None:
 )
 def test_comparison_p_after_two_shares(text: str, ps: list[float]) -> None:
     assert [c.p for c in find_comparison_p_values(text)] == [pytest.approx(p) for p in ps]
+
+
+# (sentence, value, ci_low, ci_high, ci_level): a CI lead-in with its
+# abbreviation, or its level, written after the words
+CI_LEAD_INS = [
+    (
+        "Relapse was rarer ( OR 0.55 ; 95 % confidence interval [ CI ] , 0.43 to 0.69 ) .",
+        0.55,
+        0.43,
+        0.69,
+        0.95,
+    ),
+    (
+        "Relapse was rarer (OR 0.55, 95% confidence interval (95% CI), 0.43-0.69).",
+        0.55,
+        0.43,
+        0.69,
+        0.95,
+    ),
+    (
+        "Relapse was rarer (OR 0.55; 90% confidence intervals [CIs], 0.43 to 0.69).",
+        0.55,
+        0.43,
+        0.69,
+        0.9,
+    ),
+    (
+        "The gel raised the score (mean difference, 12.1; confidence interval (CI) 95%,"
+        " 10.4 to 13.9; P < 0.001).",
+        12.1,
+        10.4,
+        13.9,
+        0.95,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "lo", "hi", "level"),
+    CI_LEAD_INS,
+    ids=["tokenised-brackets", "level-in-brackets", "plural", "level-last"],
+)
+def test_ci_lead_in_with_abbreviation_after_the_words(
+    text: str, value: float, lo: float, hi: float, level: float
+) -> None:
+    (est,) = find_effects(text)
+    assert (est.value, est.ci_low, est.ci_high, est.ci_level) == (value, lo, hi, level)
+
+
+_CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*[(\[]?\s*{PAIR}")
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("It cleared in 57 % ( 95 % confidence interval [ CI ] , 43 % to 69 % ) .", "43 % to 69"),
+        ("It cleared in 57% (95% confidence interval [C.I.], 43%-69%).", "43%-69"),
+        ("It cleared in 57% (CI 43%, 69%).", "43%, 69"),
+        ("It cleared in 96% (CI 95%, 99%).", "95%, 99"),
+    ],
+    ids=["tokenised-brackets", "dotted-abbreviation", "no-level", "bound-like-a-level"],
+)
+def test_ci_region_reaches_the_bounds(text: str, bounds: str) -> None:
+    # arm_value blanks such regions so that CI bounds are not read as arm values
+    m = _CI_REGION.search(text)
+    assert m is not None
+    assert text[m.start("lo") : m.end("hi")] == bounds
+
+
+def test_ci_lead_in_cut_by_a_stray_full_stop(nlp: Language) -> None:
+    text = (
+        "Title\nThe difference in score between gel and cream was -1.2 points (95% confidence"
+        " interval. CI: -1.8 to -0.5; P < 0.001; analysis of covariance). Nothing else changed."
+    )
+    doc = nlp(text)
+    assert len(list(doc.sents)) >= 3  # the splitter cuts at "interval."
+    facts = [f for f in collect_effects(doc) if f["value"] is not None]
+    assert [(f["value"], f["ci_low"], f["ci_high"], f["p"]) for f in facts] == [
+        (-1.2, -1.8, -0.5, 0.001)
+    ]
