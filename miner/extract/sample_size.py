@@ -684,7 +684,7 @@ class _Counts:
     running each rule over the whole text at a small fraction of the cost.
     """
 
-    __slots__ = ("_ahead", "_low", "_tested", "ends", "pop", "pop_at", "starts", "text")
+    __slots__ = ("_ahead", "_low", "_occ", "_tested", "ends", "pop", "pop_at", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -712,6 +712,8 @@ class _Counts:
         self._low = low if len(low) == n else None
         #: Per rule, the counts that pass its cheap pre-tests.
         self._tested: dict[int, list[int]] = {}
+        #: Per word, its ``(start, end)`` occurrences in the lowercased text.
+        self._occ: dict[str, list[tuple[int, int]]] = {}
 
     def ahead(self, i: int) -> str:
         """The lowercased :data:`AHEAD` characters after count ``i``."""
@@ -775,10 +777,14 @@ class _Counts:
         assert low is not None
         occ: list[tuple[int, int]] = []
         for word in words:
-            j = low.find(word)
-            while j >= 0:
-                occ.append((j, j + len(word)))
-                j = low.find(word, j + 1)
+            found_word = self._occ.get(word)
+            if found_word is None:
+                found_word = self._occ[word] = []
+                j = low.find(word)
+                while j >= 0:
+                    found_word.append((j, j + len(word)))
+                    j = low.find(word, j + 1)
+            occ += found_word
         if not occ:
             return []
         occ.sort()
