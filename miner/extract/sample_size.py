@@ -702,7 +702,11 @@ class _Counts:
                 self.starts.append(q)
                 self.ends.append(m.end())
         #: Whether a population noun follows each count (the test most rules share).
-        self.pop = [_AFTER_POP_RE.match(text, e) is not None for e in self.ends]
+        # (the noun follows a space: a count before ")", "]", "," or ";" has none)
+        self.pop = [
+            e < n and text[e].isspace() and _AFTER_POP_RE.match(text, e) is not None
+            for e in self.ends
+        ]
         #: The counts followed by a population noun.
         self.pop_at = [i for i, p in enumerate(self.pop) if p]
         self._ahead: dict[int, str] = {}
