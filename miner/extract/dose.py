@@ -53,6 +53,7 @@ from miner.extract.quantities import (
     parse_frequency,
 )
 from miner.extract.route import find_routes, is_eye_text
+from miner.extract.scan import match_at_starts
 
 LABEL = "DOSE"
 _CACHE_KEY = "miner.doses"
@@ -668,19 +669,7 @@ def _dose_matches(norm: str) -> list[re.Match[str]]:
             ranges[-1][1] = hi
         else:
             ranges.append([lo, hi])
-    out: list[re.Match[str]] = []
-    last_end = 0
-    match = DOSE_RE.match
-    for lo, hi in ranges:
-        for c in _DOSE_START_RE.finditer(norm, max(lo, last_end), hi + 1):
-            pos = c.start()
-            if pos < last_end:
-                continue
-            m = match(norm, pos)
-            if m is not None:
-                out.append(m)
-                last_end = m.end()
-    return out
+    return match_at_starts(DOSE_RE, _DOSE_START_RE, norm, ranges)
 
 
 def find_doses(

@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
 from miner.extract.quantities import _load_jsonl, normalise
+from miner.extract.scan import match_at_starts
 
 LABEL = "ROUTE"
 
@@ -333,19 +334,7 @@ def _route_matches(norm: str) -> list[re.Match[str]]:
             ranges[-1][1] = max(ranges[-1][1], start)
         else:
             ranges.append([lo, start])
-    out: list[re.Match[str]] = []
-    last_end = 0
-    match = ROUTE_RE.match
-    for lo, hi in ranges:
-        for w in _WORD_START_RE.finditer(norm, max(lo, last_end), hi + 1):
-            pos = w.start()
-            if pos < last_end:
-                continue
-            m = match(norm, pos)
-            if m is not None:
-                out.append(m)
-                last_end = m.end()
-    return out
+    return match_at_starts(ROUTE_RE, _WORD_START_RE, norm, ranges)
 
 
 def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, int, str]]:

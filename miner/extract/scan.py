@@ -96,3 +96,32 @@ def finditer_near(
         for m in regex.finditer(text, max(lo, last_end), hi):
             yield m
             last_end = m.end()
+
+
+def match_at_starts(
+    regex: re.Pattern[str],
+    starts: re.Pattern[str],
+    text: str,
+    ranges: Iterable[tuple[int, int] | list[int]],
+) -> list[re.Match[str]]:
+    """Matches of ``regex`` tried only at the ``starts`` positions inside ``ranges``.
+
+    Each ``(lo, hi)`` range (sorted, not overlapping) is searched with
+    ``starts`` for the positions where a match may begin (``hi`` included);
+    ``regex.match`` is tried there. Leftmost first and without overlaps, as
+    ``regex.finditer`` gives them, when every match starts at such a
+    position inside a range.
+    """
+    out: list[re.Match[str]] = []
+    last_end = 0
+    match = regex.match
+    for lo, hi in ranges:
+        for c in starts.finditer(text, max(lo, last_end), hi + 1):
+            pos = c.start()
+            if pos < last_end:
+                continue
+            m = match(text, pos)
+            if m is not None:
+                out.append(m)
+                last_end = m.end()
+    return out

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from miner.extract.scan import finditer_near, literal_windows, lower_same_length
+from miner.extract.scan import finditer_near, literal_windows, lower_same_length, match_at_starts
 
 
 def test_windows_merge_and_clip() -> None:
@@ -40,3 +40,17 @@ def test_same_as_full_scan(pattern: str, literals: tuple[str, ...], text: str) -
     low = lower_same_length(text)
     assert [m.span() for m in finditer_near(regex, text, low, literals, 30, 30)] == full
     assert [m.span() for m in finditer_near(regex, text, None, literals, 30, 30)] == full
+
+
+def test_match_at_starts_is_finditer_inside_ranges() -> None:
+    text = "gave 10 mg and 5 mg, then 2.5 mg twice; 20mg later"
+    regex = re.compile(r"\d+(?:\.\d+)?\s?mg")
+    starts = re.compile(r"(?<![\d.])\d")
+    whole = [(0, len(text))]
+    assert [m.span() for m in match_at_starts(regex, starts, text, whole)] == [
+        m.span() for m in regex.finditer(text)
+    ]
+    # only the starts inside a range are tried; a match may run past its range
+    got = match_at_starts(regex, starts, text, [(0, 6), (26, 27)])
+    assert [m.group() for m in got] == ["10 mg", "2.5 mg"]
+    assert match_at_starts(regex, starts, text, []) == []
