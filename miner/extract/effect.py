@@ -402,6 +402,42 @@ _NOT_OUTCOME = frozenset(
         "range",
     ]
 )
+# A chunk made only of these words (once the words above are trimmed) names
+# who was measured, an arm, or says how a result was seen: never the outcome.
+# fmt: off
+_NOT_OUTCOME_ALONE = frozenset(
+    [
+        # people and populations
+        "women", "men", "children", "adults", "infants", "neonates", "girls", "boys", "people",
+        "persons", "individuals", "volunteers", "recipients", "completers", "responders",
+        "nonresponders", "users", "controls", "cases", "population", "populations", "cohort",
+        # arms
+        "placebo", "control", "treatment", "treatments", "intervention", "interventions",
+        "comparator", "vehicle", "sham", "usual", "standard", "care",
+        # how a result was seen or compared
+        "observed", "reported", "found", "noted", "seen", "detected", "identified",
+        "documented", "recorded", "associated", "comparable", "different", "differ",
+        "differed", "frequent", "common", "longer", "shorter", "numerically",
+        "insignificantly", "however", "total", "intergroup", "results", "allocated",
+        "assigned", "randomized", "randomised", "impact", "p", "weeks", "months", "days",
+        "years", "hours", "unchanged", "static", "stable", "indicated",
+    ]
+)
+# fmt: on
+# a chunk right before "versus" and after one of these is the first arm
+# compared ("response rates for latanoprost versus timolol")
+_ARM_BEFORE_VS = frozenset(["for", "in", "on", "with", "between"])
+_VERSUS = frozenset(["versus", "vs"])
+_WHEN = frozenset(["after", "during"])
+_ARM_STEP = frozenset(["on", "in", "did", "with"])
+_ARM_STEP_AFTER = _ARM_PREV | {"patients", "participants", "subjects"}
+# "the placebo-treated group": a compound naming the arm by its treatment
+_ARM_PARTICIPLES = frozenset(["treated", "given", "receiving", "received"])
+# degree words at the ends of a chunk ("femur neck obviously increased")
+_ADVERBS = frozenset(
+    ["obviously", "markedly", "substantially", "slightly", "numerically", "notably", "further"]
+)
+_P_REMNANT = re.compile(r"^[Pp]\s?[=<>]")
 _UNITISH = re.compile(r"^(?:%|[a-z\u00b5\u03bc]{1,4}(?:/[a-z0-9.]{1,5}){0,2}|mmhg|units?|points?)$")
 _OUTCOME_CLAUSE_BREAK = re.compile(r"[;:!?()\[\]{}]|\.(?=\s|$)|,\s|\s(?:vs\.?|versus)\s")
 
@@ -436,19 +472,66 @@ def clean_outcome(phrase: str) -> str | None:
     for k in range(len(parts) - 1, -1, -2):
         prev = parts[k - 1].lower() if k >= 1 else ""
         nxt = parts[k + 1].lower() if k + 1 < len(parts) else ""
-        if prev in _ARM_PREV or nxt in _ARM_NEXT:
+        if nxt in _ARM_NEXT or prev in _WHEN or _names_arm(parts, k, prev, nxt):
+            # "after a standard breakfast", "during treatment": when, not what
             continue
         words = [w for w in parts[k].strip(" ,-'\"").split() if w.strip("(),;:[]")]
-        while words and words[0].lower() in _NOT_OUTCOME:
+        while words and _trimmed_word(words[0]):
             words.pop(0)
-        while words and words[-1].lower() in _NOT_OUTCOME:
+        while words and _trimmed_word(words[-1]):
             words.pop()
         if not words or all(_UNITISH.match(w.lower()) for w in words):
             continue
         if not any(len(w) > 1 and w[0].isalpha() for w in words):
             continue
+        if all(w.lower().strip(".,:;") in _NOT_OUTCOME_ALONE for w in words):
+            # "recipients", "placebo", "was reported": not the measured thing
+            continue
         return " ".join(words[-8:])
     return None
+
+
+def _trimmed_word(word: str) -> bool:
+    """Whether ``word`` is trimmed from the ends of an outcome chunk.
+
+    Bare adjectives and articles go, and so do remnants that hold no letter
+    ("%", "+/") and p-value labels ("P=").
+    """
+    low = word.lower()
+    return (
+        low in _NOT_OUTCOME
+        or low in _ADVERBS
+        or not any(ch.isalpha() for ch in word)
+        or bool(_P_REMNANT.match(word))
+    )
+
+
+def _names_arm(parts: list[str], k: int, prev: str, nxt: str) -> bool:
+    """Whether chunk ``parts[k]`` names an arm.
+
+    It does after "with", "versus", "receiving" ... even across a
+    preposition or "did" ("than on placebo", "than did brimonidine"), as the
+    first of two arms ("for latanoprost versus timolol") and as the treatment
+    of a compound ("the placebo-treated group").
+    """
+    if prev in _ARM_PREV:
+        # "was associated with less weight gain": no arm follows
+        return not (prev == "with" and parts[k - 2].rstrip().lower().endswith("associated"))
+    if nxt in _ARM_PARTICIPLES and parts[k].endswith("-"):
+        return True
+    if nxt in _VERSUS and prev in _ARM_BEFORE_VS:
+        return True
+    if prev == "on" and not "".join(parts[: k - 1]).strip():
+        # "(82 on tamoxifen and 104 on placebo": counts of the arms
+        return True
+    # "than on placebo", "patients on metformin": one small word between the
+    # comparison word (or the people) and the arm
+    return (
+        prev in _ARM_STEP
+        and k >= 3
+        and not parts[k - 2].strip()
+        and parts[k - 3].lower() in _ARM_STEP_AFTER
+    )
 
 
 _HBA1C_BRACKET = re.compile(r"\(\s?1c\s?\)")
@@ -464,7 +547,11 @@ def outcome_before(sentence: str, pos: int) -> str | None:
     "pain intensity was lower with ketamine (" -> "pain intensity".
     """
     head = sentence[:pos].rstrip(" ([{,;:")
-    cuts = [0]
+    # (start, end) of each clause; "versus" ends one clause and starts the
+    # next but stays in both, so that the arms on either side of it are seen
+    # as arms ("reduced HbA1c versus placebo (" -> "HbA1c", not "placebo")
+    clauses: list[tuple[int, int]] = []
+    start = 0
     for m in _OUTCOME_CLAUSE_BREAK.finditer(head):
         # keep "HbA(1c)": a bracket that belongs to a name is no clause break
         if m.group(0) in "()" and (
@@ -472,13 +559,14 @@ def outcome_before(sentence: str, pos: int) -> str | None:
             or _HBA1C_BRACKET_END.search(head, max(0, m.end() - 7), m.end())
         ):
             continue
-        cuts.append(m.end())
-    end = len(head)
-    for cut in reversed(cuts[-3:]):
-        found = clean_outcome(head[cut:end])
+        versus = m.group(0)[0].isspace()
+        clauses.append((start, m.end() if versus else m.start()))
+        start = m.start() if versus else m.end()
+    clauses.append((start, len(head)))
+    for start, end in reversed(clauses[-3:]):
+        found = clean_outcome(head[start:end])
         if found:
             return found
-        end = cut
     return None
 
 

@@ -21,6 +21,7 @@ from miner.extract.effect import (
     find_comparison_p_values,
     find_effects,
     may_hold_time,
+    outcome_before,
     parse_num,
 )
 
@@ -786,3 +787,59 @@ def test_ci_lead_in_cut_by_a_stray_full_stop(nlp: Language) -> None:
     assert [(f["value"], f["ci_low"], f["ci_high"], f["p"]) for f in facts] == [
         (-1.2, -1.8, -0.5, 0.001)
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "outcome"),
+    [
+        (
+            "Treatment satisfaction rose more in patients on gel than on cream (",
+            "Treatment satisfaction",
+        ),
+        ("Sleep quality improved more with the gel versus placebo (", "Sleep quality"),
+        ("Responder rates for gel versus cream were ", "Responder rates"),
+        ("The pain score fell in the lidocaine-treated group from ", "pain score"),
+        ("Grade 3 rash was reported in ", "Grade rash"),
+        ("Headache was more frequent with the gel (", "Headache"),
+        ("Weight gain was smaller in completers (", "Weight gain"),
+        ("Nausea was seen in 12 recipients (", "Nausea"),
+        ("Nausea after treatment was ", "Nausea"),
+        ("Nausea after a standard breakfast versus placebo was ", "Nausea"),
+        ("The gel was associated with less weight gain than placebo (", "weight gain"),
+        (
+            "Bone density of the hip obviously increased in the gel group (",
+            "Bone density of the hip",
+        ),
+        ("The pain score fell by 2.4 points (P=0.001), ", "pain score"),
+    ],
+    ids=[
+        "arm-after-than-on",
+        "arm-after-versus",
+        "first-arm-before-versus",
+        "arm-treated-compound",
+        "was-reported",
+        "more-frequent-with-arm",
+        "people-noun",
+        "people-noun-after-count",
+        "after-treatment",
+        "after-a-meal",
+        "associated-with",
+        "adverb-trimmed",
+        "p-remnant",
+    ],
+)
+def test_outcome_before_skips_arms_people_and_generic_words(head: str, outcome: str) -> None:
+    assert outcome_before(head, len(head)) == outcome
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "More women in the gel group had ",
+        "However, the difference was not significant (",
+        "(82 on lidocaine and ",
+    ],
+    ids=["women", "however", "count-on-arm"],
+)
+def test_outcome_before_gives_none_rather_than_a_non_outcome(head: str) -> None:
+    assert outcome_before(head, len(head)) is None
