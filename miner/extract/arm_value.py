@@ -1501,16 +1501,26 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     for v in values:
         # a later value names its own outcome only in the text since the
         # previous value ("Alopecia (66% vs 20%) and nausea (53% vs 37%)")
-        segment = sentence[prev_end : v.start]
-        for arm in {v.arm, prev_arm}:
-            if arm:
-                segment = segment.replace(arm, " " * len(arm))
+        segment = _blank_arms(sentence[prev_end : v.start], v.arm, prev_arm)
         prev_arm = v.arm
         own = outcome_before(segment, len(segment))
         outcome = own or outcome
         prev_end = v.end
         out.append(replace(v, outcome=outcome, timepoint=find_timepoint(sentence, v.start)))
     return out
+
+
+def _blank_arms(segment: str, *arms: str | None) -> str:
+    """``segment`` with each of ``arms`` blanked out, the longest first.
+
+    "of fixed brimonidine-timolol patients" loses the whole combination
+    whichever value names it: blanking "timolol" first would leave "fixed
+    brimonidine-" to be read as an outcome (a fixed order, too, keeps the
+    output the same from one process to the next).
+    """
+    for arm in sorted({a for a in arms if a}, key=lambda a: (-len(a), a)):
+        segment = segment.replace(arm, " " * len(arm))
+    return segment
 
 
 # "mean age 51.9 ± 9.8 years", "median follow-up was 36 (IQR 24-49) months",

@@ -11,7 +11,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from miner.extract.arm_value import collect_arm_values, find_arm_values
+from miner.extract.arm_value import _blank_arms, collect_arm_values, find_arm_values
 
 
 @pytest.fixture(scope="module")
@@ -865,3 +865,22 @@ def test_event_noun_between_compared_counts() -> None:
         ("events", 310, None),
         ("events", 402, "usual care"),
     ]
+
+
+def test_an_arm_inside_the_other_arm_is_blanked_after_it() -> None:
+    # "amlodipine" is part of "lisinopril-amlodipine": blanking the shorter
+    # name first (as a set's order sometimes did) left "of fixed lisinopril"
+    # to be read as the second value's outcome
+    found = find_arm_values(
+        "Headache occurred in 14.2% of fixed lisinopril-amlodipine patients "
+        "and 11.9% of amlodipine patients."
+    )
+    assert [(v.arm, v.outcome) for v in found] == [
+        ("fixed lisinopril-amlodipine", "Headache"),
+        ("amlodipine", "Headache"),
+    ]
+    segment = " of fixed lisinopril-amlodipine patients and "
+    assert _blank_arms(segment, "amlodipine", "fixed lisinopril-amlodipine") == _blank_arms(
+        segment, "fixed lisinopril-amlodipine", "amlodipine"
+    )
+    assert "lisinopril" not in _blank_arms(segment, "amlodipine", "fixed lisinopril-amlodipine")
