@@ -173,10 +173,18 @@ _VALUE_SOURCE = (
     r")"
 )
 _VALUE_RE = re.compile(_VALUE_SOURCE)
-# Most positions of a sentence are letters: a lookahead for a digit or sign
-# lets the engine skip them without trying every alternative (word numbers
-# are rare, so sentences with one use the full pattern).
-_DIGIT_VALUE_RE = re.compile(rf"(?=[-\d.\u00b7{DASHES}])" + _VALUE_SOURCE)
+# Where a value may start: a character of the class the value pattern's
+# digit lookahead used (the same class, "\u00b7-\u2212" range and all), not
+# after a word character. ``re`` skips straight to the characters of a
+# pattern that begins with a class; a pattern that begins with an assertion,
+# as the value pattern must, is tried at every position of the sentence.
+_DIGIT_START = re.compile(rf"[-\d.\u00b7{DASHES}](?<![\w.\u00b7/].)")
+# Where a word number may start, in the lower-cased text: a pattern of
+# literals lets ``re`` skip to their first letters
+_WORD_START = re.compile("|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)))
+# Letters that match an ASCII letter of a number word case-insensitively but
+# do not lower-case to it: such a sentence is scanned at every position
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")
 _MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
 _SD_CUE = re.compile(r"\bmeans?\b|\bSD\b|standard\s+deviation|\u00b1|\+/-", re.IGNORECASE)
 _SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
@@ -548,12 +556,37 @@ class _Context:
         return self._se
 
 
+def _scan(masked: str, word_numbers: bool) -> Iterator[re.Match[str]]:
+    """The matches of :data:`_VALUE_RE` in ``masked``, as ``finditer`` finds them.
+
+    The pattern is tried only where a value can start (a digit or sign, or a
+    number word when ``word_numbers``), each time from the end of the
+    previous match on, as ``finditer`` does.
+    """
+    starts = [m.start() for m in _DIGIT_START.finditer(masked)]
+    if word_numbers:
+        low = masked.lower()
+        if len(low) != len(masked) or any(c in masked for c in _CASE_ODD):
+            yield from _VALUE_RE.finditer(masked)
+            return
+        words = [m.start() for m in _WORD_START.finditer(low)]
+        if words:
+            starts = sorted(starts + words)
+    end = 0
+    for pos in starts:
+        if pos < end:
+            continue
+        m = _VALUE_RE.match(masked, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]]:
     masked = _masked(sentence)
     ctx = _Context(sentence)
     out: list[ArmValueMatch] = []
-    rx = _VALUE_RE if word_numbers else _DIGIT_VALUE_RE
-    for m in rx.finditer(masked):
+    for m in _scan(masked, word_numbers):
         g = m.groupdict()
         before = masked[max(0, m.start() - 25) : m.start()]
         after = masked[m.end() : m.end() + 30]

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 import spacy
 from spacy.language import Language
 
-from miner.extract.arm_value import _blank_arms, collect_arm_values, find_arm_values
+from miner.extract.arm_value import (
+    _VALUE_RE,
+    _VALUE_SOURCE,
+    _blank_arms,
+    _scan,
+    collect_arm_values,
+    find_arm_values,
+)
+from miner.extract.effect import DASHES
 
 
 @pytest.fixture(scope="module")
@@ -884,3 +893,28 @@ def test_an_arm_inside_the_other_arm_is_blanked_after_it() -> None:
         segment, "fixed lisinopril-amlodipine", "amlodipine"
     )
     assert "lisinopril" not in _blank_arms(segment, "amlodipine", "fixed lisinopril-amlodipine")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain fell by 12.3 \u00b1 4.1 points with ketamine and 8.0 \u00b1 3.9 with placebo.",
+        "Seventeen of 40 (42.5%) and twenty-one of 41 patients responded, often after 2-3 weeks.",
+        "Someone noted that none of the 12/40 patients had a tone above 1,250 Hz (-3.5 dB).",
+        "Scores were \u22122.1 (1.0) vs \u22120.4 (0.9); 5 (IQR 3\u20138) days; \u00b70 5.",
+        "Thirty \u017feven patients (12%) and one of two groups.",
+    ],
+    ids=["digits", "word-numbers", "words-inside-words", "signs-and-dots", "long-s"],
+)
+def test_scan_finds_what_finditer_finds(text: str) -> None:
+    # the scan tries the value pattern only where a value may start; it must
+    # find the same matches as trying it at every position
+    def spans(
+        found: Iterable[re.Match[str]],
+    ) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+        return [(m.span(), m.groupdict()) for m in found]
+
+    assert spans(_scan(text, True)) == spans(_VALUE_RE.finditer(text))
+    # with no number word, as a pattern that looks for a digit or sign first
+    digit_first = re.compile(rf"(?=[-\d.\u00b7{DASHES}])" + _VALUE_SOURCE)
+    assert spans(_scan(text, False)) == spans(digit_first.finditer(text))
