@@ -27,7 +27,12 @@ MATCHING_NOTES = """## How the figures are computed
   which are not counted; `randomized` is one slot per record.
 - llm-meta-analysis gold covers only some outcomes: recall only ("partial").
 - rct-art `arm_link`: the predicted arm value must overlap the gold value span and name the
-  gold arm (content words contained, or at least half shared).
+  gold arm (content words contained, or at least half shared; "group"/"arm" and people nouns
+  are no content words). rct-art marks arm sizes ("49 children") as values of their arm, so
+  `sample_size.arms` (label, n and their span) are read as predicted values beside
+  `arm_values`, for `arm_link` and `arm_value_span` alike.
+- ctro `p_value`: the p-values of `effects` and of `arm_values`; an effect may be a comparison
+  reported by its p-value alone (`measure` and `value` null).
 """
 
 
