@@ -118,7 +118,13 @@ _DOSE_UNIT = re.compile(
 _TIME_UNIT_RE = re.compile(
     r"^(?:hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|minutes?|mins?|min)$", re.I
 )
-_VUNIT = r"(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?"
+# A unit between a value and its SD or bracket. Atomic: what follows it (a
+# space, a bracket or a plus-minus sign) can never continue it, so giving
+# characters back never finds another match, and ``re`` need not try.
+_VUNIT = r"(?>(?:\s?(?:%|[a-zA-Z\u00b5\u03bc]{1,6}(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2}))?)"
+# The leading number of a value with a unit, SD or bracket after it, atomic
+# for the same reason: a unit, a space, a bracket or a sign follows it
+_LEAD = rf"(?>{SIGNED})"
 
 # "107 deaths", "118 invasive breast cancers", "352 DFS events"
 _EVENT_NOUNS = (
@@ -136,7 +142,7 @@ _COUNT_NOUN = (
 # number (or starts with a word number): checked once, it spares the bare
 # numbers, most of the matches, a try of each longer form.
 _NOT_BARE_GUARD = (
-    rf"(?=[^\W\d_]|(?:[{DASHES}]\s?)?[\d.\u00b7,]+(?:\s?(?:%|per\s?cent)|\s{{0,2}}(?:/|of\b|out\b)"
+    rf"(?=[^\W\d_]|(?>(?:[{DASHES}]\s?)?[\d.\u00b7,]+)(?:\s?(?:%|per\s?cent)|\s{{0,2}}(?:/|of\b|out\b)"
     rf"|{_VUNIT}\s*(?:[(\[]|{_PM})"
     rf"|\s{_COUNT_NOUN}\s*[(\[]))"
 )
@@ -149,13 +155,15 @@ _VALUE_SOURCE = (
     rf"(?:\s?(?:patients|participants|subjects|children|women|men|cases|eyes))?"
     rf"(?:\s*[(\[]\s*(?P<ev_pct>\d+(?:\.\d+)?)\s?%\s*[)\]])?"
     # 12.3 ± 4.1 | 12.3 +/- 4.1
-    rf"|(?P<ms_m>{SIGNED}){_VUNIT}\s*{_PM}\s*(?P<ms_sd>\d+(?:[.\u00b7]\d+)?)"
+    rf"|(?P<ms_m>{_LEAD}){_VUNIT}\s*{_PM}\s*(?P<ms_sd>\d+(?:[.\u00b7]\d+)?)"
     # 12.3 (SD 4.1) | 12.3 [SD: 4.1]
-    rf"|(?P<psd_m>{SIGNED}){_VUNIT}\s*[(\[]\s*(?:SD|s\.d\.|standard\s+deviation)\s*[:=,]?\s*"
+    rf"|(?P<psd_m>{_LEAD}){_VUNIT}\s*[(\[]\s*(?:SD|s\.d\.|standard\s+deviation)\s*[:=,]?\s*"
     rf"(?P<psd_sd>\d+(?:[.\u00b7]\d+)?)\s*[)\]]"
     # 5 (IQR 3-8) | 5 (3–8) | 5 [range 1 to 9]
-    rf"|(?P<q_m>{SIGNED}){_VUNIT}\s*[(\[]\s*(?P<q_word>IQR|interquartile\s+range|range|Q1\s?[{DASHES}]\s?Q3)?"
-    rf"\s*[:=,]?\s*{PAIR}\s*[)\]]"
+    # (spaces taken whole: a CI blanked out by the masking leaves a long run
+    # of them, and three optional runs in a row would share it out in every way)
+    rf"|(?P<q_m>{_LEAD}){_VUNIT}\s*[(\[]\s*+(?P<q_word>IQR|interquartile\s+range|range|Q1\s?[{DASHES}]\s?Q3)?"
+    rf"\s*+[:=,]?\s*+{PAIR}\s*[)\]]"
     # 8 (57%) of 14 patients
     rf"|(?P<nt_n>{_INT}|(?i:{_WORD_NUM}))\s*[(\[]\s*(?P<nt_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
     rf"\s+(?:of|out\s+of)\s+(?:the\s+)?(?P<nt_tot>\d{{1,3}}(?:[,\s\u2009\u202f]\d{{3}})+(?!\d)|\d+"
@@ -165,7 +173,7 @@ _VALUE_SOURCE = (
     rf"|(?P<np_n>{_INT}|(?i:{_WORD_NUM}))(?:\s{_COUNT_NOUN})?"
     rf"\s*[(\[]\s*(?P<np_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
     # 12.3 (4.1)
-    rf"|(?P<pp_m>{SIGNED}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
+    rf"|(?P<pp_m>{_LEAD}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
     # 27.5%
     rf"|(?P<pc>\d+(?:[.\u00b7]\d+)?)\s?(?:%|per\s?cent\b)"
     # 2.0 kg | 8.5 months | 3.4 (kept only when paired or tied to an arm)
