@@ -63,6 +63,51 @@ from miner.extract.effect import (
 LABEL = "ARM_VALUE"
 KINDS = ("mean", "median", "events", "percent")
 
+
+class _EndPattern:
+    """A pattern that ends its text (``...\\s*$``), tried only when the text ends as it can.
+
+    ``re`` tries such a pattern at every position of the text before it
+    fails; most texts end in none of the characters or words the pattern can
+    end in, and a look at the text's last word says so for far less. ``chars``
+    are the characters the pattern's last non-space character can be,
+    ``words`` (lower case) the words it can end in, ``digit`` whether it can
+    end in a digit. A word that is not ASCII always tries the pattern, as
+    ``re`` matches a few other letters to ASCII ones ignoring case.
+    """
+
+    __slots__ = ("chars", "digit", "rx", "words")
+
+    def __init__(
+        self, rx: re.Pattern[str], chars: str = "", words: str = "", digit: bool = False
+    ) -> None:
+        self.rx = rx
+        self.chars = chars
+        self.words = frozenset(words.split())
+        self.digit = digit
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """``rx.search(text, pos, endpos)``, or ``None`` when the text cannot end a match."""
+        end = len(text) if endpos is None else min(endpos, len(text))
+        while end > pos and text[end - 1].isspace():
+            end -= 1
+        if end <= pos:
+            return None  # every form needs a character other than a space
+        last = text[end - 1]
+        if not (last in self.chars or (self.digit and last.isdecimal())):
+            if not (self.words and (last.isalnum() or last == "_")):
+                return None
+            start = end - 1
+            while start > pos and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                start -= 1
+            word = text[start:end]
+            if word.isascii() and word.lower() not in self.words:
+                return None
+        if endpos is None:
+            return self.rx.search(text, pos)
+        return self.rx.search(text, pos, endpos)
+
+
 _WORD_NUMBERS = {
     w: i
     for i, w in enumerate(
@@ -196,14 +241,23 @@ _CASE_ODD = ("\u0130", "\u0131", "\u017f")
 _MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
 _SD_CUE = re.compile(r"\bmeans?\b|\bSD\b|standard\s+deviation|\u00b1|\+/-", re.IGNORECASE)
 _SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
-_THRESHOLD_BEFORE = re.compile(
-    r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bby|\bto|\bof|\bfrom|\bwithin|"
-    r"\bover|\bunder|\babove|\bbelow|\bup|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
-    re.IGNORECASE,
+_THRESHOLD_BEFORE = _EndPattern(
+    re.compile(
+        r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bby|\bto|\bof|\bfrom|\bwithin|"
+        r"\bover|\bunder|\babove|\bbelow|\bup|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
+        re.IGNORECASE,
+    ),
+    chars="<>\u2264\u2265=)",
+    words="than least most by to of from within over under above below up hba1c a1c",
 )
-_THRESHOLD_HARD = re.compile(
-    r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bup\s+to|\bHbA1c|\bA1C|\bHbA\s?\(1c\))\s*$",
-    re.IGNORECASE,
+_THRESHOLD_HARD = _EndPattern(
+    re.compile(
+        r"(?:[<>\u2264\u2265]|\bor\s?=|\bthan|\bleast|\bmost|\bup\s+to|\bHbA1c|\bA1C"
+        r"|\bHbA\s?\(1c\))\s*$",
+        re.IGNORECASE,
+    ),
+    chars="<>\u2264\u2265=)",
+    words="than least most to hba1c a1c",
 )
 _AFTER_EVENTS_NOT = re.compile(
     r"^\s?(?:mg|g|ml|mcg|ug|µg|kg|mmhg|mm\s?hg|units?|iu|years?|months?|weeks?|days?|hours?|cm|mm)\b"
@@ -637,7 +691,10 @@ _SIGN_SHARED_LINK = re.compile(
 )
 
 
-_GROUP_NUMBER_BEFORE = re.compile(r"\b(?:groups?|arms?|cohorts?)\s*$", re.IGNORECASE)
+_GROUP_NUMBER_BEFORE = _EndPattern(
+    re.compile(r"\b(?:groups?|arms?|cohorts?)\s*$", re.IGNORECASE),
+    words="group groups arm arms cohort cohorts",
+)
 
 
 def _shared_percent_sign(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
@@ -887,26 +944,43 @@ def _make_value(
     return None
 
 
-_BARE_BEFORE_NOT = re.compile(
-    r"(?:[<>\u2264\u2265=:/^]|\b(?:grade|stage|phase|type|class|day|week|month|year|visit|cycle|"
-    r"level|step|version|aged?|n|no|number|dose\s+of|total\s+of|than|least|most|under|above|"
-    r"below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s"
-    # "on postoperative days 1, 2 and 3": the rest of a list of labels
-    r"|\b(?:grades?|stages?|days|weeks|months|years|visits|cycles)\s+\d+(?:\s*,\s*\d+)*\s*,?\s*(?:and|or)?)"
-    r"\s*$",
-    re.IGNORECASE,
+_BARE_BEFORE_NOT = _EndPattern(
+    re.compile(
+        r"(?:[<>\u2264\u2265=:/^]|\b(?:grade|stage|phase|type|class|day|week|month|year|visit|"
+        r"cycle|level|step|version|aged?|n|no|number|dose\s+of|total\s+of|than|least|most|under|"
+        r"above|below|within|up|every|per|each|x|times|between)|[-\u2013]|\d\s"
+        # "on postoperative days 1, 2 and 3": the rest of a list of labels
+        r"|\b(?:grades?|stages?|days|weeks|months|years|visits|cycles)\s+\d+(?:\s*,\s*\d+)*"
+        r"\s*,?\s*(?:and|or)?)\s*$",
+        re.IGNORECASE,
+    ),
+    chars="<>\u2264\u2265=:/^-\u2013,",
+    words="grade stage phase type class day week month year visit cycle level step version age "
+    "aged n no number of than least most under above below within up every per each x times "
+    "between and or",
+    digit=True,
 )
 # "ranged from 0 to 228.27 cm3": the bounds of a range, not values of an arm
-_RANGE_END_BEFORE = re.compile(
-    r"\b(?:rang\w*\s+(?:from\s+)?|between\s+)[-\u2212]?[\d.,]+\s?\S{0,8}\s+(?:to|and)\s*$", re.I
+_RANGE_END_BEFORE = _EndPattern(
+    re.compile(
+        r"\b(?:rang\w*\s+(?:from\s+)?|between\s+)[-\u2212]?[\d.,]+\s?\S{0,8}\s+(?:to|and)\s*$",
+        re.I,
+    ),
+    words="to and",
 )
 _RANGE_START_AFTER = re.compile(r"^\s?\S{0,8}\s+(?:to|and)\s+[-\u2212]?\d", re.I)
 _RANGE_WORD_BEFORE = re.compile(r"\b(?:rang\w*(?:\s+from)?|between)\s*$", re.I)
-_BARE_BEFORE_WEAK = re.compile(r"\b(?:from|to|of|by|over)\s*$", re.IGNORECASE)
-_TIME_PREP = re.compile(
-    r"\b(?:at|after|for|within|during|over|until|before|by|to|from|in|of|up\s+to|"
-    r"first|last|next|past|every|per|each|aged?)\s*$",
-    re.IGNORECASE,
+_BARE_BEFORE_WEAK = _EndPattern(
+    re.compile(r"\b(?:from|to|of|by|over)\s*$", re.IGNORECASE), words="from to of by over"
+)
+_TIME_PREP = _EndPattern(
+    re.compile(
+        r"\b(?:at|after|for|within|during|over|until|before|by|to|from|in|of|up\s+to|"
+        r"first|last|next|past|every|per|each|aged?)\s*$",
+        re.IGNORECASE,
+    ),
+    words="at after for within during over until before by to from in of first last next past "
+    "every per each age aged",
 )
 _BARE_AFTER_NOT = re.compile(
     r"^(?:\s?[-\u2013]\s?[A-Za-z]|\s?(?:patients|participants|subjects|children|women|men|"
@@ -926,7 +1000,11 @@ _BARE_COUNT_AFTER = re.compile(
     # "107 deaths with the combination": events counted, not things
     rf"|{_EVENT_NOUNS}\b)[A-Za-z]{{2,}}"
 )
-_STAT_OF = re.compile(r"\b(?:mean|median|average|score)\s+(?:\w+\s+)?(?:of|was|were|=|:)\s*$", re.I)
+_STAT_OF = _EndPattern(
+    re.compile(r"\b(?:mean|median|average|score)\s+(?:\w+\s+)?(?:of|was|were|=|:)\s*$", re.I),
+    chars="=:",
+    words="of was were",
+)
 
 
 def _bare_value(
@@ -1176,8 +1254,12 @@ _LABEL_AFTER = re.compile(rf"\s*[(\[]\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,
 _COMMA_LABEL_AFTER = re.compile(
     rf"\s*,\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*(?=[;)\]]|$)"
 )
-_COMMA_LABEL_BEFORE = re.compile(
-    rf"(?:^|[(\[;]|vs\.?|versus|\bv\.?|\band)\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,\s*$"
+_COMMA_LABEL_BEFORE = _EndPattern(
+    re.compile(
+        rf"(?:^|[(\[;]|vs\.?|versus|\bv\.?|\band)\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+        r"\s*,\s*$"
+    ),
+    chars=",",
 )
 
 

@@ -12,6 +12,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from miner.extract import arm_value
 from miner.extract.arm_value import (
     _VALUE_RE,
     _VALUE_SOURCE,
@@ -918,3 +919,53 @@ def test_scan_finds_what_finditer_finds(text: str) -> None:
     # with no number word, as a pattern that looks for a digit or sign first
     digit_first = re.compile(rf"(?=[-\d.\u00b7{DASHES}])" + _VALUE_SOURCE)
     assert spans(_scan(text, False)) == spans(digit_first.finditer(text))
+
+
+_END_TEXTS = [
+    "pain scores of grade 3 ",
+    "on days 1, 2 and ",
+    "HbA1c <",
+    "a fall in HbA(1c) ",
+    "ranged from 2.0 to ",
+    "in the placebo group,",
+    "(placebo, 4.1%; drug A, ",
+    "over the first\u00a0",
+    "patients aged ",
+    "the mean score was ",
+    "treated with ketamine ",
+    "seen in 1 week ",
+    "ADVERSE EVENTS BY ",
+    "a wee\u212a ",
+    "\u017fix of ",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "_THRESHOLD_BEFORE",
+        "_THRESHOLD_HARD",
+        "_GROUP_NUMBER_BEFORE",
+        "_BARE_BEFORE_NOT",
+        "_RANGE_END_BEFORE",
+        "_BARE_BEFORE_WEAK",
+        "_TIME_PREP",
+        "_STAT_OF",
+        "_COMMA_LABEL_BEFORE",
+    ],
+)
+def test_end_patterns_find_what_their_pattern_finds(name: str) -> None:
+    # the look at the last word only spares trying the pattern: the result
+    # must be the pattern's own, also within pos/endpos
+    end = getattr(arm_value, name)
+    for text in _END_TEXTS:
+        found, wanted = end.search(text), end.rx.search(text)
+        assert (found and found.span()) == (wanted and wanted.span()), text
+        for pos in range(len(text)):
+            found, wanted = (
+                end.search(text, pos, len(text) - 1),
+                end.rx.search(text, pos, len(text) - 1),
+            )
+            assert (found and found.span()) == (wanted and wanted.span()), (text, pos)
