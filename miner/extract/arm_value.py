@@ -72,19 +72,30 @@ class _EndPattern:
     end in, and a look at the text's last word says so for far less. ``chars``
     are the characters the pattern's last non-space character can be,
     ``words`` (lower case) the words it can end in, ``digit`` whether it can
-    end in a digit. A word that is not ASCII always tries the pattern, as
-    ``re`` matches a few other letters to ASCII ones ignoring case.
+    end in a digit, ``short`` the length up to which any word can end it and
+    ``tails`` the words it can end in glued to a word character before them
+    ("groupof", "2and": the pattern lets a space be left out). A word that is
+    not ASCII always tries the pattern, as ``re`` matches a few other letters
+    to ASCII ones ignoring case.
     """
 
-    __slots__ = ("chars", "digit", "rx", "words")
+    __slots__ = ("chars", "digit", "rx", "short", "tails", "words")
 
     def __init__(
-        self, rx: re.Pattern[str], chars: str = "", words: str = "", digit: bool = False
+        self,
+        rx: re.Pattern[str],
+        chars: str = "",
+        words: str = "",
+        digit: bool = False,
+        short: int = 0,
+        tails: str = "",
     ) -> None:
         self.rx = rx
         self.chars = chars
         self.words = frozenset(words.split())
         self.digit = digit
+        self.short = short
+        self.tails = tuple(tails.split())
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """``rx.search(text, pos, endpos)``, or ``None`` when the text cannot end a match."""
@@ -95,14 +106,16 @@ class _EndPattern:
             return None  # every form needs a character other than a space
         last = text[end - 1]
         if not (last in self.chars or (self.digit and last.isdecimal())):
-            if not (self.words and (last.isalnum() or last == "_")):
+            if not ((self.words or self.tails or self.short) and (last.isalnum() or last == "_")):
                 return None
             start = end - 1
             while start > pos and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 start -= 1
             word = text[start:end]
-            if word.isascii() and word.lower() not in self.words:
-                return None
+            if word.isascii() and len(word) > self.short:
+                low = word.lower()
+                if low not in self.words and not low.endswith(self.tails):
+                    return None
         if endpos is None:
             return self.rx.search(text, pos)
         return self.rx.search(text, pos, endpos)
@@ -371,11 +384,16 @@ _ARM_AFTER = re.compile(
     rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|"
     r"\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b|following))))"
 )
-_ARM_BEFORE_STRONG = re.compile(
-    rf"(?:(?P<arm1>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*(?:\(\s*n\s?=\s?\d+\s*\))?\s*[(:,=]?\s*"
-    r"(?:was|were|had|of|showed|reported)?\s*[(\[]?\s*"
-    rf"|(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s*[:=]\s*"
-    rf"|(?P<kw3>group|arm)\s+(?P<arm3>[A-Z0-9]{{1,3}})\s*[(:,=]?\s*(?:was|were|had)?\s*[(\[]?\s*)$"
+_ARM_BEFORE_STRONG = _EndPattern(
+    re.compile(
+        rf"(?:(?P<arm1>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*(?:\(\s*n\s?=\s?\d+\s*\))?\s*[(:,=]?\s*"
+        r"(?:was|were|had|of|showed|reported)?\s*[(\[]?\s*"
+        rf"|(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s*[:=]\s*"
+        rf"|(?P<kw3>group|arm)\s+(?P<arm3>[A-Z0-9]{{1,3}})\s*[(:,=]?\s*(?:was|were|had)?\s*[(\[]?\s*)$"
+    ),
+    chars="([:,=)",
+    short=3,  # "group B", "arm 2"
+    tails="group groups arm arms was were had of showed reported",
 )
 _GROUP_LETTER_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|on)\s+(?:the\s+)?"
@@ -411,6 +429,13 @@ _COMPARISON = re.compile(
     r"(?:than|(?:as\s+)?compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
     rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
 )
+
+
+def _may_compare(sentence: str) -> bool:
+    # the comparison words of _COMPARISON and _COMPARISON_GAP, as written
+    return "than" in sentence or "compared" in sentence or "vs" in sentence or "versus" in sentence
+
+
 _GROUP_MENTION = re.compile(
     rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b|\b(?P<pl>placebo)\b", re.I
 )
@@ -734,6 +759,21 @@ _LIST_LINK = re.compile(
     rf"^[\s)\]]*(?:{_OUT_UNIT}|%)?{_OWN_INTERVAL}[\s)\]]*(?:,\s*(?:and\s+)?|\s+and\s+)[(\[]?\s*$",
     re.I,
 )
+
+
+def _pair_link(link: str) -> bool:
+    """Whether ``link`` compares the values on either side of it: :data:`_PAIR_LINK`."""
+    # every form has "v" (vs, versus, v), "compared" or "against" (whose
+    # "aga" no other letter matches ignoring case)
+    low = link.lower()
+    return ("v" in low or "compared" in low or "aga" in low) and bool(_PAIR_LINK.match(link))
+
+
+def _list_link(link: str) -> bool:
+    """Whether ``link`` lists the values on either side of it: :data:`_LIST_LINK`."""
+    return ("," in link or "and" in link.lower()) and bool(_LIST_LINK.match(link))
+
+
 _RESPECTIVELY_AFTER = re.compile(r"^(?:[^.;]|\.(?=\d)){0,160}?\brespectively\b", re.IGNORECASE)
 _KIND_CUE = re.compile(r"\b(?:median|IQR|interquartile|mean|means|average|averaged)\b", re.I)
 
@@ -758,7 +798,7 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
         if not same[i]:
             continue
         link = masked[values[i].end : values[i + 1].start]
-        if _PAIR_LINK.match(link) or _pair_labels(masked, values[i], values[i + 1]):
+        if _pair_link(link) or _pair_labels(masked, values[i], values[i + 1]):
             flags[i] = flags[i + 1] = True
     i = 0
     while i < len(values) - 1:
@@ -766,7 +806,7 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
         while (
             j + 1 < len(values)
             and same[j]
-            and _LIST_LINK.match(masked[values[j].end : values[j + 1].start])
+            and _list_link(masked[values[j].end : values[j + 1].start])
         ):
             j += 1
         timeline = (
@@ -959,6 +999,7 @@ _BARE_BEFORE_NOT = _EndPattern(
     "aged n no number of than least most under above below within up every per each x times "
     "between and or",
     digit=True,
+    tails="and or",  # "days 1, 2and"
 )
 # "ranged from 0 to 228.27 cm3": the bounds of a range, not values of an arm
 _RANGE_END_BEFORE = _EndPattern(
@@ -1061,13 +1102,13 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
         a, b = values[i], values[i + 1]
         if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
             continue
-        if not _PAIR_LINK.match(sentence[a.end : b.start]):
+        if not _pair_link(sentence[a.end : b.start]):
             continue
         if frames is None:
             frames = [
                 (m.end(), _clean_arm(m.group("x")), _clean_arm(m.group("y")))
                 for rx in (_COMPARISON_GAP, _COMPARISON)
-                for m in rx.finditer(sentence)
+                for m in (rx.finditer(sentence) if _may_compare(sentence) else ())
             ]
         if frames:
             before = [f for f in frames if f[0] <= a.start and f[1] and f[2] and f[1] != f[2]]
@@ -1087,12 +1128,12 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             arms[i] is not None
             and arms[i + 1] is None
             and sentence[: values[i].start].rstrip().endswith(("(", "["))
-            and _PAIR_LINK.match(sentence[values[i].end : values[i + 1].start])
+            and _pair_link(sentence[values[i].end : values[i + 1].start])
         ):
             arms[i] = None
     # 4. "higher with doxorubicin than with PLD (66% vs 20%; 53% vs 37%)": pairs
     if any(a is None for a in arms):
-        cm = _COMPARISON.search(sentence)
+        cm = _COMPARISON.search(sentence) if _may_compare(sentence) else None
         if cm:
             _give_pairs(
                 sentence, values, arms, _clean_arm(cm.group("x")), _clean_arm(cm.group("y"))
@@ -1117,7 +1158,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             if (
                 i + 1 < len(values)
                 and arms[i + 1] is None
-                and _PAIR_LINK.match(sentence[v.end : values[i + 1].start])
+                and _pair_link(sentence[v.end : values[i + 1].start])
             ):
                 continue
             prev_end = values[i - 1].end if i else 0
@@ -1493,8 +1534,7 @@ def _assign_runs(
     while i + k <= len(values):
         run = values[i : i + k]
         joined = all(
-            _LIST_LINK.match(sentence[a.end : b.start])
-            or _PAIR_LINK.match(sentence[a.end : b.start])
+            _list_link(sentence[a.end : b.start]) or _pair_link(sentence[a.end : b.start])
             for a, b in itertools.pairwise(run)
         )
         if len({v.kind for v in run}) == 1 and joined and run[-1].end <= stop:

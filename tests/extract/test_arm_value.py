@@ -937,6 +937,12 @@ _END_TEXTS = [
     "ADVERSE EVENTS BY ",
     "a wee\u212a ",
     "\u017fix of ",
+    "in group B ",
+    "the placebo arm (n = 40) had (",
+    "ketamine: ",
+    "in the control groupof",
+    "in group Bwas ",
+    "on days 1, 2and ",
     "",
     "   ",
 ]
@@ -954,6 +960,7 @@ _END_TEXTS = [
         "_TIME_PREP",
         "_STAT_OF",
         "_COMMA_LABEL_BEFORE",
+        "_ARM_BEFORE_STRONG",
     ],
 )
 def test_end_patterns_find_what_their_pattern_finds(name: str) -> None:
