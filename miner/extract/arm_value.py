@@ -1409,6 +1409,17 @@ _LIST_GOES_ON = re.compile(
 _TREATED_PEOPLE_AFTER = re.compile(
     rf"\s+(?:of\s+)?(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\b"
 )
+_TREATED_PEOPLE_WORDS = (
+    "recipients",
+    "users",
+    "patients",
+    "participants",
+    "subjects",
+    "children",
+    "men",  # and "women"
+    "infants",
+    "adults",
+)
 _TREATED_PEOPLE_BEFORE = re.compile(
     rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s+(?:recipients|users|{_PEOPLE})\s*[(\[]\s*$"
 )
@@ -1464,7 +1475,12 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         arm = _clean_arm(pm.group("arm"))
         if arm and (pm.group("grp") or _names_treatment(arm)):
             return arm
-    pm = _TREATED_PEOPLE_BEFORE.search(before) if bracketed else None
+    pm = (
+        _TREATED_PEOPLE_BEFORE.search(before)
+        # the pattern ends in a people word and the bracket
+        if bracketed and before.rstrip()[:-1].rstrip().endswith(_TREATED_PEOPLE_WORDS)
+        else None
+    )
     if pm and _names_treatment(pm.group("arm")):
         return _clean_arm(pm.group("arm"))
     # "6% (95% CI, 0-11%) for darbepoetin alfa": the interval stands between

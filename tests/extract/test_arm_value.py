@@ -976,3 +976,9 @@ def test_end_patterns_find_what_their_pattern_finds(name: str) -> None:
                 end.rx.search(text, pos, len(text) - 1),
             )
             assert (found and found.span()) == (wanted and wanted.span()), (text, pos)
+
+
+def test_treated_people_before_a_bracket_name_the_arm() -> None:
+    # the people word is looked for before the pattern is tried
+    found = find_arm_values("Rash was seen in 14 ketamine women (11.2%) and 5 placebo men (4.0%).")
+    assert [v.arm for v in found] == ["ketamine", "placebo"]
