@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds
-from miner.extract.negation import is_negated
+from miner.extract.negation import WINDOW_BEFORE, is_negated, negation_cue
 from miner.extract.quantities import (
     _WORD_ATOM,
     _WORD_TENS,
@@ -1576,8 +1576,16 @@ class SampleSizeComponent:
         arm_items.extend(
             _fraction_arms(text, counts, sents, sent_starts, arm_items, self.min_total)
         )
+        prev_end = -1
         for start, end, label, n, _kind in sorted(arm_items):
-            if is_negated(doc, start, end):
+            # The arm before ("214 to surgery without RT and 221 to ...") is no
+            # negation of this one: its words are not read as cues.
+            reach = start - prev_end if prev_end >= 0 else WINDOW_BEFORE
+            prev_end = max(prev_end, end)
+            if reach < WINDOW_BEFORE and start >= 0:
+                if negation_cue(text, start, end, before=max(0, reach)) is not None:
+                    continue
+            elif is_negated(doc, start, end):
                 continue
             span = self._span(doc, start, end, "ARM_SIZE")
             if span is not None:

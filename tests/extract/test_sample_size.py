@@ -723,3 +723,25 @@ def test_fraction_and_bracket_starts_as_by_regular_expression(
             assert [m.span() for m in ss._matches_at(regex, text, brackets)] == [
                 m.span() for m in regex.finditer(text)
             ]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "Women were randomly assigned, 214 to lumpectomy without radiotherapy and 221 to "
+            "lumpectomy with radiotherapy.",
+            [("lumpectomy without radiotherapy", 214), ("lumpectomy with radiotherapy", 221)],
+        ),
+        (
+            "Smokers were randomized to no counselling (n = 33) or weekly counselling (n = 35).",
+            [("no counselling", 33), ("weekly counselling", 35)],
+        ),
+    ],
+    ids=["without-in-the-arm-before", "no-in-the-arm-before"],
+)
+def test_the_arm_before_negates_no_arm(
+    nlp: Language, abstract: str, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
