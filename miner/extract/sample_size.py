@@ -150,6 +150,39 @@ def _be_enrolled_ahead(window: str) -> bool:
     )
 
 
+# Not a count of people: "a median age of 70 were randomized", "more than 60".
+_NOT_AN_AGE = r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+# "... were (then) randomized", but not "were randomly assigned to the control
+# group": that is one arm.
+_RANDOMIZED_WHOLE = (
+    r"\s+(?:subsequently\s+|then\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))"
+    r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)"
+)
+# "141 Spanish-speaking Latinas were": a count, a short noun phrase the
+# population nouns do not know, and the verb.
+_FEW_WORDS_BE = (
+    _NOT_AN_AGE
+    + r"(?<!least\s)(?<!most\s)(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
+    + _NUM
+    + r"\s+(?:(?!"
+    + _NOT_PEOPLE
+    + r")[A-Za-z][\w'/-]*\s+){1,4}?"
+    + _BE
+)
+# Literal words a rule's sentence must hold (see _rule): enrolment, allocation.
+_ENROL_WORDS = (
+    "enrol",
+    "recruit",
+    "includ",
+    "entered",
+    "regist",
+    "accrued",
+    "studied",
+    "eligible",
+    "particip",
+)
+_RAND_WORDS = ("random", "assign", "allocat")
+
 _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "Forty-two patients with ... were randomly assigned"
     (
@@ -167,7 +200,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         + _RAND,
         _AFTER_POP,
         0,
-        ("random", "assign", "allocat"),
+        _RAND_WORDS,
     ),
     # "we randomized 120 patients", "randomly assigned a total of 1,525 women"
     (
@@ -193,14 +226,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     (
         "SAMPLE_SIZE_RANDOMIZED",
         "",
-        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
-        + _NUM
-        + r"\s+"
-        + _BE
-        + r"\s+(?:subsequently\s+|then\s+)?"
-        r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))"
-        # not "182 were randomly assigned to the control group": one arm
-        r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
+        _NOT_AN_AGE + _NUM + r"\s+" + _BE + _RANDOMIZED_WHOLE,
         r"\s+" + _BE,
         0,
     ),
@@ -209,15 +235,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     (
         "SAMPLE_SIZE_RANDOMIZED",
         "",
-        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
-        r"(?<!least\s)(?<!most\s)(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
-        + _NUM
-        + r"\s+(?:(?!"
-        + _NOT_PEOPLE
-        + r")[A-Za-z][\w'/-]*\s+){1,4}?"
-        + _BE
-        + r"\s+(?:subsequently\s+|then\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated))"
-        r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)",
+        _FEW_WORDS_BE + _RANDOMIZED_WHOLE,
         r"\s+[A-Za-z]",
         0,
         _be_randomized_ahead,
@@ -226,14 +244,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     (
         "SAMPLE_SIZE_ENROLLED",
         "",
-        r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
-        r"(?<!least\s)(?<!most\s)(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
-        + _NUM
-        + r"\s+(?:(?!"
-        + _NOT_PEOPLE
-        + r")[A-Za-z][\w'/-]*\s+){1,4}?"
-        + _BE
-        + r"\s+(?:enrolled|recruited|included|accrued|registered)\b",
+        _FEW_WORDS_BE + r"\s+(?:enrolled|recruited|included|accrued|registered)\b",
         r"\s+[A-Za-z]",
         0,
         _be_enrolled_ahead,
@@ -245,20 +256,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s*[)\]]\s*" + _BE + r"\s+(?:\w+\s+)?(?:" + _ENROL + r"|" + _RAND + r")",
         None,
         20,
-        (
-            "enrol",
-            "recruit",
-            "includ",
-            "entered",
-            "regist",
-            "accrued",
-            "studied",
-            "eligible",
-            "particip",
-            "random",
-            "assign",
-            "allocat",
-        ),
+        _ENROL_WORDS + _RAND_WORDS,
     ),
     # "Patients (n = 449) were randomly assigned"
     (
@@ -267,7 +265,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         _NUM + r"\s*[)\],;][^.;]{0,40}?\b" + _BE + r"\s+(?:\w+\s+)?" + _RAND,
         None,
         90,
-        ("random", "assign", "allocat"),
+        _RAND_WORDS,
     ),
     # "120 women ... were enrolled"
     (
@@ -285,17 +283,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         + _ENROL,
         _AFTER_POP,
         0,
-        (
-            "enrol",
-            "recruit",
-            "includ",
-            "entered",
-            "regist",
-            "accrued",
-            "studied",
-            "eligible",
-            "particip",
-        ),
+        _ENROL_WORDS,
     ),
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
