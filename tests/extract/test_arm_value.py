@@ -16,6 +16,8 @@ from miner.extract import arm_value
 from miner.extract.arm_value import (
     _VALUE_RE,
     _VALUE_SOURCE,
+    _WORD_NUMBER_PARTS,
+    _WORD_NUMBERS,
     _blank_arms,
     _scan,
     collect_arm_values,
@@ -982,3 +984,8 @@ def test_treated_people_before_a_bracket_name_the_arm() -> None:
     # the people word is looked for before the pattern is tried
     found = find_arm_values("Rash was seen in 14 ketamine women (11.2%) and 5 placebo men (4.0%).")
     assert [v.arm for v in found] == ["ketamine", "placebo"]
+
+
+def test_word_number_screen_covers_every_number_word() -> None:
+    # the substring screen of _has_word_number must not rule out a known word
+    assert all(any(p in w for p in _WORD_NUMBER_PARTS) for w in _WORD_NUMBERS)
