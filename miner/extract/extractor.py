@@ -130,13 +130,12 @@ def text_problem(title: str, abstract: str, *, max_chars: int = MAX_CHARS) -> st
     )
     ascii_letters = len(raw) - len(raw.translate(None, _ASCII_LETTER_BYTES))
     letters = ascii_letters + sum(n for c, n in others.items() if c.isalpha())
-    has_letters = letters > 0
     mostly_latin = ascii_letters + sum(
         n for c, n in others.items() if c.isalpha() and c < "\u0250"
     ) >= (0.5 * letters)
     if controls > max(2, len(text) // 100):
         return f"text looks like binary data ({controls} control or undecodable characters)"
-    if not has_letters:
+    if not letters:
         return "text has no letters"
     if not mostly_latin:
         return "text is not English (mostly non-Latin script)"

@@ -93,7 +93,7 @@ _CLOSERS = ")]"
 
 def _bracket_balance(segment: str) -> int:
     """Opening minus closing round and square brackets in ``segment``."""
-    return (segment.count("(") + segment.count("[")) - (segment.count(")") + segment.count("]"))
+    return sum(map(segment.count, _OPENERS)) - sum(map(segment.count, _CLOSERS))
 
 
 def _unbroken_starts(text: str, idx: list[int], after_stop: list[int], line: Any) -> Iterator[int]:
