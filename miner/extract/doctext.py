@@ -119,3 +119,10 @@ def add_spans(doc: Doc, spans: list[Span]) -> None:
     group = doc.spans[SPAN_KEY]
     for span in spans:
         group.append(span)
+
+
+def bracket_balance(piece: str) -> int:
+    """Round and square brackets ``piece`` opens minus those it closes."""
+    if "(" not in piece and "[" not in piece and ")" not in piece and "]" not in piece:
+        return 0
+    return piece.count("(") + piece.count("[") - piece.count(")") - piece.count("]")

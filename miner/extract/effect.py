@@ -22,9 +22,10 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
   only with its CI; a bare "difference" only with a CI, a p-value or a unit
   of measurement ("a difference of 2.1 points").
 
-A sentence that the sentence splitter cut inside an open bracket ("(difference
-in LS mean change from baseline. -0.70%; 95% CI ...)") is read joined to the
-next one when that one closes the bracket.
+A sentence that the sentence splitter still leaves with a bracket open (the
+splitter itself keeps a full stop inside a bracket that the next piece of text
+closes; see :mod:`miner.extract.pipeline`) is read joined to the next sentence
+when that one closes the bracket.
 
 Negation is deliberately *not* applied to estimates: "no significant
 difference (MD 0.2, 95% CI -0.1 to 0.5)" reports a real estimate that a
@@ -60,7 +61,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, bracket_balance, doc_text
 from miner.extract.doctext import sentence_bounds as doc_sentence_bounds
 from miner.extract.quantities import parse_timepoint
 
@@ -1513,7 +1514,7 @@ def _bracket_sentences(bounds: Iterable[tuple[int, int]], text: str) -> Iterator
     for start, end in bounds:
         if pending is not None:
             if (
-                _bracket_balance(text[start:end]) < 0
+                bracket_balance(text[start:end]) < 0
                 and "\n" not in text[pending[1] : start]
                 and end - pending[0] <= _JOINED_MAX
             ):
@@ -1521,19 +1522,12 @@ def _bracket_sentences(bounds: Iterable[tuple[int, int]], text: str) -> Iterator
             else:
                 yield pending
             pending = None
-        if _bracket_balance(text[start:end]) > 0:
+        if bracket_balance(text[start:end]) > 0:
             pending = (start, end)
             continue
         yield start, end
     if pending is not None:
         yield pending
-
-
-def _bracket_balance(piece: str) -> int:
-    """Brackets ``piece`` opens minus those it closes."""
-    if "(" not in piece and "[" not in piece and ")" not in piece and "]" not in piece:
-        return 0
-    return piece.count("(") + piece.count("[") - piece.count(")") - piece.count("]")
 
 
 def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:

@@ -31,7 +31,7 @@ from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
 
 from miner.errors import ExtractionError
-from miner.extract.doctext import doc_text, set_doc_text, set_sentence_bounds
+from miner.extract.doctext import bracket_balance, doc_text, set_doc_text, set_sentence_bounds
 
 #: Longest text (title + "\n" + abstract) the pipeline accepts, in characters.
 #: Real abstracts are a few thousand characters; anything far beyond that is
@@ -88,12 +88,6 @@ def _continues_sentence(word: str) -> bool:
 
 
 _OPENERS = "(["
-_CLOSERS = ")]"
-
-
-def _bracket_balance(segment: str) -> int:
-    """Opening minus closing round and square brackets in ``segment``."""
-    return sum(map(segment.count, _OPENERS)) - sum(map(segment.count, _CLOSERS))
 
 
 def _unbroken_starts(text: str, idx: list[int], after_stop: list[int], line: Any) -> Iterator[int]:
@@ -115,13 +109,13 @@ def _unbroken_starts(text: str, idx: list[int], after_stop: list[int], line: Any
             li += 1
         here = idx[tok]
         before = text[cur:here].rstrip().rstrip(_OPENERS)
-        if _bracket_balance(before) > 0:
+        if bracket_balance(before) > 0:
             nxt_end = len(text)
             if j + 1 < len(stops):
                 nxt_end = idx[stops[j + 1]]
             if li < len(line_at):
                 nxt_end = min(nxt_end, idx[line_at[li]])
-            if _bracket_balance(text[here:nxt_end]) < 0:
+            if bracket_balance(text[here:nxt_end]) < 0:
                 continue
         yield tok
         cur = here
