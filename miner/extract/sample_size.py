@@ -1659,23 +1659,12 @@ def _fraction_arms(
     by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
     matches: list[re.Match[str]] = []
     if "/" in text:
-        cursor = 0
-        for q in _fraction_starts(text):
-            if q < cursor:
-                continue
-            fm = _FRACTION_ARM_RE.match(text, q)
-            if fm is not None:
-                matches.append(fm)
-                cursor = fm.end()
+        matches += _matches_at(_FRACTION_ARM_RE, text, _fraction_starts(text))
         if _BRACKET_FRACTION_RE.search(text):
             matches += _ARM_FRACTION_RE.finditer(text)
-    cursor = 0
-    for q, e in zip(counts.starts, counts.ends, strict=True):
-        if q >= cursor and _OF_NEXT_RE.match(text, e):
-            fm = _OF_FRACTION_ARM_RE.match(text, q)
-            if fm is not None:
-                matches.append(fm)
-                cursor = fm.end()
+    counted = zip(counts.starts, counts.ends, strict=True)
+    of_next = [q for q, e in counted if _OF_NEXT_RE.match(text, e)]
+    matches += _matches_at(_OF_FRACTION_ARM_RE, text, of_next)
     for m in matches:
         events, n = _count(m.group("ev")), _count(m.group("tot"))
         if events is None or n is None or n < min_total or events > n:
