@@ -46,6 +46,7 @@ from miner.extract.quantities import (
     WORD_NUMBER_PATTERN,
     parse_number,
 )
+from miner.extract.scan import matches_at
 
 _LABELS_KEY = "miner.arm_labels"
 LABELS = ("SAMPLE_SIZE_RANDOMIZED", "SAMPLE_SIZE_ENROLLED", "ANALYSED", "ARM_SIZE")
@@ -1192,23 +1193,6 @@ def _bracket_starts(text: str) -> list[int]:
     return out
 
 
-def _matches_at(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
-    """``regex.finditer(text)`` for a pattern whose matches can only start at ``starts``.
-
-    Trying the pattern at a few positions is cheaper than a scan of every character.
-    """
-    out = []
-    cursor = 0
-    for q in starts:
-        if q < cursor:
-            continue
-        m = regex.match(text, q)
-        if m is not None:
-            out.append(m)
-            cursor = m.end()
-    return out
-
-
 def _fraction_starts(text: str) -> list[int]:
     """Starts of the digit runs followed by "/" (where ``\\d+\\s*/`` matches), in order.
 
@@ -1396,7 +1380,7 @@ class SampleSizeComponent:
 
         previous_end = 0
         brackets = _bracket_starts(text)
-        for m in _matches_at(_ARM_PAREN_RE, text, brackets):
+        for m in matches_at(_ARM_PAREN_RE, text, brackets):
             if m.group("bare") and m.start() > 0 and not text[m.start() - 1].isspace():
                 continue  # "mg/m(2)", "HbA(1c)": part of a word, not a count
             sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
@@ -1462,7 +1446,7 @@ class SampleSizeComponent:
             while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
                 end = e.end("label")
-        for m in _matches_at(_PAREN_RE, text, brackets):
+        for m in matches_at(_PAREN_RE, text, brackets):
             inner = m.group(1)
             if not any(sep in inner for sep in _PART_SEPARATORS):
                 continue  # one part: no list of arms
@@ -1659,12 +1643,12 @@ def _fraction_arms(
     by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
     matches: list[re.Match[str]] = []
     if "/" in text:
-        matches += _matches_at(_FRACTION_ARM_RE, text, _fraction_starts(text))
+        matches += matches_at(_FRACTION_ARM_RE, text, _fraction_starts(text))
         if _BRACKET_FRACTION_RE.search(text):
             matches += _ARM_FRACTION_RE.finditer(text)
     counted = zip(counts.starts, counts.ends, strict=True)
     of_next = [q for q, e in counted if _OF_NEXT_RE.match(text, e)]
-    matches += _matches_at(_OF_FRACTION_ARM_RE, text, of_next)
+    matches += matches_at(_OF_FRACTION_ARM_RE, text, of_next)
     for m in matches:
         events, n = _count(m.group("ev")), _count(m.group("tot"))
         if events is None or n is None or n < min_total or events > n:

@@ -98,6 +98,26 @@ def finditer_near(
             last_end = m.end()
 
 
+def matches_at(regex: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """``regex.finditer(text)`` for a pattern whose matches can only start at ``starts``.
+
+    ``starts`` are increasing positions; the pattern is tried at each one that
+    no earlier match covers (leftmost first, no overlaps, as ``finditer``).
+    Trying a few positions is cheaper than a scan of every character.
+    """
+    out: list[re.Match[str]] = []
+    cursor = 0
+    match = regex.match
+    for q in starts:
+        if q < cursor:
+            continue
+        m = match(text, q)
+        if m is not None:
+            out.append(m)
+            cursor = m.end()
+    return out
+
+
 def match_at_starts(
     regex: re.Pattern[str],
     starts: re.Pattern[str],
@@ -108,20 +128,9 @@ def match_at_starts(
 
     Each ``(lo, hi)`` range (sorted, not overlapping) is searched with
     ``starts`` for the positions where a match may begin (``hi`` included);
-    ``regex.match`` is tried there. Leftmost first and without overlaps, as
-    ``regex.finditer`` gives them, when every match starts at such a
-    position inside a range.
+    ``regex.match`` is tried there (see :func:`matches_at`). Leftmost first and
+    without overlaps, as ``regex.finditer`` gives them, when every match
+    starts at such a position inside a range.
     """
-    out: list[re.Match[str]] = []
-    last_end = 0
-    match = regex.match
-    for lo, hi in ranges:
-        for c in starts.finditer(text, max(lo, last_end), hi + 1):
-            pos = c.start()
-            if pos < last_end:
-                continue
-            m = match(text, pos)
-            if m is not None:
-                out.append(m)
-                last_end = m.end()
-    return out
+    positions = (c.start() for lo, hi in ranges for c in starts.finditer(text, lo, hi + 1))
+    return matches_at(regex, text, positions)

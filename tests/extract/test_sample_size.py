@@ -720,7 +720,7 @@ def test_fraction_and_bracket_starts_as_by_regular_expression(
         assert ss._fraction_starts(text) == [m.start() for m in re.finditer(r"\d+\s*/", text)]
         brackets = ss._bracket_starts(text)
         for regex in (ss._ARM_PAREN_RE, ss._PAREN_RE):
-            assert [m.span() for m in ss._matches_at(regex, text, brackets)] == [
+            assert [m.span() for m in ss.matches_at(regex, text, brackets)] == [
                 m.span() for m in regex.finditer(text)
             ]
 
