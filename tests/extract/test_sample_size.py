@@ -70,7 +70,10 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
         ("In all, 306 adults (n = 200 Thai; n = 106 Lao) were randomized to two drugs.", 306),
         ("The 183 adults received metformin or placebo for a year.", 183),
         ("In this randomized trial, 2% and 4% creams were compared in 59 adults with acne.", 59),
-        ("A sample of 141 Spanish-speaking Latinas was randomly assigned to three videos.", 141),
+        (
+            "A group of 96 Portuguese-speaking grandmothers was randomly assigned to three arms.",
+            96,
+        ),
         ("Thirty-three AA BCS were randomized to yoga or a wait list.", 33),
         ("Adults with at least nine positive nodes were randomly assigned to two regimens.", None),
         ("Adults with a pressure of >24 mmHg were randomized to two eye drops.", None),
