@@ -20,7 +20,7 @@ OGTT"), needle gauges ("19-G"), and doses in negated statements
 
 Drug names come from ``patterns/drugs.jsonl`` (INN/USAN stem endings, common
 names), development codes ("LAF237"), abbreviations whose long form is a drug,
-and, failing those, the word written after "of" ("2 mg of vincristine", "200 mg
+and, failing those, the word written after "of" ("2 mg of vincristine", "250 mg
 intravenous dose of lorcainide") or right before the amount ("diazoxide,
 100 mg"; a salt word takes the word before it: "isosorbide dinitrate (5 mg)").
 The drug of a dose is the first of: the name right before it, the name right
@@ -85,7 +85,7 @@ def is_drug_word(word: str) -> bool:
 
 
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{3,})[ \t]*[,(]?[ \t]*(?:\(\s*)?$")
-# "850 mg of metformin", "0.3 ml of 10% phenol", "200 mg intravenous dose of lorcainide".
+# "850 mg of metformin", "0.3 ml of 10% phenol", "250 mg intravenous dose of lorcainide".
 _WORD_AFTER_OF_RE = re.compile(
     r"^\s+(?:(?:[A-Za-z.-]+\s+)?(?:doses?|dosages?|injections?|infusions?|bolus|tablets?|capsules?)\s+)?"
     r"of\s+(?:\d+(?:\.\d+)?\s?%\s+)?([A-Za-z][A-Za-z0-9-]{3,})(?:\s+([A-Za-z][A-Za-z0-9-]{3,}))?"
@@ -126,7 +126,7 @@ _SALT_WORDS = frozenset(
         "gamma",
     }
 )
-# "the dose of disopyramide from 300 to 600 mg/day": the drug named with "dose of".
+# "the dose of drug X from 200 to 400 mg/day": the drug named with "dose of".
 _DOSE_OF_BEFORE_RE = re.compile(
     r"\b(?:doses?|dosages?|dosing)\s+of\s+([A-Za-z][A-Za-z0-9-]{3,})\b[^.;]*$", re.IGNORECASE
 )

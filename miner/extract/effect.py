@@ -434,7 +434,7 @@ _ARM_STEP = frozenset(["on", "in", "did", "with"])
 _ARM_STEP_AFTER = _ARM_PREV | {"patients", "participants", "subjects"}
 # "the placebo-treated group": a compound naming the arm by its treatment
 _ARM_PARTICIPLES = frozenset(["treated", "given", "receiving", "received"])
-# degree words at the ends of a chunk ("femur neck obviously increased")
+# degree words at the ends of a chunk ("hip density obviously increased")
 _ADVERBS = frozenset(
     ["obviously", "markedly", "substantially", "slightly", "numerically", "notably", "further"]
 )
@@ -516,14 +516,14 @@ def _names_arm(parts: list[str], k: int, prev: str, nxt: str) -> bool:
     of a compound ("the placebo-treated group").
     """
     if prev in _ARM_PREV:
-        # "was associated with less weight gain": no arm follows
+        # "was associated with lower blood pressure": no arm follows
         return not (prev == "with" and parts[k - 2].rstrip().lower().endswith("associated"))
     if nxt in _ARM_PARTICIPLES and parts[k].endswith("-"):
         return True
     if nxt in _VERSUS and prev in _ARM_BEFORE_VS:
         return True
     if prev == "on" and not "".join(parts[: k - 1]).strip():
-        # "(82 on tamoxifen and 104 on placebo": counts of the arms
+        # "(75 on drug A and 98 on placebo": counts of the arms
         return True
     # "than on placebo", "patients on metformin": one small word between the
     # comparison word (or the people) and the arm

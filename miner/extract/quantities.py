@@ -829,7 +829,7 @@ def dose_or_reason(text: str) -> tuple[Dose | None, str | None]:
     ----------
     text:
         A dose phrase such as ``"0.5-1.5 mg/kg/day for 5 days"``,
-        ``"10 \u00b5g twice daily"``, ``"2 g/m2 intravenously every 12 hours"``.
+        ``"10 \u00b5g twice daily"``, ``"1 g/m2 intravenously every 8 hours"``.
 
     Returns
     -------

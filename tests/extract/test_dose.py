@@ -311,7 +311,7 @@ DRUG_OF_DOSE_CASES = [
         "sodium aurothiomalate",
         "of-salt",
     ),
-    ("Sodium fell after a single 200 mg intravenous dose of lorcainide.", "lorcainide", "dose-of"),
+    ("Sodium fell after a single 250 mg intravenous dose of lorcainide.", "lorcainide", "dose-of"),
     ("Paralysis followed 0.3 ml of 10% phenol-glycerine.", "phenol-glycerine", "of-strength"),
     ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
     ("Women received an annual infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
