@@ -547,7 +547,7 @@ def _find_terms(sentence: str, cues: _Cues) -> list[TermMatch]:
         ) or _WITHDRAW_AFTER.match(sentence[e : e + 50]):
             kind = "withdrawal"
         if severity is None and out and out[-1].category == "any" and category != "any":
-            # "grade 3 or 4 adverse events were neutropenia (...)": the list inherits
+            # "the grade 3 or 4 events were anaemia (...)": the list inherits
             severity = out[-1].severity
         out.append(TermMatch(s, e, text, category, kind, severity))
     return out

@@ -745,7 +745,7 @@ def _shared_percent_sign(masked: str, values: list[ArmValueMatch]) -> list[ArmVa
     return values
 
 
-# "70.3% (95% CI, 65.5% to 75.0%) and 72.8% (...)": a value's interval (blank
+# "68.0% (95% CI, 63.1% to 72.9%) and 71.5% (...)": a value's interval (blank
 # once masked) may stand before the word that joins it to the next value
 _OWN_INTERVAL = (
     r"(?:\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval)\b[^()\[\]]{0,60}|\s*)[)\]])?"
@@ -1138,7 +1138,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             _give_pairs(
                 sentence, values, arms, _clean_arm(cm.group("x")), _clean_arm(cm.group("y"))
             )
-    # 4b. "Diazepam and midazolam were rated as 77% and 100% successful": two
+    # 4b. "Drug A and drug B were rated as 70% and 90% successful": two
     # treatments as the subject, compared pairs after them
     if any(a is None for a in arms):
         sm = _SUBJECT_PAIR.match(sentence)
@@ -1436,7 +1436,7 @@ _ARM_BEFORE_BRACKET = re.compile(
 )
 _INTERVAL_AFTER = re.compile(
     r"\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval|IQR|range)\b"
-    # "21 of 44 patients (48%; 95% CI, 33% to 64%) on the X arm"
+    # "20 of 40 patients (50%; 95% CI, 34% to 66%) on the X arm"
     r"|\s*\d+(?:\.\d+)?\s?%\s*[;,])[^()\[\]]{0,60}[)\]]",
     re.IGNORECASE,
 )
@@ -1447,7 +1447,7 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     before = sentence[max(prev_end, v.start - 70) : v.start]
     after = sentence[v.end : min(next_start, v.end + 70)]
     if before.rstrip().endswith(("(", "[")):
-        # "for the X arm (8.6 months in the control arm v ...)": the value's own
+        # "for the X arm (7.9 months in the control arm v ...)": the value's own
         # group wins over the one that opens the bracket
         own = _ARM_AFTER.match(after)
         if own and own.group("grp"):
@@ -1498,7 +1498,7 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
     if _PEOPLE_END.search(sentence, max(v.start, v.end - 14), v.end):
-        # "9 (60%) of 15 patients who received treatment with risperidone were"
+        # "7 (50%) of 14 patients who received treatment with drug A were"
         wm = _WHO_RECEIVED.match(after)
         if wm:
             return _clean_arm(wm.group("arm"))

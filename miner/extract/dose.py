@@ -606,7 +606,7 @@ def _same_drug(a: str, b: str) -> bool:
 
 
 # The product written after an amount does not count against the frequency
-# window ("timolol 0.5% ophthalmic solution (2 drops per affected eye BID)").
+# window ("timolol 0.25% ophthalmic solution (1 drop per treated eye BID)").
 _FORM_AFTER_RE = re.compile(
     r"\s*(?:ophthalmic\s+(?:solution|suspension|gel|emulsion)|eye\s?drops?|tablets?|capsules?"
     r"|oral\s+(?:solution|suspension)|nasal\s+spray|cream|ointment|gel)\b",

@@ -1156,7 +1156,7 @@ _OUTCOME_RE = re.compile(
     # of events, not of the arm
     # "women who had not received chemotherapy" says who was eligible
     r"|(?<!\bwho\s)had(?!\s+been)|number\s+of"
-    # "21 women in the A group and 20 controls were lost to follow-up"
+    # "18 women in the A group and 17 controls were lost to follow-up"
     r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )

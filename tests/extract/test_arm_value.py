@@ -132,9 +132,9 @@ def test_value_forms(text: str, expected: dict[str, object]) -> None:
         ),
         ("Response was 18% and 27% in groups A and B, respectively.", ["group A", "group B"]),
         (
-            "Events were higher in the UFH group (seven of 67)"
-            " than in the enoxaparin group (one of 67).",
-            ["UFH", "enoxaparin"],
+            "Bleeds were more frequent in the heparin group (six of 52)"
+            " than in the dalteparin group (two of 53).",
+            ["heparin", "dalteparin"],
         ),
         (
             "Rash was more common with doxorubicin than PLD (66% versus 20%).",
@@ -252,8 +252,8 @@ def _triples(text: str) -> list[tuple[str, float, str | None]]:
             [("events", 5.0, "olanzapine")],
         ),
         (
-            "Weight gain was 2.0 kg on drug X and 0.8 kg on placebo at week 8.",
-            [("mean", 2.0, "drug X"), ("mean", 0.8, "placebo")],
+            "Weight change was 1.7 kg on drug X and 0.6 kg on placebo at week 12.",
+            [("mean", 1.7, "drug X"), ("mean", 0.6, "placebo")],
         ),
         (
             "The 2-year rate was 70% for surgery and 81% for radiotherapy (P = .03).",

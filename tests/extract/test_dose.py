@@ -80,8 +80,8 @@ DOSE_CASES = [
         "exponent-unit",
     ),
     (
-        "Participants received metformin or placebo, titrated up to 2 g a day.",
-        [("metformin", 2.0, None, "g", None, None, None)],
+        "Adults took metformin or placebo, titrated up to 1.5 g a day.",
+        [("metformin", 1.5, None, "g", None, None, None)],
         "titrated-up-to",
     ),
     (
@@ -90,10 +90,10 @@ DOSE_CASES = [
         "doses-up-to",
     ),
     (
-        "Methylprednisolone was reduced from 40 mg to 20 mg intravenously every 6 h.",
+        "Methylprednisolone was lowered from 60 mg to 30 mg intravenously every 8 h.",
         [
-            ("Methylprednisolone", 40.0, None, "mg", "every 6 h", None, "intravenous"),
-            ("Methylprednisolone", 20.0, None, "mg", "every 6 h", None, "intravenous"),
+            ("Methylprednisolone", 60.0, None, "mg", "every 8 h", None, "intravenous"),
+            ("Methylprednisolone", 30.0, None, "mg", "every 8 h", None, "intravenous"),
         ],
         "from-to-is-two-doses",
     ),
@@ -139,14 +139,14 @@ DOSE_CASES = [
         "plus-joins-two-drugs",
     ),
     (
-        "The short regimen was an intravenous bolus of 3 mL/kg/h of 166 mEq/L sodium bicarbonate"
+        "The fast arm gave an intravenous bolus of 2 mL/kg/h of 150 mEq/L sodium bicarbonate"
         " for 1 hour.",
-        [("sodium bicarbonate", 3.0, None, "ml/kg/h", None, "1 h", "intravenous")],
+        [("sodium bicarbonate", 2.0, None, "ml/kg/h", None, "1 h", "intravenous")],
         "measurement-unit-between-dose-and-duration",
     ),
     (
-        "Patients continued timolol 0.5% ophthalmic solution (2 drops per affected eye BID).",
-        [("timolol", 0.5, None, "%", "twice daily", None, "ophthalmic")],
+        "Patients kept using timolol 0.25% ophthalmic solution (1 drop per treated eye BID).",
+        [("timolol", 0.25, None, "%", "twice daily", None, "ophthalmic")],
         "frequency-after-the-product",
     ),
     (
@@ -200,9 +200,9 @@ NOT_DOSES = [
     ("Patients received no latanoprost 0.005%.", "negated-percent"),
     ("A 19-G epidural catheter was inserted at L3-4.", "needle-gauge"),
     ("Retrieval used a 17 G needle.", "needle-gauge-spaced"),
-    ("The ED50 of bupivacaine was 4.66 mg (95% CI 4.6-4.7).", "ed50-with-ci"),
+    ("The ED50 of ropivacaine was 5.12 mg (95% CI 4.9-5.3).", "ed50-with-ci"),
     ("The dose was 12.1 mg (95% CI 10.2 to 14.0) in the group.", "amount-with-ci"),
-    ("Fentanyl requirement was higher in group N (81 mcg vs. 114 mcg, P = 0.001).", "requirement"),
+    ("Fentanyl requirement was greater in group B (90 mcg vs. 120 mcg, P = 0.002).", "requirement"),
     ("Total fentanyl consumption was lower in group K (474 ug).", "consumption"),
     ("In the morphine group it was 14.2 mg, p = 0.037.", "amount-before-p"),
     ("Patients with an eGFR of 45 to 90 ml/min/1.73 m2 took metformin.", "gfr-flow"),
@@ -212,7 +212,7 @@ NOT_DOSES = [
     ("Systolic pressure rose 2.2 mmHg per 50 mmol of sodium.", "per-denominator"),
     ("Weight gain was larger with zinc (+ 50.7 gm) than placebo.", "spaced-sign"),
     ("The gain translated to 0.10 gained QALYs with metformin.", "number-before-a-g-word"),
-    ("After 8 weeks of metformin a 75 g oral glucose tolerance test was done.", "ogtt-load"),
+    ("A 75 g oral glucose tolerance test was done at week 12 of metformin.", "ogtt-load"),
     ("A 75-g OGTT followed sitagliptin treatment.", "ogtt-abbreviation"),
 ]
 
@@ -314,7 +314,7 @@ DRUG_OF_DOSE_CASES = [
     ("Sodium fell after a single 250 mg intravenous dose of lorcainide.", "lorcainide", "dose-of"),
     ("Paralysis followed 0.3 ml of 10% phenol-glycerine.", "phenol-glycerine", "of-strength"),
     ("Neuropathy began after treatment including 2 mg of vincristine.", "vincristine", "stop-word"),
-    ("Women received an annual infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
+    ("Each woman had a yearly infusion of zoledronic acid 5 mg.", "zoledronic acid", "acid"),
     ("Patients received darbepoetin alfa 200 ug every 2 weeks.", "darbepoetin alfa", "alfa"),
     (
         "Syncope followed an increase in the dose of disopyramide to 600 mg/day.",

@@ -805,7 +805,7 @@ def test_ci_lead_in_cut_by_a_stray_full_stop(nlp: Language) -> None:
         ("Nausea was seen in 12 recipients (", "Nausea"),
         ("Nausea after treatment was ", "Nausea"),
         ("Nausea after a standard breakfast versus placebo was ", "Nausea"),
-        ("The gel was associated with less weight gain than placebo (", "weight gain"),
+        ("The gel was associated with less joint stiffness than placebo (", "joint stiffness"),
         (
             "Bone density of the hip obviously increased in the gel group (",
             "Bone density of the hip",
