@@ -372,6 +372,11 @@ def test_empty_prediction_has_recall_zero() -> None:
     ("field", "pred", "counts"),
     [
         ("arm_n", {"sample_size": {"arms": [{"n": 61}, {"n": 58}]}}, Counts(1, 1, 1)),
+        (
+            "arm_n",
+            {"sample_size": {"arms": [{"n": 58}]}, "arm_values": [{"events": 9, "total": 60}]},
+            Counts(2, 0, 0),
+        ),
         ("randomized", {"sample_size": {"randomized": 121}}, Counts(0, 1, 1)),
         ("randomized", {"sample_size": {"randomized": 120}}, Counts(1, 0, 0)),
         ("dose", {"doses": [{"value": 0.5, "unit": "mg"}]}, Counts(0, 1, 2)),
@@ -420,6 +425,7 @@ def test_empty_prediction_has_recall_zero() -> None:
     ],
     ids=[
         "arm-off-by-one",
+        "arm-size-as-denominator",
         "total-off-by-one",
         "total-exact",
         "dose-wrong-unit",

@@ -31,6 +31,9 @@ MATCHING_NOTES = """## How the figures are computed
   are no content words). rct-art marks arm sizes ("49 children") as values of their arm, so
   `sample_size.arms` (label, n and their span) are read as predicted values beside
   `arm_values`, for `arm_link` and `arm_value_span` alike.
+- `arm_n` (all corpora): `sample_size.arms` plus the denominators (`total`, `n`) of arm
+  values. pico and ctro label a group's size wherever it is written, including "18/53 in the
+  MRI group"; the extractor reports that 53 as the arm value's total, not as a trial arm.
 - ctro `p_value`: the p-values of `effects` and of `arm_values`; an effect may be a comparison
   reported by its p-value alone (`measure` and `value` null).
 """

@@ -257,7 +257,12 @@ def pred_arm_sizes(pred: Prediction) -> list[Item]:
 
 
 def pred_group_sizes(pred: Prediction) -> list[Item]:
-    """Arm sizes plus the ``n``/``total`` of arm values (llm-meta-analysis group sizes)."""
+    """Arm sizes plus the ``n``/``total`` of arm values.
+
+    The corpora label a group's size wherever the text states it, also as the
+    denominator of an arm's events ("18/53 in the MRI group"); the contract
+    reports that number as the arm value's ``total``, not as a trial arm.
+    """
     out = pred_arm_sizes(pred)
     for av in _list(pred, "arm_values"):
         for name in ("n", "total"):
@@ -404,14 +409,14 @@ class FieldSpec:
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("pico", "randomized", pred_randomized, slot=True, description="total randomized"),
-    FieldSpec("pico", "arm_n", pred_arm_sizes, description="per-arm sizes"),
+    FieldSpec("pico", "arm_n", pred_group_sizes, description="per-arm sizes and denominators"),
     FieldSpec("pico", "arm_events", pred_events, description="events per arm"),
     FieldSpec("pico", "arm_percent", pred_percent, description="percent per arm"),
     FieldSpec("pico", "arm_mean", _kind_values("mean"), description="mean per arm"),
     FieldSpec("pico", "arm_sd", pred_sd, description="SD per arm"),
     FieldSpec("pico", "arm_median", _kind_values("median"), description="median per arm"),
     FieldSpec("ctro", "randomized", pred_randomized, slot=True, description="total randomized"),
-    FieldSpec("ctro", "arm_n", pred_arm_sizes, description="per-arm sizes"),
+    FieldSpec("ctro", "arm_n", pred_group_sizes, description="per-arm sizes and denominators"),
     FieldSpec("ctro", "dose", pred_doses, description="dose value + range + unit"),
     FieldSpec("ctro", "route", pred_routes, description="routes"),
     FieldSpec("ctro", "effect", pred_effects, description="between-group difference"),
