@@ -31,7 +31,7 @@ from miner.evaluate import (
     score,
     split_of,
 )
-from miner.evaluate.gold import written_in
+from miner.evaluate.gold import _ade_dose, written_in
 from miner.evaluate.normalize import leading_number, parse_range, unit_after
 from miner.evaluate.score import pred_arm_links, pred_value_spans
 
@@ -196,8 +196,9 @@ def test_canonical_unit(text: str, expected: str | None) -> None:
         ("latanoprost 50 microg / ml daily", 14, "ug/ml"),
         ("brimonidine 0 . 2 % twice", 17, "%"),
         ("a dose of 5 patients", 11, None),
+        ("infused 0.3 mg kg-1 h-1 for", 12, "mg/kg/h"),
     ],
-    ids=["mg-per-day", "frequency-not-unit", "ug-per-ml", "percent", "no-unit"],
+    ids=["mg-per-day", "frequency-not-unit", "ug-per-ml", "percent", "no-unit", "negative-powers"],
 )
 def test_unit_after(text: str, end: int, expected: str | None) -> None:
     assert unit_after(text, end) == expected
@@ -366,6 +367,24 @@ def test_empty_prediction_has_recall_zero() -> None:
             assert s.precision is None
         assert {e.kind for e in report.errors} == {"FN"}
     assert score([rec], {}, splits=["all"]).missing == {"ctro": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("250 mg/m2", (250.0, None, "mg/m2")),
+        ("2 to 4 g per day", (2.0, 4.0, "g/day")),
+        ("between 1.5 and 12 mg/kg/d", (1.5, 12.0, "mg/kg/day")),
+        ("15 mg kg-1 twice daily", (15.0, None, "mg/kg")),
+        ("300-mg", (300.0, None, "mg")),
+        ("1,250 mg over three days", (1250.0, None, "mg")),
+        ("3 times per day", (3.0, None, None)),
+        ("high-dose", None),
+        ("overdose", None),
+    ],
+)
+def test_ade_dose_spans(text: str, expected: tuple[float, float | None, str | None] | None) -> None:
+    assert _ade_dose(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ MATCHING_NOTES = """## How the figures are computed
 - Gold comes from the shared corpora, read in place (`miner.evaluate.gold` says how, per corpus):
   pico-corpus dev (674 abstracts), ctro-ct-corpus dev (= official train + validation, 170
   abstracts; official test held out), llm-meta-analysis DEV split (values written in the
-  abstract only), rct-art (347 result sentences).
+  abstract only), rct-art (347 result sentences), ADE-corpus drug-dose relations (213 case-report
+  sentences; doses that state an amount with a unit, qualitative doses such as "high-dose" are
+  not scored).
 - Each corpus is split by `sha1(document id)`: last hex digit even = TUNE, odd = CHECK.
 - Values are compared as written (relative tolerance 1e-6): an off-by-one count or a rounded
   mean is a miss. Units are canonicalised (ug for mcg/µg, iu for IU/U, mg/m2, `/`-joined);
@@ -46,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
 def eval_command(
     corpus: str = typer.Option(
-        "all", "--corpus", help="pico, ctro, llm, rctart or all (comma-separated allowed)."
+        "all", "--corpus", help="pico, ctro, llm, rctart, ade or all (comma-separated allowed)."
     ),
     split: str = typer.Option(
         "both", "--split", help="tune, check, all, or both (tune and check side by side)."

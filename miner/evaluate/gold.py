@@ -41,6 +41,13 @@ rctart (``rct-art/gold_corpus_slim.jsonl.gz``)
     Each result sentence is a record (abstract = the sentence). ``arm_link``:
     a ``MEAS`` span linked to an ``INTV`` span by ``A1_RES``/``A2_RES``;
     ``arm_value_span``: every ``MEAS`` span. Offsets index the record text.
+ade (``ade-corpus-v2-drug-dose/DRUG-DOSE.rel``, case reports)
+    Each distinct sentence is a record (abstract = the sentence). ``dose``:
+    the labelled dose spans that state an amount with a known unit ("1500
+    mg/m2", "0.5 to 1 mg", "between 4.6 and 40.8 mg/kg/d"), as (value,
+    value_max, unit). Qualitative doses ("overdose", "high-dose"), bare
+    frequencies ("4 times per day") and amounts without a known unit are
+    counted as unparsed (a dose predicted there is a false positive).
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ from miner.evaluate.normalize import (
 from miner.shared_data import shared_path
 
 #: Corpus names accepted by :func:`load_corpus`.
-CORPORA: tuple[str, ...] = ("pico", "ctro", "llm", "rctart")
+CORPORA: tuple[str, ...] = ("pico", "ctro", "llm", "rctart", "ade")
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +485,69 @@ def load_rctart(path: Path | None = None) -> list[GoldRecord]:
     return out
 
 
-_LOADERS = {"pico": load_pico, "ctro": load_ctro, "llm": load_llm, "rctart": load_rctart}
+# ------------------------------------------------------------------ ade
+
+ADE_FIELDS: tuple[str, ...] = ("dose",)
+
+#: A dose amount: "1500", "0.5 to 1", "between 4.6 and 40.8", "2-4", "450-mg".
+_ADE_AMOUNT_RE = re.compile(
+    r"^\s*(?:between\s+)?(\d+(?:[.,]\d+)*)(?:\s*(?:-|to|and)\s*(\d+(?:[.,]\d+)*))?-?"
+)
+
+
+def _ade_dose(text: str) -> tuple[float, float | None, str | None] | None:
+    """(value, value_max, unit) of an ADE dose span, or ``None`` without an amount."""
+    s = clean_number_text(text)
+    m = _ADE_AMOUNT_RE.match(s)
+    if not m:
+        return None
+    lo = float(m.group(1).replace(",", ""))
+    hi = float(m.group(2).replace(",", "")) if m.group(2) else None
+    return lo, hi, unit_after(s, m.end())
+
+
+def load_ade(path: Path | None = None) -> list[GoldRecord]:
+    """Load ADE-corpus drug-dose relations, one record per sentence."""
+    path = path or shared_path("ade-corpus-v2-drug-dose", "DRUG-DOSE.rel")
+    doses: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("|")
+        if len(parts) < 3:
+            continue
+        doses[(parts[0], parts[1])].append(parts[2])
+    counters: dict[str, int] = defaultdict(int)
+    out: list[GoldRecord] = []
+    for (pmid, sentence), texts in doses.items():
+        counters[pmid] += 1
+        gold: dict[str, list[Item]] = {"dose": []}
+        unparsed = 0
+        for text in texts:
+            dose = _ade_dose(text)
+            if dose is not None and dose[2] is not None:
+                gold["dose"].append(Item(dose, text, sentence))
+            else:
+                unparsed += 1
+        out.append(
+            GoldRecord(
+                "ade",
+                f"{pmid}#{counters[pmid]}",
+                pmid,
+                "",
+                sentence,
+                _freeze(gold),
+                unparsed=unparsed,
+            )
+        )
+    return out
+
+
+_LOADERS = {
+    "pico": load_pico,
+    "ctro": load_ctro,
+    "llm": load_llm,
+    "rctart": load_rctart,
+    "ade": load_ade,
+}
 
 
 def load_corpus(name: str) -> list[GoldRecord]:
@@ -506,6 +575,7 @@ def select(records: Iterable[GoldRecord], split: str) -> list[GoldRecord]:
 
 
 __all__ = [
+    "ADE_FIELDS",
     "CORPORA",
     "CTRO_FIELDS",
     "LLM_FIELDS",
@@ -514,6 +584,7 @@ __all__ = [
     "GoldRecord",
     "Item",
     "canonical_unit",
+    "load_ade",
     "load_corpus",
     "load_ctro",
     "load_llm",

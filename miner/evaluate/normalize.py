@@ -249,7 +249,8 @@ def canonical_unit(text: str | None) -> str | None:
 
 
 _UNIT_AFTER_RE = re.compile(
-    r"^\s*((?:%|[a-zA-Zµμ]+(?:\s*\(\s*2\s*\))?)(?:\s*(?:/|·|per)\s*[a-zA-Zµμ0-9]+(?:\s*\(\s*2\s*\))?)*)"
+    r"^\s*((?:%|[a-zA-Zµμ]+(?:\s*\(\s*2\s*\))?)"
+    r"(?:\s*(?:/|·|per)\s*[a-zA-Zµμ0-9]+(?:\s*\(\s*2\s*\))?|\s+[a-zA-Zµμ]+\s*[-−]\s*1\b)*)"
 )
 
 
@@ -259,7 +260,7 @@ def unit_after(text: str, end: int) -> str | None:
     if not m:
         return None
     # Try the longest prefix of "/"-parts that canonicalises.
-    parts = re.split(r"(\s*(?:/|·|per)\s*)", m.group(1))
+    parts = re.split(r"(\s*(?:/|·|per)\s*|\s+(?=[a-zA-Zµμ]+\s*[-−]\s*1\b))", m.group(1))
     for k in range(len(parts), 0, -1):
         unit = canonical_unit("".join(parts[:k]))
         if unit:

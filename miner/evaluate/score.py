@@ -428,6 +428,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("llm", "arm_sd", pred_sd, partial=True, description="SDs"),
     FieldSpec("rctart", "arm_link", pred_arm_links, _same_link, description="value -> arm"),
     FieldSpec("rctart", "arm_value_span", pred_value_spans, _overlap, description="value spans"),
+    FieldSpec("ade", "dose", pred_doses, description="dose value + range + unit"),
 )
 
 
