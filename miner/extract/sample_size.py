@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds
-from miner.extract.negation import WINDOW_BEFORE, is_negated, negation_cue
+from miner.extract.negation import WINDOW_AFTER, WINDOW_BEFORE, is_negated, negation_cue
 from miner.extract.quantities import (
     _WORD_ATOM,
     _WORD_TENS,
@@ -844,7 +844,7 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
-    r"|with|between|of|underwent|undergo|assigned|allocated)\b)\s*",
+    r"|with|between|of|into|underwent|undergo|assigned|allocated)\b)\s*",
     re.IGNORECASE,
 )
 # Where an arm label starts inside words that describe everyone (see
@@ -1160,6 +1160,8 @@ _OUTCOME_RE = re.compile(
     r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )
+# Where the clause of the last arm of a sentence ends: ";" or a full stop.
+_CLAUSE_END_RE = re.compile(r";|\.(?=\s+[A-Z])")
 # The same words without "%" (doses are written with percentages too).
 _OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNORECASE)
 # An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
@@ -1179,6 +1181,21 @@ _NOT_ARM_LIST_LABEL_RE = re.compile(
     r"|^(?:mg|g|ug|mcg|microg|\u00b5g|ng|ml|kg|iu|u|units?|mmhg|mmol)(?:/\S+)?\s",
     re.IGNORECASE,
 )
+
+
+def _mask_closed_brackets(text: str) -> str:
+    """``text`` with every closed bracket and its content blanked (same length)."""
+    if ")" not in text and "]" not in text:
+        return text
+    chars = list(text)
+    opened: list[int] = []
+    for j, ch in enumerate(text):
+        if ch in "([":
+            opened.append(j)
+        elif ch in ")]" and opened:
+            a = opened.pop()
+            chars[a : j + 1] = " " * (j + 1 - a)
+    return "".join(chars)
 
 
 def _bracket_starts(text: str) -> list[int]:
@@ -1391,7 +1408,9 @@ class SampleSizeComponent:
                 label, start = inner, m.start()
             else:
                 before = text[lo : m.start()]
-                starts = list(_LABEL_START_RE.finditer(before))
+                # A closed bracket is part of the label ("an exercise (walking)
+                # group (n = 81)", "drug X (6M) (n = 83)"), not where it starts.
+                starts = list(_LABEL_START_RE.finditer(_mask_closed_brackets(before)))
                 # "paclitaxel with premedication (n = 225)": "with" inside a label
                 # does not start it when an earlier list word does.
                 if len(starts) > 1 and starts[-1].group().strip().lower() == "with":
@@ -1488,10 +1507,17 @@ class SampleSizeComponent:
             keep_kinds = set(kinds)
             if not _ALLOCATION_RE.search(sentence):
                 keep_kinds -= {"paren", "paren_bare", "paren_tail"}
-            outcome = _OUTCOME_RE.search(sentence) is not None
+            # Outcome words count only in the clauses that hold the arms: "41
+            # to arm A and 29 to arm B; response rates were 56% and 71%" states
+            # arm sizes (a ";" or a full stop the splitter missed ends them).
+            last_end = max(end for _s, end, *_x in items)
+            clause = _CLAUSE_END_RE.search(text, last_end, sents[i][1])
+            scope = text[sents[i][0] : clause.start() if clause else sents[i][1]]
+            outcome = _OUTCOME_RE.search(scope) is not None
             if outcome:
                 keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}
-            if outcome and _OUTCOME_WORD_RE.search(sentence):
+            # (a share of the sample is read as events anywhere in the sentence)
+            if _OUTCOME_RE.search(sentence) and _OUTCOME_WORD_RE.search(sentence):
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
@@ -1549,15 +1575,21 @@ class SampleSizeComponent:
             _fraction_arms(text, counts, sents, sent_starts, arm_items, self.min_total)
         )
         prev_end = -1
+        negated_end = -1  # where the last arm a cue governed ends
         for start, end, label, n, _kind in sorted(arm_items):
             # The arm before ("214 to surgery without RT and 221 to ...") is no
             # negation of this one: its words are not read as cues.
             reach = start - prev_end if prev_end >= 0 else WINDOW_BEFORE
             prev_end = max(prev_end, end)
-            if reach < WINDOW_BEFORE and start >= 0:
-                if negation_cue(text, start, end, before=max(0, reach)) is not None:
-                    continue
-            elif is_negated(doc, start, end):
+            # ... but a cue that governs the arm before governs the rest of its
+            # list ("will be randomized to A (n = 20) or B (n = 22)").
+            same_list = 0 <= negated_end <= start and not _LIST_BREAK_RE.search(
+                text, negated_end, start
+            )
+            if same_list or _arm_negated(
+                text, sents, sent_starts, start, end, min(reach, WINDOW_BEFORE)
+            ):
+                negated_end = end
                 continue
             span = self._span(doc, start, end, "ARM_SIZE")
             if span is not None:
@@ -1622,6 +1654,55 @@ class SampleSizeComponent:
                     out.append((a, b, name, n, "each"))
                 break
         return out
+
+
+# An allocation stated as done: "were randomized", "was then allocated", "we
+# assigned" (not "were not randomized", "will be assigned").
+_ALLOCATED_RE = re.compile(
+    r"\b(?:(?:were|was)\s+(?!not\b|never\b)(?:\w+\s+)?|we\s+(?:then\s+)?(?:randomly\s+)?)"
+    r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\b",
+    re.IGNORECASE,
+)
+
+
+# What ends a list of arms: a clause break or the end of a sentence.
+_LIST_BREAK_RE = re.compile(r"[;:]|\.(?:\s|$)|\n")
+
+
+def _arm_negated(
+    text: str,
+    sents: list[tuple[int, int]],
+    sent_starts: list[int],
+    start: int,
+    end: int,
+    before: int,
+) -> bool:
+    """Whether a negation or hedging cue governs the arm at ``text[start:end]``.
+
+    Like :func:`~miner.extract.negation.is_negated` within the sentence, but
+    cues that describe who took part do not reach the arm: those outside a
+    bracket the arm stands in ("women without angina (6074 on drug A versus
+    6072 on placebo)") and those before a verb that states the allocation
+    ("women with no palpable nodes were randomized 214 to A and 221 to B").
+    """
+    i = bisect.bisect_right(sent_starts, start) - 1
+    sent_lo, sent_hi = sents[i] if i >= 0 else (0, len(text))
+    lo = max(sent_lo, start - max(0, before))
+    depth = 0
+    for j in range(start - 1, lo - 1, -1):
+        ch = text[j]
+        if ch in ")]":
+            depth += 1
+        elif ch in "([":
+            if depth == 0:
+                lo = j + 1
+                break
+            depth -= 1
+    verbs = list(_ALLOCATED_RE.finditer(text, lo, start))
+    if verbs:
+        lo = verbs[-1].start()
+    hi = min(max(sent_hi, end), end + WINDOW_AFTER)
+    return negation_cue(text[lo:hi], start - lo, end - lo, before=start - lo) is not None
 
 
 def _fraction_arms(

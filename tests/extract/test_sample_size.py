@@ -748,3 +748,53 @@ def test_the_arm_before_negates_no_arm(
 ) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "Forty adults were randomized to tea and 38 adults to coffee; relief was 50% and 61%,"
+            " respectively.",
+            [("tea", 40), ("coffee", 38)],
+        ),
+        (
+            "Among adults without gout (3100 on zinc versus 3090 on placebo), colds were rarer.",
+            [("zinc", 3100), ("placebo", 3090)],
+        ),
+        (
+            "In all, 300 adults with no prior surgery were randomized 152 to yoga and 148 to"
+            " stretching.",
+            [("yoga", 152), ("stretching", 148)],
+        ),
+        ("Adults will be randomized to tea (n = 20) or coffee (n = 22).", []),
+        ("The trial plans to assign 40 adults to tea and 42 adults to coffee.", []),
+        (
+            "Adults were randomly assigned to a yoga (twice weekly) group (n = 51) or a walking"
+            " group (n = 49).",
+            [("yoga", 51), ("walking", 49)],
+        ),
+        (
+            "Adults were randomized to receive zinc-12 (slow) (n = 63) or zinc-12 (fast) (n = 64).",
+            [("zinc-12", 63), ("zinc-12", 64)],
+        ),
+        (
+            "Adults from the Tea vs. Coffee (TEACO) trial were divided into young (n = 310) and"
+            " old (n = 290) groups.",
+            [("young", 310), ("old", 290)],
+        ),
+    ],
+    ids=[
+        "outcome-words-in-a-later-clause",
+        "cue-outside-the-bracket-of-the-arms",
+        "cue-in-the-subject-before-randomized",
+        "hedge-governs-the-whole-list",
+        "plan-governs-the-whole-list",
+        "closed-bracket-inside-a-label",
+        "closed-bracket-after-a-label",
+        "divided-into",
+    ],
+)
+def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
