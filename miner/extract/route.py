@@ -125,14 +125,20 @@ def is_eye_text(text: str) -> bool:
     return len(found) >= _EYE_TEXT_MIN or (title_end > 0 and found[0] < title_end)
 
 
-def _eye_sentence(text: str, start: int, end: int) -> bool:
-    """Whether the sentence around ``start:end`` names eyes."""
+def _sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence around ``start:end``."""
     lo = 0
     # One character past ``start``, so that the lookahead sees the sentence's first letter.
     for m in _SENTENCE_END_RE.finditer(text, 0, start + 1):
         lo = m.end()
     after = _SENTENCE_END_RE.search(text, end)
     hi = after.start() if after else len(text)
+    return lo, hi
+
+
+def _eye_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``start:end`` names eyes."""
+    lo, hi = _sentence_of(text, start, end)
     return _EYE_CONTEXT_RE.search(text, lo, hi) is not None
 
 
@@ -337,6 +343,119 @@ def _route_matches(norm: str) -> list[re.Match[str]]:
     return match_at_starts(ROUTE_RE, _WORD_START_RE, norm, ranges)
 
 
+# A route word is a fact of the trial only when it describes what the trial
+# gives. These cues mark the other uses, judged on the words around a mention.
+#
+# Negated: "no intravenous opioids", "without oral premedication", "did not
+# receive IV iron" (but "with or without oral iron" names an arm).
+_NEGATED_BEFORE_RE = re.compile(
+    r"(?<!or )\b(?:no|without|nor|neither|not\s+(?:receive|received|given|use|used|administered"
+    r"|require|required))\s+(?:(?:additional|other|further|concomitant|prior|previous|systemic"
+    r"|supplemental|regular|routine|any)\s+)?$",
+    re.IGNORECASE,
+)
+_NEGATION_LOOKBACK = 60
+# Rescue or supplementary medication is background care: "paracetamol tablets
+# were prescribed as a rescue analgesic", "supplementary analgesic was oral
+# paracetamol". The cue must sit in the mention's own clause, close to it.
+_RESCUE_RE = re.compile(
+    r"\brescue\s+(?:analges\w*|medications?|medicines?|drugs?|antiemetics?|opioids?|doses?"
+    r"|boluses|bolus)\b|\b(?:as|for)\s+(?:a\s+)?rescue\b|\b(?:supplement\w*|additional)\s+analges\w*",
+    re.IGNORECASE,
+)
+_RESCUE_REACH = 70
+_CLAUSE_END_RE = re.compile(r";|[.!?]\s+(?=[A-Z(\[])|\n")
+# Eligibility and history: "patients who had received intravenous iron were
+# excluded", "a history of oral steroid use".
+_ELIGIBILITY_RE = re.compile(
+    r"\bexclu(?:de|ded|des|ding|sion)\b|\bineligib\w*|\bhistory\s+of\b|\bnot\s+eligible\b",
+    re.IGNORECASE,
+)
+# "IV contrast", "intravenous line", "IV drug users": a device, an imaging
+# agent or a habit, not how a study drug was given.
+_NOT_IV_AFTER_RE = re.compile(
+    r"\s*(?:\(\s*IV\s*\)\s*)?(?:contrast|cannula\w*|catheter\w*|lines?|access|drug\s+(?:use|users?"
+    r"|abuse)|pyelogra\w*|urogra\w*|GTT|glucose\s+tolerance)\b",
+    re.IGNORECASE,
+)
+# A bare formulation word takes the route that qualifies the same word
+# elsewhere in the text: after "vaginal gel", "the gel" is vaginal too.
+_FORMULATIONS = ("gel", "gels", "cream", "creams", "ointment", "ointments")
+_QUALIFYING_ROUTES = frozenset({"vaginal", "rectal", "intranasal", "ophthalmic"})
+
+
+def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
+    """Whether the mention at ``start:end`` is negated, background, eligibility or a device."""
+    if _NEGATED_BEFORE_RE.search(text, max(0, start - _NEGATION_LOOKBACK), start):
+        return True
+    if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
+        return True
+    lo, hi = _sentence_of(text, start, end)
+    if _ELIGIBILITY_RE.search(text, lo, hi):
+        return True
+    # The clause around the mention, then a rescue cue near it inside that clause.
+    for m in _CLAUSE_END_RE.finditer(text, lo, start):
+        lo = m.end()
+    after = _CLAUSE_END_RE.search(text, end, hi)
+    clause_end = after.start() if after else hi
+    near_lo = max(lo, start - _RESCUE_REACH)
+    near_hi = min(clause_end, end + _RESCUE_REACH)
+    return _RESCUE_RE.search(text, near_lo, near_hi) is not None
+
+
+# "Infusion" of a drug is intravenous unless the words around it name another
+# way in (epidural or wound infusions, duodenal feeds, subcutaneous pumps,
+# intra-arterial chemotherapy) or it is a test or a drink (glucose clamps,
+# saline infusion sonography, herbal teas). Local anaesthetic infusions are
+# mostly into wounds, nerves or the epidural space, so they are left alone;
+# so is a whole text that names such a route or such words by an infusion,
+# since its other "infusion"s may be the same one.
+_INFUSION_RE = re.compile(r"(?<![\w-])(?:infusions?|infused)(?![\w-])", re.IGNORECASE)
+_NOT_IV_INFUSION_RE = re.compile(
+    r"\b(?:epidural\w*|extradural|intrathecal\w*|spinal|caudal|subarachnoid|subcutaneous\w*|SC"
+    r"|CSII|pumps?|wound|incision\w*|perineural|nerve|plexus|blocks?|catheter-based|duodenal"
+    r"|intraduodenal|jejunal|gastric|intragastric|nasogastric|enteral|tube|feeds?|intraperitoneal"
+    r"|peritoneal|intra-?arterial|arterial|intraosseous|intracoronary|coronary|intravesical|bladder"
+    r"|intrauterine|uterine|intraventricular|cerebroventricular|intraportal|portal|hepatic"
+    r"|intra-?articular|rectal|vaginal|topical|irrigation|lavage|dialysate|cardioplegi\w*"
+    r"|pericardial|intrapleural|pleural|intratumou?ral|intralesional|local|regional|limb|isolated"
+    r"|tea|teas|herbal|leaf|leaves|flowers?|decoction|tisane|sonograph\w*|sonohysterograph\w*"
+    r"|hysterosonograph\w*|clamps?|tolerance|GIR|\w+caine|nutrients?|formula)\b",
+    re.IGNORECASE,
+)
+_NOT_IV_INFUSION_ROUTES = frozenset(ROUTES) - {
+    "intravenous",
+    "oral",
+    "topical",
+    "ophthalmic",
+    "inhalation",
+    "intranasal",
+    "sublingual",
+    "buccal",
+    "transdermal",
+}
+
+
+def _infusion_mentions(
+    text: str, found: list[tuple[int, int, str]], *, whole_text: bool
+) -> list[tuple[int, int, str]]:
+    """``intravenous`` for each "infusion"/"infused" whose sentence names no route."""
+    if whole_text and any(route in _NOT_IV_INFUSION_ROUTES for *_, route in found):
+        return []
+    out: list[tuple[int, int, str]] = []
+    infusions = [(m, _sentence_of(text, m.start(), m.end())) for m in _INFUSION_RE.finditer(text)]
+    # One "duodenal infusion" makes every later "the infusion" of the text a feed.
+    if any(_NOT_IV_INFUSION_RE.search(text, lo, hi) for _, (lo, hi) in infusions):
+        return []
+    for m, (lo, hi) in infusions:
+        if any(lo <= s < hi for s, _, _ in found):
+            continue
+        if _not_a_fact(text, m.start(), m.end(), "intravenous"):
+            continue
+        out.append((m.start(), m.end(), "intravenous"))
+    return out
+
+
 def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, int, str]]:
     """Find route mentions in raw text.
 
@@ -373,7 +492,22 @@ def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, i
         # Trailing spaces inside a pattern ("nasal spray ") never end a mention.
         while end > start and text[end - 1].isspace():
             end -= 1
+        if _not_a_fact(text, start, end, route):
+            continue
         out.append((start, end, route))
+    qualified = {
+        text[s:e].lower().split()[-1]: route
+        for s, e, route in out
+        if route in _QUALIFYING_ROUTES and text[s:e].lower().split()[-1] in _FORMULATIONS
+    }
+    if qualified:
+        out = [
+            (s, e, qualified.get(text[s:e].lower(), route) if route == "topical" else route)
+            for s, e, route in out
+        ]
+    if _INFUSION_RE.search(text):
+        out += _infusion_mentions(text, out, whole_text=eye_text is None)
+        out.sort()
     return out
 
 

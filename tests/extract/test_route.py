@@ -141,6 +141,93 @@ def test_no_route_without_explicit_wording(text: str) -> None:
     assert find_routes(text) == []
 
 
+NOT_TRIAL_ROUTES = [
+    ("No intravenous opioids were needed in either arm.", "negated-no"),
+    ("Surgery went ahead without oral premedication.", "negated-without"),
+    ("The control group did not receive IV iron.", "negated-not-receive"),
+    ("Children on oral steroids were excluded from the trial.", "eligibility-excluded"),
+    ("Adults with a history of intramuscular vaccine reactions took part.", "history-of"),
+    ("Acetaminophen tablets served as rescue medication on request.", "rescue-medication"),
+    ("The supplementary analgesic was oral tramadol 50 mg.", "supplementary-analgesic"),
+    ("Renal function was checked before IV contrast was given.", "iv-contrast"),
+    ("An intravenous line was placed in the left arm.", "iv-line"),
+    ("Former IV drug users were enrolled.", "iv-drug-users"),
+]
+
+
+@pytest.mark.parametrize(
+    "text", [t for t, _ in NOT_TRIAL_ROUTES], ids=[i for _, i in NOT_TRIAL_ROUTES]
+)
+def test_no_route_from_negation_eligibility_rescue_or_devices(text: str) -> None:
+    assert find_routes(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "routes"),
+    [
+        ("Patients got oral iron with or without oral vitamin C.", ["oral", "oral"]),
+        ("Morphine PCA was given; rescue doses of oral tramadol were allowed.", []),
+        (
+            "Fentanyl was given intravenously; rescue doses of oral tramadol were allowed.",
+            ["intravenous"],
+        ),
+    ],
+    ids=["with-or-without", "rescue-in-own-clause", "study-route-in-other-clause"],
+)
+def test_cues_reach_only_their_own_mentions(text: str, routes: list[str]) -> None:
+    assert [r for *_, r in find_routes(text)] == routes
+
+
+@pytest.mark.parametrize(
+    ("text", "routes"),
+    [
+        ("Patients received a yearly infusion of ibandronate 3 mg.", ["intravenous"]),
+        ("Sufentanil was infused at 0.2 ug/kg/h until extubation.", ["intravenous"]),
+        ("The comparator was a propofol infusion during surgery.", ["intravenous"]),
+        ("Epidural infusion of levobupivacaine ran for 48 h.", ["epidural"]),
+        ("An infusion of ropivacaine ran through the wound catheter.", []),
+        ("A 30-min duodenal infusion of a liquid meal was given.", []),
+        ("Insulin sensitivity was measured by the glucose infusion rate in a clamp.", []),
+        ("Saline infusion sonography was done at baseline.", []),
+        ("Participants drank a chamomile tea infusion nightly.", []),
+        ("No infusion was needed in the placebo group.", []),
+    ],
+    ids=[
+        "infusion-of-drug",
+        "drug-infused",
+        "drug-infusion",
+        "epidural-infusion",
+        "local-anaesthetic-infusion",
+        "duodenal-infusion",
+        "glucose-clamp",
+        "sonography",
+        "herbal-tea",
+        "negated-infusion",
+    ],
+)
+def test_infusion_is_intravenous_where_nothing_says_otherwise(text: str, routes: list[str]) -> None:
+    assert [r for *_, r in find_routes(text)] == routes
+
+
+def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
+    # The first sentence makes the infusion a feed; the later "the infusion" is the same one.
+    text = (
+        "Feeds were given by jejunal infusion at 2 kcal/min. "
+        "Hormone levels rose during the infusion."
+    )
+    assert find_routes(text) == []
+    # A text that names a neuraxial route does not turn its bare infusions intravenous.
+    spinal = "Intrathecal baclofen was compared with placebo. The infusion lasted 1 h."
+    assert [r for *_, r in find_routes(spinal)] == ["intrathecal"]
+
+
+def test_bare_formulation_takes_the_route_named_with_it() -> None:
+    text = "A vaginal cream of estriol was tested. The cream was used nightly for 8 weeks."
+    assert [r for *_, r in find_routes(text)] == ["vaginal", "vaginal"]
+    skin = "A hydrocortisone cream was used nightly for 8 weeks."
+    assert [r for *_, r in find_routes(skin)] == ["topical"]
+
+
 def test_topical_in_an_eye_text_is_ophthalmic() -> None:
     text = "Latanoprost was applied topically to lower intraocular pressure."
     assert parse_route(text) == "ophthalmic"
