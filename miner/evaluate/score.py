@@ -251,6 +251,16 @@ def pred_randomized(pred: Prediction) -> list[Item]:
     return _items([((_num(ss.get("randomized")),), _evidence(ss))])
 
 
+def pred_is_rct(pred: Prediction) -> list[Item]:
+    """``design.is_rct`` when true (a record predicted not randomized has no item)."""
+    design = pred.get("design")
+    if not isinstance(design, Mapping) or design.get("is_rct") is not True:
+        return []
+    why = [e for e in design.get("evidence") or () if isinstance(e, Mapping)]
+    first = why[0] if why else {}
+    return [Item((True,), str(first.get("text", "")), str(first.get("sentence", "")))]
+
+
 def pred_arm_sizes(pred: Prediction) -> list[Item]:
     """``sample_size.arms[].n``."""
     return _items(((_num(a.get("n")),), a) for a in _list(_sample_size(pred), "arms"))
@@ -429,6 +439,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("rctart", "arm_link", pred_arm_links, _same_link, description="value -> arm"),
     FieldSpec("rctart", "arm_value_span", pred_value_spans, _overlap, description="value spans"),
     FieldSpec("ade", "dose", pred_doses, description="dose value + range + unit"),
+    FieldSpec("design", "is_rct", pred_is_rct, slot=True, description="randomized trial or not"),
 )
 
 
@@ -875,6 +886,7 @@ def predictions_from_gold(records: Iterable[GoldRecord]) -> dict[str, dict[str, 
         randomized = g.get("randomized") or [(None,)]
         out[r.id] = {
             "id": r.id,
+            "design": {"is_rct": bool(g.get("is_rct"))},
             "sample_size": {
                 "randomized": randomized[0][0],
                 "arms": [{"label": "", "n": k[0]} for k in g.get("arm_n", [])],
