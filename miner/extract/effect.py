@@ -14,7 +14,14 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
   dropped);
 - ratio measures (RR, OR, HR, IRR) need a positive value and positive bounds;
 - "HR" is not read as a hazard ratio in a document that speaks of heart rate
-  but never of a hazard ratio;
+  but never of a hazard ratio, nor "ARR" as an absolute risk reduction in a
+  document that never spells one out (it is as often an annualised relapse
+  rate or an adjusted rate ratio);
+- the value is not a test statistic ("t = -2.4", "r = 0.52", "F = 41"), a
+  number ending a name ("IL-6"), a clock time ("0800"), an arm's median
+  ("median [IQR]: 3 [2, 5]") or one of two arm values ("71% with A and 80%
+  with B"); a number after a p-value in the words after the name needs its
+  own CI;
 - sentences that describe a power or sample-size calculation ("to detect a
   difference of ...", "assuming an HR of ...") are planned values, not results;
 - an estimate whose arms are named between measure and value ("HR for death
@@ -721,6 +728,7 @@ _CMP_GAP = re.compile(
     re.IGNORECASE,
 )
 _CMP_GAP_START = re.compile(r"\s*(?:for|of|in|with|on|versus|vs|compared|relative)\b", re.I)
+_STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
@@ -743,6 +751,39 @@ _SKIP_VALUE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _VS_AFTER = re.compile(rf"^\s?(?:{_UNIT})?\s*(?:vs\.?|versus|v\.?)\s", re.IGNORECASE)
+# "76.2% with drug A and 86.1% with drug B": a value of one arm set beside
+# the value of the other
+_ARMS_AFTER = re.compile(
+    rf"\s?(?:{_UNIT})?\s+(?:with|on|receiving|given)\s+(?:the\s+)?[^,;()\[\]\d]{{1,40}}?,?\s+"
+    rf"(?:and|vs\.?|versus|compared\s+with|while|whereas)\s+(?:[A-Za-z-]+\s+){{0,3}}?{SIGNED}",
+    re.IGNORECASE,
+)
+# A test statistic or a correlation right before the number: "r = 0.52",
+# "t = -2.42", "F1,68 = 0.42", "partial \u03b72 = 0.08", "\u03c72 = 3.1"
+_STAT_BEFORE = re.compile(
+    r"(?<![\w-])(?:[rtFzUH]|[rR]\s?2|[rR]\u00b2|\u03c7\s?2|\u03c7\u00b2|chi2|\u03b7\s?p?\s?2"
+    r"|\u03b7\u00b2|\u03b7p\u00b2|\u03c1|rho|\u03c4|tau)"
+    r"\s?(?:\(?\s?\d+(?:\.\d+)?\s?,\s?\d+(?:\.\d+)?\s?\)?)?\s*=\s*[(\[]?\s*$"
+)
+# "median [Q1, Q3]: 2.0 [1.0, 3.0]", "median (IQR) = 4 (1-8)": a label
+# announcing the medians of the arms ("mean (SD)" is not one: "difference in
+# mean (SD) change" names the estimate)
+_ARM_STATS_LABEL = re.compile(
+    r"\bmedians?\s*[(\[]\s*(?:IQR|Q1|range|interquartile|min)\b", re.IGNORECASE
+)
+# "254.6 minutes; 95% CI, 172.7 to 434.7": a duration with a CI of its own is
+# the estimate (a difference in time), not a time point or a treatment length
+_TIME_VALUE_CI = re.compile(rf"\s?-?\s?{TIME_UNIT}\b\s*[,;:]?\s*[(\[]?\s*{CI_WORD}", re.IGNORECASE)
+
+
+_RATIO_WORD = re.compile(r"\bratios?\b", re.IGNORECASE)
+
+
+def _in_name(sentence: str, pos: int) -> bool:
+    """Whether the number at ``pos`` ends a name ("IL-6", "SF-36", "EQ-5D")."""
+    return pos >= 2 and sentence[pos - 1] in DASHES and sentence[pos - 2].isalpha()
+
+
 _SKIP_VALUE_AFTER = re.compile(
     rf"^\s?(?:%\s?-?\s?(?:CI\b|C\.I\.|confidence|credible)|-?\s?{TIME_UNIT}\b(?![\u00b7\u22c5])|"
     r"-?(?:week|month|year|day)|patients|participants|subjects|children|women|men|trials?|"
@@ -830,13 +871,17 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
 
 
 @lru_cache(maxsize=4096)
-def _find_effects_cached(sentence: str, heart_rate_doc: bool) -> tuple[EffectMatch, ...]:
+def _find_effects_cached(
+    sentence: str, heart_rate_doc: bool, arr_doc: bool = True
+) -> tuple[EffectMatch, ...]:
     # The component, arm_value's masking and both collectors ask about the
     # same sentences of a document one after another: compute them once.
-    return tuple(_find_effects(sentence, heart_rate_doc=heart_rate_doc))
+    return tuple(_find_effects(sentence, heart_rate_doc=heart_rate_doc, arr_doc=arr_doc))
 
 
-def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
+def find_effects(
+    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
+) -> list[EffectMatch]:
     """Find effect estimates in one sentence.
 
     Parameters
@@ -846,16 +891,22 @@ def find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectM
     heart_rate_doc:
         True when the document speaks of heart rate and never of a hazard
         ratio, so that "HR" is not read as a hazard ratio.
+    arr_doc:
+        False when the document never spells out "absolute risk reduction",
+        so that "ARR" (as often an annualised relapse rate or an adjusted
+        rate or risk ratio) is not read as one.
 
     Returns
     -------
     list[EffectMatch]
         In text order; offsets are relative to ``sentence``.
     """
-    return list(_find_effects_cached(sentence, heart_rate_doc))
+    return list(_find_effects_cached(sentence, heart_rate_doc, arr_doc))
 
 
-def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[EffectMatch]:
+def _find_effects(
+    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
+) -> list[EffectMatch]:
     if not _DIGIT_RE.search(sentence):
         return []
     pattern, names, literals = _load_measures(str(PATTERN_FILE))
@@ -879,6 +930,16 @@ def _find_effects(sentence: str, *, heart_rate_doc: bool = False) -> list[Effect
         info = _lookup(names, mention)
         if info.abbrev and info.measure == "HR" and heart_rate_doc:
             continue
+        if not arr_doc and mention.group("abbr") == "ARR":
+            continue
+        if (
+            info.measure == "MD"
+            and not info.abbrev
+            and _STANDARDISED_BEFORE.search(sentence, max(0, mention.start() - 14), mention.start())
+        ):
+            # "standardised mean differences (SMDs) of 0.36": the plural
+            # name matched from "mean"
+            info = replace(info, measure="SMD", generic=False)
         next_start = mentions[i + 1].start() if i + 1 < len(mentions) else len(sentence)
         est = _estimate_after(sentence, mention.start(), mention.end(), next_start, info)
         if est is None:
@@ -1095,12 +1156,31 @@ def _estimate_after(
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
-        if _SKIP_VALUE_AFTER.match(after) or _SKIP_VALUE_BEFORE.search(gap):
+        if _SKIP_VALUE_BEFORE.search(gap) or _in_name(sentence, num.start()):
             continue
-        if _VS_AFTER.match(after):
-            # "37% versus 52%": values of the arms, not this estimate
+        if _SKIP_VALUE_AFTER.match(after) and not _TIME_VALUE_CI.match(sentence, num.end()):
+            continue
+        if _VS_AFTER.match(after) or _ARMS_AFTER.match(sentence, num.end()):
+            # "37% versus 52%", "76.2% with drug A and 86.1% with drug B":
+            # values of the arms, not this estimate
             return None
-        compared = False
+        if _STAT_BEFORE.search(gap) or _ARM_STATS_LABEL.search(gap):
+            # "(r = 0.52)", "(t = -2.42, P = 0.017)": a test statistic;
+            # "median [Q1, Q3]: 2.0 [1.0, 3.0]": the median of an arm
+            return None
+        if re.match(rf"[{DASHES}]?\s?0\d", num.group(0)):
+            # "0800": a clock time or a code, never a value
+            return None
+        if (
+            info.measure != "other"
+            and info.measure not in RATIO_MEASURES
+            and _RATIO_WORD.search(gap)
+        ):
+            # "difference in Cmax (GMR 1.03; 90% CI ...)": a ratio named between
+            return None
+        # "no difference was found (p = 0.06 (score 1) ...)": after a p-value
+        # the name has been answered; a later number counts only with its CI
+        compared = P_RE.search(gap) is not None
         if info.abbrev and not _ABBR_GAP.match(gap):
             if not _CMP_GAP.match(gap):
                 return None
@@ -1403,7 +1483,7 @@ class ComparisonP:
 
 @lru_cache(maxsize=4096)
 def find_comparison_p_values(
-    sentence: str, *, heart_rate_doc: bool = False
+    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
 ) -> tuple[ComparisonP, ...]:
     """P-values of between-group comparisons that no estimate of ``sentence`` carries.
 
@@ -1434,7 +1514,7 @@ def find_comparison_p_values(
         matches.sort(key=lambda x: x[0])
     if not matches:
         return ()
-    taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc)]
+    taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc, arr_doc)]
     out: list[ComparisonP] = []
     seg_start = 0
     prev_kept = False
@@ -1498,6 +1578,10 @@ def _heart_rate_doc(text: str) -> bool:
     return "heart rate" in lowered and "hazard" not in lowered
 
 
+def _arr_doc(text: str) -> bool:
+    return "absolute risk reduction" in " ".join(text.lower().replace("-", " ").split())
+
+
 # the longest text two or more sentences joined at an open bracket may make
 _JOINED_MAX = 600
 
@@ -1534,13 +1618,14 @@ def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
     """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence."""
     text = doc_text(doc)
     heart = _heart_rate_doc(text)
+    arr = _arr_doc(text)
     for start, end in _bracket_sentences(sentence_bounds(doc, text), text):
         sentence = text[start:end]
         if not _DIGIT_RE.search(sentence):
             continue  # neither estimates nor p-values
         found: list[EffectMatch | ComparisonP] = [
-            *_find_effects_cached(sentence, heart),
-            *find_comparison_p_values(sentence, heart_rate_doc=heart),
+            *_find_effects_cached(sentence, heart, arr),
+            *find_comparison_p_values(sentence, heart_rate_doc=heart, arr_doc=arr),
         ]
         if len(found) > 1:
             found.sort(key=lambda e: e.start)

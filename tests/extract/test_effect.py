@@ -245,7 +245,9 @@ def test_component_and_collector(nlp: Language) -> None:
 
 def test_keeps_other_components_spans(nlp: Language) -> None:
     doc = nlp.make_doc("Mortality fell (HR 0.72; 95% CI 0.60 to 0.86).")
-    doc.spans["miner"] = [doc.char_span(0, 9, label="OTHER")]
+    other = doc.char_span(0, 9, label="OTHER")
+    assert other is not None
+    doc.spans["miner"] = [other]
     doc = nlp.get_pipe("miner_effect")(doc)
     assert [s.label_ for s in doc.spans["miner"]] == ["OTHER", "EFFECT"]
 
@@ -843,3 +845,84 @@ def test_outcome_before_skips_arms_people_and_generic_words(head: str, outcome: 
 )
 def test_outcome_before_gives_none_rather_than_a_non_outcome(head: str) -> None:
     assert outcome_before(head, len(head)) is None
+
+
+# Numbers after a measure name that are not its estimate (invented sentences).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There was a difference in TNF-8 levels (P<0.2).",
+        "No difference was seen between scales (p=0.071 (scale 1), p=0.52 (scale 2)).",
+        "The difference in stiffness tracked the change in flow (r = 0.47) (p < 0.05).",
+        "The difference persisted to week 10 (t = -2.31, P = 0.021).",
+        "Between-group differences were not significant (p = 0.31, partial \u03b72 = 0.04).",
+        "The groups showed a difference in anxiety (F = 41.2, p < .001).",
+        "There was no difference between arms (median [IQR]: 3.0 [2.0, 5.0]).",
+        "The between-group difference in mean morning FEV1 (mean of 0700, 0900 and 1100 h) "
+        "was the primary end point.",
+        "There was no difference in Tmax (exposure ratio 1.04; 90% CI 0.96, 1.12).",
+        "There was no difference in the healing rate which was 71.5% with drug A and "
+        "80.2% with drug B.",
+    ],
+    ids=[
+        "hyphenated-name",
+        "after-a-p-value",
+        "correlation",
+        "t-statistic",
+        "eta-squared",
+        "f-statistic",
+        "median-iqr-label",
+        "clock-times",
+        "ratio-named-between",
+        "values-of-the-arms",
+    ],
+)
+def test_not_the_estimate_after_the_name(text: str) -> None:
+    assert find_effects(text) == []
+
+
+def test_number_ending_a_name_is_skipped_for_the_value() -> None:
+    (est,) = find_effects("The incidence rate ratio of HPV-16 was 1.31 (95% CI 0.88-1.95).")
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("IRR", 1.31, 0.88, 1.95)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "lo", "hi"),
+    [
+        (
+            "Walking rose (mean between-group difference, 48.2 minutes; 95% confidence "
+            "interval, 20.5\u201375.9; p < 0.001).",
+            48.2,
+            20.5,
+            75.9,
+        ),
+        ("Stay was shorter (difference, -2.4 days; 95% CI, -4.1 to -0.7).", -2.4, -4.1, -0.7),
+        (
+            "Onset came sooner (estimated treatment difference \u22123.2 min, 95% CI: "
+            "\u22124.0, \u22122.4; P < 0.001).",
+            -3.2,
+            -4.0,
+            -2.4,
+        ),
+    ],
+    ids=["minutes", "days", "min-not-the-bound"],
+)
+def test_difference_in_time_with_its_ci(text: str, value: float, lo: float, hi: float) -> None:
+    (est,) = find_effects(text)
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("MD", value, lo, hi)
+
+
+def test_plural_standardised_mean_differences_are_smd() -> None:
+    (est, *_rest) = find_effects(
+        "Memory improved, with standardised mean differences (SMDs) of 0.31, 0.18 and 0.22."
+    )
+    assert (est.measure, est.value) == ("SMD", 0.31)
+
+
+def test_arr_read_as_risk_reduction_only_where_the_document_says_so(nlp: Language) -> None:
+    ratio = "Trial title\nFalls were as frequent (ARR 1.42, 95% CI 1.10-1.83)."
+    assert collect_effects(nlp(ratio)) == []
+    assert find_effects("Falls were as frequent (ARR 1.42, 95% CI 1.10-1.83).", arr_doc=False) == []
+    spelled = "Trial title\nThe absolute risk reduction was large (ARR 6.0%, 95% CI 2.0 to 10.0)."
+    (fact,) = collect_effects(nlp(spelled))
+    assert (fact["measure"], fact["value"]) == ("RD", -6.0)
