@@ -1616,12 +1616,106 @@ def _has_word_number(sentence: str) -> bool:
     return not _WORD_NUMBERS.keys().isdisjoint(low.translate(_PUNCT_TO_SPACE).split())
 
 
+# "three deaths in the drug group and eight in the control group", "141
+# patients in the letrozole arm", "28 VTEs on placebo": a whole number, with
+# at most three words for what it counts, right before the arm that had them
+_COUNT_STOP = (
+    r"(?:in|of|on|among|from|with|within|receiving|given|treated|and|or|vs|versus|than|was|were|"
+    r"had|has|is|are|at|to|for|by|after|before|during|the|a|an|per|each|both|all|who|which|that)"
+)
+_ARM_COUNT = re.compile(
+    rf"(?<![\w.,/\u00b7\u2212-])(?P<n>{_INT}|(?i:{_WORD_NUM}))(?![\w.,/%\u00b7-])"
+    rf"(?P<noun>(?:\s+(?!{_COUNT_STOP}\b)[A-Za-z][\w-]*){{0,3}})"
+    r"\s+(?:(?P<took>on|receiving|treated\s+with|given)|in|of|among|from|with)\s+(?:the\s+)?"
+    rf"(?P<arm>{_ARM_PHRASE}?)(?:\s+(?P<grp>groups?|arms?)\b"
+    r"|(?=\s*[,;.)(\[]|\s+(?:and|vs|versus|compared|than|but|while|whereas)\b))"
+)
+# "among 2,463 women receiving X", "out of 40 patients in group A": a
+# denominator; "in 40 patients in the X group" is a subgroup unless the
+# words before say that something was seen in them
+_COUNT_BEFORE_NOT = _EndPattern(
+    re.compile(
+        r"\b(?:of|among|from|to|than|with|for|within|over|(?<!occurred\s)(?<!seen\s)"
+        r"(?<!observed\s)(?<!found\s)(?<!detected\s)(?<!reported\s)(?<!recorded\s)"
+        r"(?<!noted\s)in)\s*$",
+        re.IGNORECASE,
+    ),
+    words="of among from to than with for within over in",
+)
+# "2471 eligible participants (1238 participants in the X arm and ...)": the
+# arms' shares of a sample, not events
+_SAMPLE_BREAKDOWN = _EndPattern(re.compile(rf"{_PEOPLE}\s*[(\[]\s*$", re.IGNORECASE), chars="([")
+
+
+def _in_sample_breakdown(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside a bracket opened right after a people word."""
+    opened = max(text.rfind("(", 0, pos), text.rfind("[", 0, pos))
+    if opened < 0 or max(text.rfind(")", opened, pos), text.rfind("]", opened, pos)) >= 0:
+        return False
+    return bool(_SAMPLE_BREAKDOWN.search(text, max(0, opened - 40), opened + 1))
+
+
+_WORD_COLON = re.compile(r"(?<=[^\W\d_])\s*:\s*$")
+_COUNT_CUE = re.compile(
+    r"\b(?:achieved|improved|detected|observed|seen|reported|recorded|numbers?\s+of|incidence)\b",
+    re.IGNORECASE,
+)
+_NOUN_NOT_COUNTED = re.compile(
+    r"(?:hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|minutes?|mins?|mg|g|ml|mcg|ug|kg|cm|"
+    r"mm|units?|iu|times|fold|points?|percent|cycles?|courses?|doses?|sessions?|visits?|groups?|"
+    r"arms?|increases?|decreases?|reductions?|changes?|rises?|falls?|gains?|loss)",
+    re.IGNORECASE,
+)
+
+
+def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """Counts written right before their arm that no other form of value found.
+
+    "two deaths in the drug group", "141 patients in the letrozole arm": kept
+    only in a sentence that speaks of events and not of allocation, and not
+    after a mean or median word, so that arm sizes and scores stay out.
+    """
+    if not (
+        _EVENT_CUE.search(sentence)
+        or _COUNTED_EVENTS.search(sentence)
+        or _COUNT_CUE.search(sentence)
+    ) or _ALLOCATION_CUE.search(sentence):
+        return []
+    out = []
+    for m in _ARM_COUNT.finditer(masked):
+        s = m.start("n")
+        if any(v.start < m.end("noun") and s < v.end for v in taken):
+            continue
+        if any(_NOUN_NOT_COUNTED.fullmatch(w) for w in m.group("noun").split()):
+            continue
+        if _in_sample_breakdown(masked, s):
+            continue
+        before = masked[max(0, s - 25) : s]
+        # "... were rare: four cases in the X group": a colon after a word
+        # opens a list; after a number it makes a ratio
+        before = _WORD_COLON.sub("", before)
+        if _BARE_BEFORE_NOT.search(before) or _COUNT_BEFORE_NOT.search(before):
+            continue
+        if any(
+            not _CUE_OF_SAMPLE.match(sentence, c.end()) for c in _KIND_CUE.finditer(sentence, 0, s)
+        ):
+            continue
+        arm = _clean_arm(m.group("arm"))
+        # "2 cases of CHF", "12 patients with diabetes": without a group word
+        # only a treatment taken names an arm ("28 events on drug X")
+        if not arm or not (m.group("grp") or (m.group("took") and _names_treatment(arm))):
+            continue
+        n = _int(m.group("n"))
+        out.append(ArmValueMatch(s, m.end("noun"), "events", float(n), events=n, arm=arm))
+    return out
+
+
 def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     if not (word_numbers or _DIGIT.search(sentence)) or is_hedged(sentence):
         return []
     masked, found = _values(sentence, word_numbers)
     if not found:
-        return []
+        return _finish(sentence, _arm_counts(masked, sentence, []))
     linked = _linked(masked, found)
     # Bare numbers and percentages take part in the sentence-level arm rules
     # (lists, pairs, "as many groups as values") only when they are paired
@@ -1672,6 +1766,12 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
         if w.kind == "events" and w.arm is None and _counts_the_sample(sentence, w):
             continue
         values.append(w)
+    counts = _arm_counts(masked, sentence, [v for v in found if v.kind != "bare"] + values)
+    return _finish(sentence, sorted(values + counts, key=lambda v: v.start))
+
+
+def _finish(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """``values`` with the p-value of their comparison, their outcome and time point."""
     values = _comparison_p(sentence, values)
     out = []
     outcome: str | None = None

@@ -989,3 +989,58 @@ def test_treated_people_before_a_bracket_name_the_arm() -> None:
 def test_word_number_screen_covers_every_number_word() -> None:
     # the substring screen of _has_word_number must not rule out a known word
     assert all(any(p in w for p in _WORD_NUMBER_PARTS) for w in _WORD_NUMBERS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Wound infections were rare: three cases in the drain group and one in the"
+            " suction group.",
+            [(3, "drain"), (1, "suction")],
+        ),
+        (
+            "Relapse occurred in 87 patients in the zinc group and 64 patients of the"
+            " control group.",
+            [(87, "zinc"), (64, "control")],
+        ),
+        (
+            "Six patients in the sham arm and twelve patients of the laser arm achieved"
+            " full remission (P < 0.05).",
+            [(6, "sham"), (12, "laser")],
+        ),
+        (
+            "The number of new polyps was 45 in the aspirin arm and 61 in the placebo arm.",
+            [(45, "aspirin"), (61, "placebo")],
+        ),
+        (
+            "Fewer patients developed a seroma: 9 in the closure group versus 22 in the"
+            " open group.",
+            [(9, "closure"), (22, "open")],
+        ),
+    ],
+    ids=["word-numbers", "people-in-and-of", "word-numbers-achieved", "number-of", "after-colon"],
+)
+def test_counts_written_before_their_arm(text: str, expected: list[tuple[int, str]]) -> None:
+    found = [(v.events, v.arm) for v in find_arm_values(text) if v.kind == "events"]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # arm sizes
+        "We randomised 120 patients in the zinc group and 118 in the control group.",
+        "Among the 900 eligible women (450 women in the zinc arm and 450 women in the"
+        " placebo arm), 76 developed a fracture.",
+        # what was counted, not the arm
+        "Cardiotoxicity was observed in 11% of drug X patients, including 3 cases of CHF.",
+        # a size change, not a count
+        "Swelling (a 2 cm increase in arm girth) developed in few women.",
+        # no event is spoken of
+        "There were 40 men in the zinc group and 38 in the control group.",
+    ],
+    ids=["allocation", "sample-breakdown", "cases-of-event", "unit-noun", "no-event-cue"],
+)
+def test_counts_before_an_arm_that_are_not_events(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind == "events" and v.events != 76] == []
