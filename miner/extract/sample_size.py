@@ -1047,6 +1047,17 @@ _PART_NUM_FIRST_RE = re.compile(
     r"(?:\s+" + _POP + r")?$",
     re.IGNORECASE,
 )
+# Lists whose parts start with "n =": "(n = 40 tea; n = 41 coffee)", "(n = 105,
+# drug A and n = 105, drug B)"; the split falls before each "n =".
+_N_FIRST_RE = re.compile(r"\s*[nN]\s*=\s*\d[^=]*[,;\s][nN]\s*=")
+_N_FIRST_SPLIT_RE = re.compile(r"\s*(?:[;,]\s*)?(?:and\s+)?(?=\b[nN]\s*=)")
+_PART_N_FIRST_RE = re.compile(
+    r"^\s*[nN]\s*=\s*"
+    + _num("num")
+    + r"\s*[,:]?\s+(?:"
+    + _POP
+    + r"\s+)?(?:in\s+the\s+|on\s+)?(?P<label>[A-Za-z][^=,;]{0,40}?)\s*$"
+)
 # Parts that name a treatment ("6074 on tamoxifen", "271 received lapatinib").
 _TREATMENT_PREP_RE = re.compile(r"^(?:on|received|receiving|assigned)", re.IGNORECASE)
 _PART_LABEL_FIRST_RE = re.compile(
@@ -1472,12 +1483,27 @@ class SampleSizeComponent:
             base = m.start(1)
             parts: list[tuple[int, int, str, int | None]] = []
             pos = 0
-            splitter = _SEMICOLON_SPLIT_RE if ";" in inner else _PART_SPLIT_RE
+            n_first = _N_FIRST_RE.match(inner) is not None
+            if n_first and _ASSIGNED_RE.search(
+                text, m.end(), sents[bisect.bisect_right(sent_starts, m.start()) - 1][1]
+            ):
+                # "306 adults (n = 200 Thai; n = 106 Lao) were randomized to
+                # ...": a bracket before the allocation describes who took part.
+                continue
+            if n_first:
+                splitter = _N_FIRST_SPLIT_RE
+            else:
+                splitter = _SEMICOLON_SPLIT_RE if ";" in inner else _PART_SPLIT_RE
             treatments = 0
             for piece in splitter.split(inner):
+                if not piece:
+                    continue
                 idx = inner.find(piece, pos)
                 pos = idx + len(piece)
-                pm = _PART_NUM_FIRST_RE.match(piece) or _PART_LABEL_FIRST_RE.match(piece)
+                if n_first:
+                    pm = _PART_N_FIRST_RE.match(piece)
+                else:
+                    pm = _PART_NUM_FIRST_RE.match(piece) or _PART_LABEL_FIRST_RE.match(piece)
                 if not pm:
                     parts = []
                     break

@@ -783,6 +783,15 @@ def test_the_arm_before_negates_no_arm(
             " old (n = 290) groups.",
             [("young", 310), ("old", 290)],
         ),
+        (
+            "In total, 75 adults were analysed (n = 37 tea; n = 38 coffee).",
+            [("tea", 37), ("coffee", 38)],
+        ),
+        (
+            "In all, 190 adults were randomized (n = 95, zinc and n = 95, placebo).",
+            [("zinc", 95), ("placebo", 95)],
+        ),
+        ("In all, 306 adults (n = 200 Thai; n = 106 Lao) were randomized to two drugs.", []),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -793,6 +802,9 @@ def test_the_arm_before_negates_no_arm(
         "closed-bracket-inside-a-label",
         "closed-bracket-after-a-label",
         "divided-into",
+        "n-first-list-semicolons",
+        "n-first-list-and",
+        "n-first-list-before-the-allocation-describes-the-sample",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
