@@ -357,10 +357,13 @@ _NEGATED_BEFORE_RE = re.compile(
 _NEGATION_LOOKBACK = 60
 # Rescue or supplementary medication is background care: "paracetamol tablets
 # were prescribed as a rescue analgesic", "supplementary analgesic was oral
-# paracetamol". The cue must sit in the mention's own clause, close to it.
+# paracetamol", "if analgesia was insufficient, oral naproxen was allowed".
+# The cue must sit in the mention's own clause, close to it.
 _RESCUE_RE = re.compile(
     r"\brescue\s+(?:analges\w*|medications?|medicines?|drugs?|antiemetics?|opioids?|doses?"
-    r"|boluses|bolus)\b|\b(?:as|for)\s+(?:a\s+)?rescue\b|\b(?:supplement\w*|additional)\s+analges\w*",
+    r"|boluses|bolus)\b|\b(?:as|for)\s+(?:a\s+)?rescue\b|\b(?:supplement\w*|additional)\s+analges\w*"
+    r"|\bif\s+(?:the\s+)?(?:analgesia|pain\s+relief)\s+(?:was|were|is|remained)\s+"
+    r"(?:insufficient|inadequate|poor)",
     re.IGNORECASE,
 )
 _RESCUE_REACH = 70
@@ -368,8 +371,27 @@ _CLAUSE_END_RE = re.compile(r";|[.!?]\s+(?=[A-Z(\[])|\n")
 # Eligibility and history: "patients who had received intravenous iron were
 # excluded", "a history of oral steroid use".
 _ELIGIBILITY_RE = re.compile(
-    r"\bexclu(?:de|ded|des|ding|sion)\b|\bineligib\w*|\bhistory\s+of\b|\bnot\s+eligible\b",
+    r"\bexclu(?:de|ded|des|ding|sion)\b|\bineligib\w*|\bnot\s+eligible\b", re.IGNORECASE
+)
+# "History of" reaches only the words it governs: "a history of failed oral
+# iron", not "tablets were taken by patients with a history of radiotherapy".
+_HISTORY_BEFORE_RE = re.compile(r"\bhistory\s+of\b[^,;()]{0,50}$", re.IGNORECASE)
+# A sentence that asks for more research: "larger trials of intravenous
+# dosing are needed" names no route the trial used.
+_FUTURE_RESEARCH_RE = re.compile(
+    r"\b(?:further|future|larger|longer|bigger|long-term|more|additional|well-designed)\s+(?:\w+\s+){0,3}?"
+    r"(?:studies|trials|research|investigations?)\b[^.;]{0,120}?\b(?:are|is)\s+(?:still\s+)?"
+    r"(?:needed|required|recommended|warranted|necessary)\b",
     re.IGNORECASE,
+)
+# Anaesthesia the operation was done under is the setting, not the study's
+# route: "hip replacement under spinal anaesthesia", "QT during spinal anesthesia".
+_SETTING_BEFORE_RE = re.compile(
+    r"\b(?:under|during|undergoing|underwent|undergo)\s+(?:(?:a|an|the|elective|planned)\s+)?$",
+    re.IGNORECASE,
+)
+_SETTING_ANAESTHESIA_RE = re.compile(
+    r"(?:spinal|epidural|subarachnoid)\s+an(?:a)?esthe(?:sia|tic)\b", re.IGNORECASE
 )
 # "IV contrast", "intravenous line", "IV drug users": a device, an imaging
 # agent or a habit, not how a study drug was given.
@@ -390,23 +412,35 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
         return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
         return True
+    if (
+        route in ("intrathecal", "epidural")
+        and _SETTING_ANAESTHESIA_RE.match(text, start)
+        and _SETTING_BEFORE_RE.search(text, max(0, start - 30), start)
+    ):
+        return True
     lo, hi = _sentence_of(text, start, end)
     if _ELIGIBILITY_RE.search(text, lo, hi):
         return True
-    # The clause around the mention, then a rescue cue near it inside that clause.
+    # The clause around the mention: a call for more research, a history or a
+    # rescue cue counts there only (the rescue cue also only near the mention).
     for m in _CLAUSE_END_RE.finditer(text, lo, start):
         lo = m.end()
     after = _CLAUSE_END_RE.search(text, end, hi)
-    clause_end = after.start() if after else hi
+    hi = after.start() if after else hi
+    if _FUTURE_RESEARCH_RE.search(text, lo, hi):
+        return True
+    if _HISTORY_BEFORE_RE.search(text, max(lo, start - 70), start):
+        return True
     near_lo = max(lo, start - _RESCUE_REACH)
-    near_hi = min(clause_end, end + _RESCUE_REACH)
+    near_hi = min(hi, end + _RESCUE_REACH)
     return _RESCUE_RE.search(text, near_lo, near_hi) is not None
 
 
 # "Infusion" of a drug is intravenous unless the words around it name another
 # way in (epidural or wound infusions, duodenal feeds, subcutaneous pumps,
-# intra-arterial chemotherapy) or it is a test or a drink (glucose clamps,
-# saline infusion sonography, herbal teas). Local anaesthetic infusions are
+# intra-arterial chemotherapy, forearm studies, closed-loop hormone pumps) or
+# it is a test, a tracer or a drink (glucose clamps, saline infusion
+# sonography, labelled amino acids, herbal teas). Local anaesthetic infusions are
 # mostly into wounds, nerves or the epidural space, so they are left alone;
 # so is a whole text that names such a route or such words by an infusion,
 # since its other "infusion"s may be the same one.
@@ -420,7 +454,9 @@ _NOT_IV_INFUSION_RE = re.compile(
     r"|intra-?articular|rectal|vaginal|topical|irrigation|lavage|dialysate|cardioplegi\w*"
     r"|pericardial|intrapleural|pleural|intratumou?ral|intralesional|local|regional|limb|isolated"
     r"|tea|teas|herbal|leaf|leaves|flowers?|decoction|tisane|sonograph\w*|sonohysterograph\w*"
-    r"|hysterosonograph\w*|clamps?|tolerance|GIR|\w+caine|nutrients?|formula)\b",
+    r"|hysterosonograph\w*|clamps?|tolerance|GIR|\w+caine|nutrients?|formula|tracers?|isotop\w*"
+    r"|label(?:l)?ed|13C|2H|15N|intracerebroventricular|intrabrachial|brachial|forearm|closed-loop"
+    r"|bi-?hormonal|artificial\s+pancreas)\b",
     re.IGNORECASE,
 )
 _NOT_IV_INFUSION_ROUTES = frozenset(ROUTES) - {
@@ -453,6 +489,50 @@ def _infusion_mentions(
         if _not_a_fact(text, m.start(), m.end(), "intravenous"):
             continue
         out.append((m.start(), m.end(), "intravenous"))
+    return out
+
+
+# Forms the pattern file does not hold (they could move to routes.jsonl): a
+# short form right after a dose ("60 mg sc every 6 months", "2 g IM",
+# "10 mg/kg iv"; lowercase "iv" and "im" only there, since "(iv)" numbers a
+# list item) or after "given"/"injected"; an enema that is no imaging or
+# reduction procedure; an infiltration named by what is infiltrated
+# ("analgesic infiltration").
+_SHORT_FORM_ROUTES = {"sc": "subcutaneous", "sq": "subcutaneous", "im": "intramuscular"}
+_SHORT_FORM_ROUTES["iv"] = "intravenous"
+_AFTER_DOSE_SHORT_RE = re.compile(
+    r"(?:\d\s?(?:mg|g|[uµμ]g|mcg|ng|IU|U|units?|ml|mL)(?:\s?/\s?(?:kg|m2))?"
+    r"|\b(?:given|administered|injected))\s+(?P<form>sc|SC|SQ|im|IM|iv|IV)(?![\w/-])(?!\s*\))"
+)
+_EXTRA_ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    (
+        "enema",
+        "rectal",
+        re.compile(
+            r"(?<![\w-])(?<!barium )(?<!contrast )enemas?(?![\w-])(?!\s+reduction)", re.IGNORECASE
+        ),
+    ),
+    (
+        "infiltration",
+        "infiltration",
+        re.compile(r"(?<![\w-])(?:analgesic|an(?:a)?esthetic)\s+infiltration\b", re.IGNORECASE),
+    ),
+)
+
+
+def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Mentions of the forms above, in text order."""
+    out = []
+    for m in _AFTER_DOSE_SHORT_RE.finditer(text):
+        form = m.group("form")
+        # Lowercase "iv"/"im" need a dose before them, not just "given".
+        if form in ("iv", "im") and not m.group().lstrip()[0].isdigit():
+            continue
+        out.append((m.start("form"), m.end("form"), _SHORT_FORM_ROUTES[form.lower()]))
+    low = text.lower()
+    for piece, route, regex in _EXTRA_ROUTES:
+        if piece in low:
+            out += [(m.start(), m.end(), route) for m in regex.finditer(text)]
     return out
 
 
@@ -495,6 +575,12 @@ def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, i
         if _not_a_fact(text, start, end, route):
             continue
         out.append((start, end, route))
+    for start, end, route in _extra_mentions(text):
+        if not any(s < end and start < e for s, e, _ in out) and not _not_a_fact(
+            text, start, end, route
+        ):
+            out.append((start, end, route))
+    out.sort()
     qualified = {
         text[s:e].lower().split()[-1]: route
         for s, e, route in out

@@ -221,6 +221,46 @@ def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
     assert [r for *_, r in find_routes(spinal)] == ["intrathecal"]
 
 
+@pytest.mark.parametrize(
+    ("text", "routes"),
+    [
+        ("Teriparatide 20 ug sc once daily was compared with placebo.", ["subcutaneous"]),
+        ("Cefazolin 2 g IM was given before the procedure.", ["intramuscular"]),
+        ("Hydrocortisone 100 mg iv was repeated every 8 h.", ["intravenous"]),
+        ("Three arms were compared: (iii) diet and (iv) exercise.", []),
+        ("A budesonide enema was used at bedtime.", ["rectal"]),
+        ("Strictures were seen on a barium enema.", []),
+        ("Local anaesthetic infiltration of the drain site was done.", ["infiltration"]),
+        (
+            "Patients undergoing knee surgery under spinal anesthesia got IV paracetamol.",
+            ["intravenous"],
+        ),
+        ("Levobupivacaine was added to spinal anaesthesia for the trial arm.", ["intrathecal"]),
+        ("Longer trials of oral dosing are still needed.", []),
+        ("Patients with a history of failed oral iron were randomized.", []),
+        ("Capsules were taken by adults with a history of stroke.", ["oral"]),
+        ("If analgesia was insufficient, oral naproxen 250 mg was allowed.", []),
+    ],
+    ids=[
+        "sc-after-dose",
+        "im-after-dose",
+        "lowercase-iv-after-dose",
+        "roman-list-item",
+        "enema",
+        "barium-enema",
+        "anaesthetic-infiltration",
+        "under-spinal-is-setting",
+        "spinal-as-study-route",
+        "future-research",
+        "history-of-route",
+        "history-elsewhere",
+        "conditional-rescue",
+    ],
+)
+def test_more_forms_and_contexts(text: str, routes: list[str]) -> None:
+    assert [r for *_, r in find_routes(text)] == routes
+
+
 def test_bare_formulation_takes_the_route_named_with_it() -> None:
     text = "A vaginal cream of estriol was tested. The cream was used nightly for 8 weeks."
     assert [r for *_, r in find_routes(text)] == ["vaginal", "vaginal"]
