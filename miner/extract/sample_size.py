@@ -859,8 +859,13 @@ _ASSIGNED_RE = re.compile(r"randomi[sz]|\bassign|\ballocat|\bdivided\b", re.IGNO
 # "20 or 30 mg tamoxifen"): the label is the words after it.
 _LEADING_AMOUNT_RE = re.compile(
     r"^\d[\d.,]*(?:\s*(?:or|to|-|\u2013)\s*\d[\d.,]*)?\s*"
-    r"(?:mg|g|ug|mcg|microg|\u00b5g|\u03bcg|ng|iu|u|units?|ml|mmol|%)(?:/[\w()]+)*\s+",
+    r"(?:mg|g|ug|mcg|microg|\u00b5g|\u03bcg|ng|iu|u|units?|ml|mmol|%|min)(?:/[\w()]+)*(?:\s+|$)",
     re.IGNORECASE,
+)
+# The group an arm label ends with, after "in (the)": "subjects in the yoga
+# group", "nurses who stayed in the control arm".
+_IN_GROUP_RE = re.compile(
+    r"\bin\s+(?:the\s+)?(?=(?:[^\s()\[\]]+\s+){0,3}?(?:groups?|arms?)\s*$)", re.IGNORECASE
 )
 # "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
 _ARM_TO_RE = re.compile(
@@ -1171,8 +1176,30 @@ _OUTCOME_RE = re.compile(
     r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )
-# Where the clause of the last arm of a sentence ends: ";" or a full stop.
-_CLAUSE_END_RE = re.compile(r";|\.(?=\s+[A-Z])")
+# Where a clause may end: ";" or a full stop; brackets are tracked.
+_CLAUSE_END_RE = re.compile(r"[;()\[\]]|\.(?=\s+[A-Z])")
+
+
+def _clause_end(text: str, lo: int, pos: int, hi: int) -> int:
+    """Where the clause holding ``pos`` ends in ``text[lo:hi]``: the first ";"
+    or full stop after ``pos`` outside any bracket (``hi`` if none)."""
+    depth = 0
+    for j in range(lo, pos):
+        if text[j] in "([":
+            depth += 1
+        elif text[j] in ")]" and depth:
+            depth -= 1
+    for m in _CLAUSE_END_RE.finditer(text, pos, hi):
+        ch = m.group()
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            return m.start()
+    return hi
+
+
 # The same words without "%" (doses are written with percentages too).
 _OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNORECASE)
 # An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
@@ -1428,10 +1455,22 @@ class SampleSizeComponent:
                     starts.pop()
                 cut = starts[-1].end() if starts else 0
                 label, start = before[cut:], lo + cut
+            # "women in the control group (n = 77)": the group is the label.
+            in_group = list(_IN_GROUP_RE.finditer(label))
+            if in_group:
+                cut = in_group[-1].end()
+                label, start = label[cut:], start + cut
             amount = _LEADING_AMOUNT_RE.match(label.strip())
-            if amount:
-                label = label.strip()[amount.end() :]
-            words = _GROUP_ID_RE.match(label.strip()) or _LABEL_FIRST_WORDS_RE.match(label.strip())
+            words: re.Match[str] | None
+            if amount and not label.strip()[amount.end() :] and "%" not in amount.group():
+                # "drug A 20 mg (n = 118), 40 mg (n = 120)": the dose names the arm
+                words = amount
+            else:
+                if amount:
+                    label = label.strip()[amount.end() :]
+                words = _GROUP_ID_RE.match(label.strip()) or _LABEL_FIRST_WORDS_RE.match(
+                    label.strip()
+                )
             if not words:
                 continue
             if _NOT_ARM_LABEL_RE.search(words.group(0)) and _ASSIGNED_RE.search(
@@ -1537,8 +1576,7 @@ class SampleSizeComponent:
             # to arm A and 29 to arm B; response rates were 56% and 71%" states
             # arm sizes (a ";" or a full stop the splitter missed ends them).
             last_end = max(end for _s, end, *_x in items)
-            clause = _CLAUSE_END_RE.search(text, last_end, sents[i][1])
-            scope = text[sents[i][0] : clause.start() if clause else sents[i][1]]
+            scope = text[sents[i][0] : _clause_end(text, sents[i][0], last_end, sents[i][1])]
             outcome = _OUTCOME_RE.search(scope) is not None
             if outcome:
                 keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}

@@ -792,6 +792,21 @@ def test_the_arm_before_negates_no_arm(
             [("zinc", 95), ("placebo", 95)],
         ),
         ("In all, 306 adults (n = 200 Thai; n = 106 Lao) were randomized to two drugs.", []),
+        (
+            "Adults in the early yoga group (n = 61) received a booklet; adults in the control"
+            " group (n = 64) received nothing more.",
+            [("early yoga", 61), ("control", 64)],
+        ),
+        (
+            "Adults were randomized to drug Q 10 mg (n = 71), 30 mg (n = 69) or placebo (n = 70).",
+            [("drug Q", 71), ("30 mg", 69), ("placebo", 70)],
+        ),
+        (
+            "Adults were assigned to walking of 150 min/wk (n = 90) or to usual activity (n = 91).",
+            [("150 min/wk", 90), ("usual activity", 91)],
+        ),
+        ("Colds were fewer: 2.5% (n = 31) with zinc versus 4.1% (n = 52) with placebo.", []),
+        ("Of these 150 colds, 96 were mild (40 on zinc and 56 on placebo; HR = 0.7, 95% CI).", []),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -805,6 +820,11 @@ def test_the_arm_before_negates_no_arm(
         "n-first-list-semicolons",
         "n-first-list-and",
         "n-first-list-before-the-allocation-describes-the-sample",
+        "people-in-the-x-group",
+        "dose-names-the-arm",
+        "minutes-per-week-name-the-arm",
+        "a-share-names-no-arm",
+        "outcome-after-a-semicolon-in-the-bracket",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
