@@ -91,7 +91,7 @@ _GAP = (
     r"(?:(?!\b(?:were|was|and|or|versus|vs|in|received|receiving)\b)(?!\bto\b(?!\s+\d))"
     r"[^.;()\[\]]){0,40}?"
 )
-# Up to five modifier words between the count and the population noun
+# Up to six modifier words between the count and the population noun
 # ("72 postmenopausal, sedentary women", "280 female (18-60 years) patients");
 # no digits outside brackets, no clause words.
 _MODS = (
@@ -99,7 +99,7 @@ _MODS = (
     r"|times|cycles?|sessions?)\b|(?:" + _WORD_ATOM + r"|hundred|thousand)(?![\w-]))"
     # a word, "type 2", "stage III", or a spaced hyphen ("insulin - naive")
     r"[A-Za-z][\w'/-]*|(?:type|stage|grade|class)\s+[0-4IV]{1,3}[a-cA-C]?|-),?\s+"
-    r"(?:\([^()%]{1,30}\)\s+)?){0,5}?"
+    r"(?:\([^()%]{1,30}\)\s+)?){0,6}?"
 )
 # Between a counted noun and its verb: no other verb and no other count of
 # people ("... and 30 patients were", "... and 30 were"); ages, sizes and
@@ -348,7 +348,9 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         + r"\s+"
         + _MODS
         + _POP_ANY
-        + r"\b,?\s+(?:(?:who|that)\s+were\s+)?(?:randomly\s+(?:assigned|allocated)|randomi[sz]ed)"
+        # "254 women with early breast cancer randomised to"
+        + r"\b(?:\s+with\s+[^.;,()\[\]\d]{1,60}?)?"
+        r",?\s+(?:(?:who|that)\s+were\s+)?(?:randomly\s+(?:assigned|allocated)|randomi[sz]ed)"
         r"\s+(?:to|into|between|in)\b",
         _AFTER_POP,
         0,

@@ -830,3 +830,15 @@ def test_the_arm_before_negates_no_arm(
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("We recruited 96 newly diagnosed node free older female adults.", 96),
+        ("Samples came from 210 adults with chronic gout randomised to receive drug A or B.", 210),
+    ],
+    ids=["six-modifier-words", "with-phrase-before-randomised-to"],
+)
+def test_randomized_shapes(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
