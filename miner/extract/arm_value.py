@@ -170,7 +170,13 @@ _OUT_UNIT = (
     r"points?|units?|episodes?|euros?|EUR|USD|dollars?|ms|mmol|ng|pg|lbs?|nodes)"
 )
 _DOSE_UNIT = re.compile(
-    r"^(?:mg|mcg|ug|\u00b5g|\u03bcg|g|iu|u|units?)(?:\s?/\s?(?:kg|day|d|m2|h|hr|min|dose|week))*$",
+    r"^(?:mg|mcg|ug|\u00b5g|\u03bcg|g|iu|u|units?)"
+    r"(?:\s?/\s?(?:kg|day|d|m2|h|hr|min|dose|week|wk|cycle|course|infusion))*$",
+    re.IGNORECASE,
+)
+_LISTED_DOSE_AFTER = re.compile(
+    r"^(?:\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s)\s*\d+(?:[.\u00b7]\d+)?){1,4}"
+    r"\s?(?:mg|mcg|ug|\u00b5g|\u03bcg|iu)\b",
     re.IGNORECASE,
 )
 _TIME_UNIT_RE = re.compile(
@@ -207,11 +213,11 @@ _NOT_BARE_GUARD = (
 _VALUE_SOURCE = (
     rf"(?<![\w.\u00b7/])(?:{_NOT_BARE_GUARD}(?:"
     # 30% (12/40)
-    rf"(?P<pe_pct>\d+(?:\.\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
+    rf"(?P<pe_pct>\d+(?:[.\u00b7]\d+)?)\s?%\s*[(\[]\s*(?P<pe_ev>{_INT})\s?/\s?(?P<pe_tot>{_INT})\s*[)\]]"
     # 12/40 (30%) | 12 of 40 (30%) | seven of 67
     rf"|(?P<ev_ev>{_INT}|(?i:{_WORD_NUM}))\s?(?:/|\s(?:of|out\s+of)\s)\s?(?P<ev_tot>{_INT}|(?i:{_WORD_NUM})\b)(?![\d.,]\d|\s?/)"
     rf"(?:\s?(?:patients|participants|subjects|children|women|men|cases|eyes))?"
-    rf"(?:\s*[(\[]\s*(?P<ev_pct>\d+(?:\.\d+)?)\s?%\s*[)\]])?"
+    rf"(?:\s*[(\[]\s*(?P<ev_pct>\d+(?:[.\u00b7]\d+)?)\s?%\s*[)\]])?"
     # 12.3 ± 4.1 | 12.3 +/- 4.1
     rf"|(?P<ms_m>{_LEAD}){_VUNIT}\s*{_PM}\s*(?P<ms_sd>\d+(?:[.\u00b7]\d+)?)"
     # 12.3 (SD 4.1) | 12.3 [SD: 4.1]
@@ -223,13 +229,13 @@ _VALUE_SOURCE = (
     rf"|(?P<q_m>{_LEAD}){_VUNIT}\s*[(\[]\s*+(?P<q_word>IQR|interquartile\s+range|range|Q1\s?[{DASHES}]\s?Q3)?"
     rf"\s*+[:=,]?\s*+{PAIR}\s*[)\]]"
     # 8 (57%) of 14 patients
-    rf"|(?P<nt_n>{_INT}|(?i:{_WORD_NUM}))\s*[(\[]\s*(?P<nt_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
+    rf"|(?P<nt_n>{_INT}|(?i:{_WORD_NUM}))\s*[(\[]\s*(?P<nt_pct>\d+(?:[.\u00b7]\d+)?)\s?%\s*[)\]]"
     rf"\s+(?:of|out\s+of)\s+(?:the\s+)?(?P<nt_tot>\d{{1,3}}(?:[,\s\u2009\u202f]\d{{3}})+(?!\d)|\d+"
     rf"|(?i:{_WORD_NUM})\b)(?![\d.,]\d|\s?/)"
     rf"(?:\s{_COUNT_NOUN})?"
     # 12 (30%) | 12 patients (30%) | 31 deaths (55%)
     rf"|(?P<np_n>{_INT}|(?i:{_WORD_NUM}))(?:\s{_COUNT_NOUN})?"
-    rf"\s*[(\[]\s*(?P<np_pct>\d+(?:\.\d+)?)\s?%\s*[)\]]"
+    rf"\s*[(\[]\s*(?P<np_pct>\d+(?:[.\u00b7]\d+)?)\s?%\s*[)\]]"
     # 12.3 (4.1)
     rf"|(?P<pp_m>{_LEAD}){_VUNIT}\s*\(\s*(?P<pp_sd>\d+(?:[.\u00b7]\d+)?)\s*\)"
     # 27.5%
@@ -288,6 +294,12 @@ _NOT_RATIO_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _N_EQUALS = re.compile(r"\b[nN]\s?=\s?\d+")
+# "210 x 10(9)/l", "3.1 \u00d7 10^6": the power of ten is part of the unit,
+# never a mean with its SD ("10 (9)")
+_POWER_OF_TEN = re.compile(
+    r"(?<=\d)\s?[x\u00d7]\s?10\s?(?:\(\s?[-\u2212]?\d+\s?\)|\^\s?[-\u2212]?\d+|"
+    r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
+)
 _CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
 
 # ---------------------------------------------------------------- arms
@@ -575,6 +587,7 @@ def _masked(sentence: str) -> str:
             (_CI_REGION, _may_have_ci(sentence)),
             (P_RE, True),
             (_N_EQUALS, "=" in sentence),
+            (_POWER_OF_TEN, "10" in sentence),
         )
         if needed
         for m in rx.finditer(sentence)
@@ -683,6 +696,8 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
             continue
         if val is not None:
             out.append(val)
+    if masked is not sentence and "10" in sentence:
+        out = [_with_power_of_ten(sentence, v) if v.kind == "bare" else v for v in out]
     if "SD" in masked and "M" in masked:
         out = _with_apa_means(masked, out)
     return masked, _shared_percent_sign(masked, out)
@@ -693,6 +708,18 @@ _APA_MEAN = re.compile(
     r"(?<![\w.])M\s*=\s*(?P<m>[-\u2212]?\d+(?:[.\u00b7]\d+)?)\s*[,;]\s*SD\s*=\s*"
     r"(?P<sd>\d+(?:[.\u00b7]\d+)?)"
 )
+
+
+_POWER_UNIT = re.compile(rf"{_POWER_OF_TEN.pattern}(?:\s?/\s?[a-zA-Z\u00b5\u03bc]{{1,5}})?")
+
+
+def _with_power_of_ten(sentence: str, v: ArmValueMatch) -> ArmValueMatch:
+    """A bare number with the power of ten and unit written after it ("210 x 10(9)/l")."""
+    pm = _POWER_UNIT.match(sentence, v.end)
+    if pm is None:
+        return v
+    unit = re.sub(r"\s", "", pm.group(0))
+    return replace(v, end=pm.end(), unit=(v.unit or "") + unit)
 
 
 def _with_apa_means(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
@@ -912,7 +939,7 @@ def _make_value(
         if not 0 <= ev <= tot or tot == 0:
             return None
         return ArmValueMatch(
-            s, e, "events", float(ev), events=ev, total=tot, percent=float(g["pe_pct"] or 0)
+            s, e, "events", float(ev), events=ev, total=tot, percent=parse_num(g["pe_pct"] or "0")
         )
     if g["ev_ev"] is not None:
         ev, tot = _int(g["ev_ev"]), _int(g["ev_tot"] or "")
@@ -922,7 +949,7 @@ def _make_value(
             return None  # "09/92": a date
         if _NOT_RATIO_BEFORE.search(before) or _RATIO_OR_DATE_BEFORE.search(before):
             return None
-        pct = float(g["ev_pct"]) if g["ev_pct"] else None
+        pct = parse_num(g["ev_pct"]) if g["ev_pct"] else None
         return ArmValueMatch(s, e, "events", float(ev), events=ev, total=tot, percent=pct)
     if g["ms_m"] is not None or g["psd_m"] is not None:
         mean = parse_num(g["ms_m"] or g["psd_m"] or "")
@@ -951,7 +978,7 @@ def _make_value(
         ev, tot = _int(g["nt_n"]), _int(g["nt_tot"] or "")
         if not 0 <= ev <= tot or tot == 0 or _AFTER_EVENTS_NOT.match(after):
             return None
-        pct = float(g["nt_pct"] or 0)
+        pct = parse_num(g["nt_pct"] or "0")
         return ArmValueMatch(s, e, "events", float(ev), events=ev, total=tot, percent=pct)
     if g["np_n"] is not None:
         return ArmValueMatch(
@@ -960,7 +987,7 @@ def _make_value(
             "events",
             float(_int(g["np_n"])),
             events=_int(g["np_n"]),
-            percent=float(g["np_pct"] or 0),
+            percent=parse_num(g["np_pct"] or "0"),
         )
     if g["pp_m"] is not None:
         if not ctx.sd and not ctx.se:
@@ -1061,6 +1088,8 @@ def _bare_value(
         return None
     if unit and _DOSE_UNIT.match(unit.replace(" ", "")):
         return None
+    if unit is None and _LISTED_DOSE_AFTER.match(after):
+        return None  # "drug X 50, 90 and 130 mg": doses sharing one unit
     if unit and _TIME_UNIT_RE.match(unit) and _TIME_PREP.search(before):
         return None
     raw = g["bn"] or ""
@@ -1725,6 +1754,7 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
         zip(main_idx, _assign_arms(sentence, [found[i] for i in main_idx]), strict=True)
     )
     values: list[ArmValueMatch] = []
+    sample_end: int | None = None  # end of the last mean that describes the sample
     for i, v in enumerate(found):
         w = with_arms.get(i)
         if w is None:
@@ -1761,8 +1791,15 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             if kind is None:
                 continue
             w = replace(w, kind=kind, events=int(w.value) if kind == "events" else None)
-        if w.kind in ("mean", "median") and _describes_sample(sentence, w):
-            continue
+        if w.kind in ("mean", "median"):
+            if _describes_sample(sentence, w) or (
+                sample_end is not None and _SAME_LIST.fullmatch(sentence, sample_end, w.start)
+            ):
+                # "baseline scores were 58.1 for A, 57.4 for B and 60.0 for
+                # C": the list goes on describing the sample
+                sample_end = w.end
+                continue
+            sample_end = None
         if w.kind == "events" and w.arm is None and _counts_the_sample(sentence, w):
             continue
         values.append(w)
@@ -1814,6 +1851,15 @@ _DESCRIPTOR = re.compile(
 # "change from baseline" is an outcome
 _CHANGE_BEFORE = re.compile(
     r"\b(?:from|since|over|vs\.?|versus|than|to|compared\s+(?:with|to))\s*$", re.IGNORECASE
+)
+# What may stand between the values of one list: arm labels, units,
+# commas, "and", "vs"; no number, bracket or clause that moves on to another
+# time or to a change ("..., and after 12 weeks 3.1 vs 4.0")
+_SAME_LIST = re.compile(
+    r"(?:(?!\b(?:after|at|by|week|month|year|day|follow|end|final|post|change|decrease|increase|"
+    r"reduc|improv|fell|rose|dropped|to|from|then|whereas|while|but|was|were|is|are)\w*\b)"
+    r"[^\d.;:()\[\]]){0,40}",
+    re.IGNORECASE,
 )
 _AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;,(\[]")

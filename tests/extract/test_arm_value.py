@@ -1044,3 +1044,49 @@ def test_counts_written_before_their_arm(text: str, expected: list[tuple[int, st
 )
 def test_counts_before_an_arm_that_are_not_events(text: str) -> None:
     assert [v for v in find_arm_values(text) if v.kind == "events" and v.events != 76] == []
+
+
+def test_a_list_of_baseline_means_is_dropped_whole() -> None:
+    text = (
+        "Mean baseline pain scores were 61.2 for drug A, 54.00 for drug B, and 59.3 for"
+        " the waitlist."
+    )
+    assert find_arm_values(text) == []
+
+
+def test_later_values_after_baseline_ones_are_kept() -> None:
+    text = (
+        "Mean baseline scores were 61.2 for drug A and 54.0 for drug B, and after 12 weeks"
+        " 40.1 vs 52.3."
+    )
+    assert [v.value for v in find_arm_values(text)] == [40.1, 52.3]
+
+
+def test_power_of_ten_is_part_of_the_unit() -> None:
+    text = "Mean platelet count was 210 x 10(9)/l in the A group and 190 x 10(9)/l in the B group."
+    found = find_arm_values(text)
+    assert [(v.kind, v.value, v.sd, v.arm) for v in found] == [
+        ("mean", 210.0, None, "A"),
+        ("mean", 190.0, None, "B"),
+    ]
+    assert text[found[0].start : found[0].end] == "210 x 10(9)/l"
+
+
+def test_doses_listed_with_one_unit_are_not_values() -> None:
+    text = (
+        "The mean duration of neutropenia was 2.1, 1.6 and 1.7 days with drug X at 50, 90"
+        " and 130 \u00b5g/kg/cycle, respectively."
+    )
+    assert [v.value for v in find_arm_values(text)] == [2.1, 1.6, 1.7]
+
+
+def test_middle_dot_decimal_in_a_count_share() -> None:
+    text = (
+        "More polyps were found in the screening group than in the control group"
+        " (171 [0\u00b748%] vs 112 [0\u00b731%], p=0\u00b70004)."
+    )
+    found = find_arm_values(text)
+    assert [(v.events, v.percent, v.arm) for v in found] == [
+        (171, 0.48, "screening"),
+        (112, 0.31, "control"),
+    ]
