@@ -349,8 +349,8 @@ def _route_matches(norm: str) -> list[re.Match[str]]:
 # Negated: "no intravenous opioids", "without oral premedication", "did not
 # receive IV iron" (but "with or without oral iron" names an arm).
 _NEGATED_BEFORE_RE = re.compile(
-    r"(?<!or )\b(?:no|without|nor|neither|not\s+(?:receive|received|given|use|used|administered"
-    r"|require|required))\s+(?:(?:additional|other|further|concomitant|prior|previous|systemic"
+    r"(?:(?<!or )\bwithout|\b(?:no|nor|neither|not\s+(?:receive|received|given|use|used"
+    r"|administered|require|required)))\s+(?:(?:additional|other|further|concomitant|prior|previous|systemic"
     r"|supplemental|regular|routine|any)\s+)?$",
     re.IGNORECASE,
 )
@@ -400,6 +400,10 @@ _NOT_IV_AFTER_RE = re.compile(
     r"|abuse)|pyelogra\w*|urogra\w*|GTT|glucose\s+tolerance)\b",
     re.IGNORECASE,
 )
+# "Oral HPV16", "oral prevalence": the mouth as a site of infection.
+_NOT_ORAL_AFTER_RE = re.compile(
+    r"\s+(?:HPV\w*|human\s+papilloma\w*|prevalence|infections?)\b", re.IGNORECASE
+)
 # A bare formulation word takes the route that qualifies the same word
 # elsewhere in the text: after "vaginal gel", "the gel" is vaginal too.
 _FORMULATIONS = ("gel", "gels", "cream", "creams", "ointment", "ointments")
@@ -411,6 +415,8 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     if _NEGATED_BEFORE_RE.search(text, max(0, start - _NEGATION_LOOKBACK), start):
         return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
+        return True
+    if route == "oral" and _NOT_ORAL_AFTER_RE.match(text, end):
         return True
     if (
         route in ("intrathecal", "epidural")
@@ -446,17 +452,20 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
 # since its other "infusion"s may be the same one.
 _INFUSION_RE = re.compile(r"(?<![\w-])(?:infusions?|infused)(?![\w-])", re.IGNORECASE)
 _NOT_IV_INFUSION_RE = re.compile(
-    r"\b(?:epidural\w*|extradural|intrathecal\w*|spinal|caudal|subarachnoid|subcutaneous\w*|SC"
-    r"|CSII|pumps?|wound|incision\w*|perineural|nerve|plexus|blocks?|catheter-based|duodenal"
-    r"|intraduodenal|jejunal|gastric|intragastric|nasogastric|enteral|tube|feeds?|intraperitoneal"
-    r"|peritoneal|intra-?arterial|arterial|intraosseous|intracoronary|coronary|intravesical|bladder"
-    r"|intrauterine|uterine|intraventricular|cerebroventricular|intraportal|portal|hepatic"
-    r"|intra-?articular|rectal|vaginal|topical|irrigation|lavage|dialysate|cardioplegi\w*"
-    r"|pericardial|intrapleural|pleural|intratumou?ral|intralesional|local|regional|limb|isolated"
-    r"|tea|teas|herbal|leaf|leaves|flowers?|decoction|tisane|sonograph\w*|sonohysterograph\w*"
-    r"|hysterosonograph\w*|clamps?|tolerance|GIR|\w+caine|nutrients?|formula|tracers?|isotop\w*"
-    r"|label(?:l)?ed|13C|2H|15N|intracerebroventricular|intrabrachial|brachial|forearm|closed-loop"
-    r"|bi-?hormonal|artificial\s+pancreas)\b",
+    r"\b(?:epidural\w*|extradural|intrathecal\w*|spinal\s+(?:an\w+|catheter\w*)|caudal|subarachnoid"
+    r"|subcutaneous\w*|SC|CSII|insulin\s+pumps?|wound|incision\w*|perineural|nerve|plexus"
+    r"|catheter-based|duodenal|intraduodenal|jejunal|intragastric|nasogastric|enteral"
+    r"|feeding\s+tubes?|gastrostomy|feeds?|intraperitoneal|dialysate|intra-?arterial"
+    r"|hepatic\s+arter\w*|intraosseous|intracoronary|intravesical|intrauterine|intraventricular"
+    r"|intracerebroventricular|intraportal|portal\s+vein|intra-?articular|rectal|vaginal|topical"
+    r"|irrigation|lavage|cardioplegi\w*|pericardial|intrapleural|intratumou?ral|intralesional"
+    r"|local(?:ly)?\s+(?:infus\w+|administ\w+|deliver\w*)|isolated\s+limb|tea|teas|herbal|leaf"
+    r"|leaves|flowers?|decoction|tisane|sonograph\w*|sonohysterograph\w*|hysterosonograph\w*"
+    r"|(?:glucose|euglyc\w*|hyperglyc\w*|hyperinsulin\w*|insulin)\s+clamps?|glucose\s+infusion\s+rates?"
+    r"|clamp\s+(?:studies|study|technique|procedure)|tolerance|GIR"
+    r"|\w+caine|nutrients?|formula|tracers?|isotop\w*|label(?:l)?ed|13C|2H|15N|intrabrachial"
+    r"|brachial\s+arter\w*|forearm|closed-loop|bi-?hormonal|artificial\s+pancreas"
+    r"|in(?:to)?\s+(?:a|the)\s+(?:\w+\s+)?(?:coronary|arter(?:y|ies)))\b",
     re.IGNORECASE,
 )
 _NOT_IV_INFUSION_ROUTES = frozenset(ROUTES) - {
@@ -495,9 +504,9 @@ def _infusion_mentions(
 # Forms the pattern file does not hold (they could move to routes.jsonl): a
 # short form right after a dose ("60 mg sc every 6 months", "2 g IM",
 # "10 mg/kg iv"; lowercase "iv" and "im" only there, since "(iv)" numbers a
-# list item) or after "given"/"injected"; an enema that is no imaging or
-# reduction procedure; an infiltration named by what is infiltrated
-# ("analgesic infiltration").
+# list item), after "given"/"injected", or before "infusion" and the like
+# (below); an enema that is no imaging or reduction procedure; an
+# infiltration named by what is infiltrated ("analgesic infiltration").
 _SHORT_FORM_ROUTES = {"sc": "subcutaneous", "sq": "subcutaneous", "im": "intramuscular"}
 _SHORT_FORM_ROUTES["iv"] = "intravenous"
 _AFTER_DOSE_SHORT_RE = re.compile(
@@ -520,9 +529,30 @@ _EXTRA_ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 
 
+# Eye forms, ophthalmic in a text or sentence about eyes only: "multiple
+# instillations", "0.5% drops", "preservative-free drops" ("drops" alone is
+# also a fall in pressure); artificial tears are eye drops anywhere.
+_EYE_EXTRA_RE = re.compile(
+    r"(?<![\w-])instill(?:ations|ing|s)(?![\w-])|(?:%|\b(?:tear|artificial|preservative-free"
+    r"|lubricating|lubricant|antibiotic|steroid|corticosteroid|dilating|mydriatic))\s+drops\b",
+    re.IGNORECASE,
+)
+_ARTIFICIAL_TEARS_RE = re.compile(r"\bartificial\s+tears?\b", re.IGNORECASE)
+
+
+# ... or right before what it delivers: "iv-infusion", "im injection".
+_BEFORE_FORM_SHORT_RE = re.compile(
+    r"(?<![\w(/-])(?P<form>iv|im)[\s-](?:infusions?|injections?|bolus(?:es)?|administration|route"
+    r"|doses?)\b"
+)
+
+
 def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
     """Mentions of the forms above, in text order."""
-    out = []
+    out = [
+        (m.start("form"), m.end("form"), _SHORT_FORM_ROUTES[m.group("form")])
+        for m in _BEFORE_FORM_SHORT_RE.finditer(text)
+    ]
     for m in _AFTER_DOSE_SHORT_RE.finditer(text):
         form = m.group("form")
         # Lowercase "iv"/"im" need a dose before them, not just "given".
@@ -533,6 +563,8 @@ def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
     for piece, route, regex in _EXTRA_ROUTES:
         if piece in low:
             out += [(m.start(), m.end(), route) for m in regex.finditer(text)]
+    if "artificial" in low:
+        out += [(m.start(), m.end(), "ophthalmic") for m in _ARTIFICIAL_TEARS_RE.finditer(text)]
     return out
 
 
@@ -575,7 +607,16 @@ def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, i
         if _not_a_fact(text, start, end, route):
             continue
         out.append((start, end, route))
-    for start, end, route in _extra_mentions(text):
+    extra = _extra_mentions(text)
+    low = text.lower()
+    if "instill" in low or "drops" in low:
+        for m in _EYE_EXTRA_RE.finditer(text):
+            if eye_context is None:
+                eye_context = is_eye_text(text)
+            if eye_context or _eye_sentence(text, m.start(), m.end()):
+                # The mention is the form word, not the "%" before it.
+                extra.append((m.end() - len(m.group().split()[-1]), m.end(), "ophthalmic"))
+    for start, end, route in extra:
         if not any(s < end and start < e for s, e, _ in out) and not _not_a_fact(
             text, start, end, route
         ):

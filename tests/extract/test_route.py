@@ -240,6 +240,10 @@ def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
         ("Patients with a history of failed oral iron were randomized.", []),
         ("Capsules were taken by adults with a history of stroke.", ["oral"]),
         ("If analgesia was insufficient, oral naproxen 250 mg was allowed.", []),
+        ("Protection against oral HPV18 was lower than against cervical infection.", []),
+        ("Surgery used a low-dose iv-infusion of noradrenaline.", ["intravenous"]),
+        ("Nitroglycerin infusion or no infusion followed coronary stenting.", ["intravenous"]),
+        ("Adenosine was infused into the left coronary artery.", []),
     ],
     ids=[
         "sc-after-dose",
@@ -255,6 +259,10 @@ def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
         "history-of-route",
         "history-elsewhere",
         "conditional-rescue",
+        "oral-hpv-site",
+        "lowercase-iv-infusion",
+        "no-infusion-arm-negated",
+        "infused-into-coronary",
     ],
 )
 def test_more_forms_and_contexts(text: str, routes: list[str]) -> None:
