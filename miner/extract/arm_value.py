@@ -409,7 +409,9 @@ _ARM_BEFORE_STRONG = _EndPattern(
 )
 _GROUP_LETTER_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|on)\s+(?:the\s+)?"
-    r"(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b(?!\s+and\b)"
+    # "in groups A and B" lists arms; "41% for group A and 47% for group B" does not
+    r"(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
+    r"(?!\s+and\s+(?:(?:group|arm)s?\s+)?(?:[A-Z]{1,3}|\d)\b(?![.,\u00b7]?\d|\s?%))"
 )
 # "lower in the X group than in the Y group [4 (3.8%) vs 13 (11.9%)]": a few
 # words may stand between the two arms when both are called groups or arms.

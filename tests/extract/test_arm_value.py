@@ -1090,3 +1090,11 @@ def test_middle_dot_decimal_in_a_count_share() -> None:
         (171, 0.48, "screening"),
         (112, 0.31, "control"),
     ]
+
+
+def test_group_letter_followed_by_the_next_value() -> None:
+    text = "The one-year survival was 41% for group A and 47% for group B (P = 0.35)."
+    assert [(v.value, v.arm) for v in find_arm_values(text)] == [
+        (41.0, "group A"),
+        (47.0, "group B"),
+    ]
