@@ -867,7 +867,9 @@ _LEADING_AMOUNT_RE = re.compile(
 # The group an arm label ends with, after "in (the)": "subjects in the yoga
 # group", "nurses who stayed in the control arm".
 _IN_GROUP_RE = re.compile(
-    r"\bin\s+(?:the\s+)?(?=(?:[^\s()\[\]]+\s+){0,3}?(?:groups?|arms?)\s*$)", re.IGNORECASE
+    r"\bin\s+(?:the\s+)?(?=(?:[^\s()\[\]]+\s+){0,3}?(?:groups?|arms?)"
+    r"(?:\s+(?:\d{1,2}|[A-Z]|[IVX]{1,4}))?\s*$)",
+    re.IGNORECASE,
 )
 # "78 patients to capecitabine", "221 to breast conservation", "122 women in the O3-FA arm"
 _ARM_TO_RE = re.compile(
@@ -1211,6 +1213,14 @@ _LABEL_LEAD_RE = re.compile(
     r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+|for\s+|in\s+)+",
     re.IGNORECASE,
 )
+# How long an arm's treatment lasted, at the end of its label ("syrup alone for 10
+# days", "drug A daily for 6 months"): no part of the arm's name.
+_DURATION_TAIL_RE = re.compile(
+    r"\s+(?:(?:once|twice|daily|weekly)\s+)?(?:for|during|over)\s+(?:\d+|"
+    + WORD_NUMBER_PATTERN
+    + r")\s+(?:consecutive\s+)?(?:days?|weeks?|months?|years?|hours?|cycles?)\s*$",
+    re.IGNORECASE,
+)
 _LABEL_TAIL_RE = re.compile(r"\s+(?:arm|group|groups|alone)$", re.IGNORECASE)
 _STUDY_RE = re.compile(r"(?:the\s+)?(?:study|trial)", re.IGNORECASE)
 _NOT_ARM_LIST_LABEL_RE = re.compile(
@@ -1417,7 +1427,8 @@ class SampleSizeComponent:
 
         def add(start: int, end: int, label: str, n: int | None, kind: str) -> None:
             raw = label
-            label = _clean_label(label)
+            # "46 children received syrup for 10 days": the arm is the syrup
+            label = _clean_label(_DURATION_TAIL_RE.sub("", label))
             # "AML2 (two), AML3 (one)": subtypes counted, not arms of a trial
             if not label or n is None or n < self.min_total:
                 return

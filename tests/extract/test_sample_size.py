@@ -807,6 +807,16 @@ def test_the_arm_before_negates_no_arm(
         ),
         ("Colds were fewer: 2.5% (n = 31) with zinc versus 4.1% (n = 52) with placebo.", []),
         ("Of these 150 colds, 96 were mild (40 on zinc and 56 on placebo; HR = 0.7, 95% CI).", []),
+        (
+            "Adults in the group K (n = 36) received ketamine, and those in the group M (n = 35)"
+            " received morphine.",
+            [("group K", 36), ("group M", 35)],
+        ),
+        (
+            "Sixty adults were randomized: 31 adults to zinc syrup for 14 days and 29 adults to"
+            " placebo.",
+            [("zinc syrup", 31), ("placebo", 29)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -825,6 +835,8 @@ def test_the_arm_before_negates_no_arm(
         "minutes-per-week-name-the-arm",
         "a-share-names-no-arm",
         "outcome-after-a-semicolon-in-the-bracket",
+        "in-the-group-letter",
+        "duration-is-no-part-of-the-label",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
