@@ -8,6 +8,8 @@ expressions over the raw text and appends spans to ``doc.spans["miner"]``:
   Not: "non-randomized", "quasi-randomized", "randomly selected" (sampling),
   plural "randomized trials" (other studies: background or a review),
   negated or future wording ("were not randomized", "will be randomized").
+- ``DESIGN_RANDOM_ORDER`` -- "in a randomized order": randomized only
+  together with crossover, placebo or blinding wording.
 - ``DESIGN_NOT_TRIAL`` -- the paper describes itself as a systematic review,
   meta-analysis or protocol, so randomized wording is about other trials or
   a trial still to come: ``is_rct`` is false.
@@ -33,15 +35,24 @@ from miner.extract.scan import finditer_near
 _RZ = r"randomi[sz]"
 _RANDOM_RE = re.compile(
     rf"\b(?:{_RZ}(?:ed|ation|ing|e|es)\b"
-    r"|randomly\s+(?:\w+\s+)?(?:assigned|allocated|divided|distributed|sorted|split|placed"
-    r"|grouped|received|given|stratified)"
-    r"|random(?:ized)?\s+(?:allocation|assignment)"
+    r"|randomly\s+(?:\w+\s+){0,2}?(?:assigned|allocated|divided|distributed|sorted|split|placed"
+    r"|grouped|received|given|stratified|categori[sz]ed|classified)"
+    r"|random(?:ized)?\s+(?:allocation|assignment|allotment)"
     r"|(?:allocated|assigned|divided)\s+at\s+random"
+    r"|(?:assigned|allocated|divided|distributed|split|grouped|placed|categori[sz]ed)"
+    r"\s+randomly\s+(?:into|to|in)\b"
+    # "divided into two (equal) groups randomly"
+    r"|(?:assigned|allocated|divided|distributed|split)\s+into\s+(?:\S+\s+){0,5}?groups?"
+    r"\s*,?\s+randomly\b"
     r"|RCT\b)",
     re.IGNORECASE,
 )
 # Immediately before a randomization word: not this study's randomization.
-_NOT_RANDOM_LEFT_RE = re.compile(r"(?:\bnon|\bquasi|\bpseudo|\bun)[\s-]*$", re.IGNORECASE)
+_NOT_RANDOM_LEFT_RE = re.compile(
+    r"(?:\bnon|\bquasi|\bpseudo|\bun|\bmendelian)[\s-]*$", re.IGNORECASE
+)
+# "in a randomized order": the order of tests or sessions, not of allocation.
+_ORDER_RIGHT_RE = re.compile(r"\s+(?:order|sequence)\b", re.IGNORECASE)
 # "randomized (controlled|clinical) trials" (plural) and "RCTs": other studies.
 _PLURAL_TRIALS_RE = re.compile(
     r"^(?:ed|ised|ized)?\s*(?:,?\s*(?:placebo[\s-]controlled|double[\s-]blind(?:ed)?"
@@ -50,9 +61,12 @@ _PLURAL_TRIALS_RE = re.compile(
     re.IGNORECASE,
 )
 # "meta-analysis of (...) randomized", "review of randomized": other studies.
+# "included", "identified" or "eligible" before a singular "randomized" say
+# nothing ("were included in a randomized trial", "identified through the
+# registry, were randomized"); their plural "randomized trials" is caught above.
 _REVIEW_LEFT_RE = re.compile(
-    r"\b(?:meta-?analys[ie]s|(?:systematic\s+)?reviews?|overview|pooled\s+analys[ie]s|search(?:ed)?"
-    r"|identified|included|eligible)\s+(?:of\s+|in\s+|for\s+)?(?:\S+\s+){0,4}$",
+    r"\b(?:meta-?analys[ie]s|(?:systematic\s+)?reviews?|overview|pooled\s+analys[ie]s"
+    r"|search(?:ed)?)\s+(?:of\s+|in\s+|for\s+)?(?:\S+\s+){0,4}$",
     re.IGNORECASE,
 )
 # The paper about itself: a review, a meta-analysis or a protocol.
@@ -61,12 +75,19 @@ _SELF_REVIEW_RE = re.compile(
     r"(?:systematic(?:ally)?\s+review(?:ed)?|meta-?analys[ie]s|meta-?analy[sz]ed|network\s+meta)"
     r"|\b(?:systematic\s+review|meta-?analysis)\s+(?:and\s+meta-?analysis\s+)?(?:was|were)\s+"
     r"(?:conducted|performed|undertaken|carried\s+out)"
-    r"|\bthis\s+(?:study\s+|trial\s+)?protocol\b|\bstudy\s+protocol\b|\btrial\s+protocol\b"
+    # a protocol paper, not "completed the study protocol" or "this protocol
+    # may be associated with"
+    r"|\b(?:this|the\s+present)\s+(?:study\s+|trial\s+)?protocol\s+(?:describes|outlines|reports"
+    r"|presents|will)\b"
+    r"|\bwe\s+(?:\S+\s+)?(?:describe|present|report|outline)\s+(?:the|a|our)\s+(?:\S+\s+){0,3}?"
+    r"protocol\b"
     r"|\bprotocol\s+(?:for|of)\s+an?\s+(?:\S+\s+){0,3}?(?:trial|study)\b",
     re.IGNORECASE,
 )
 _TITLE_REVIEW_RE = re.compile(
-    r"\b(?:systematic\s+review|meta-?analys[ie]s|study\s+protocol|protocol\s+for)\b", re.IGNORECASE
+    r"\b(?:systematic\s+review|meta-?analys[ie]s|(?:study|trial)\s+protocol"
+    r"|protocol\s+(?:for|of)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,4}?(?:trial|study|RCT)\b)",
+    re.IGNORECASE,
 )
 _CROSSOVER_RE = re.compile(
     r"\bcross[\s-]?over\b(?=\s*,?\s*(?:\S+\s+){0,3}?(?:trials?|stud(?:y|ies)|design|fashion"
@@ -115,7 +136,7 @@ _PLACEBO_RE = re.compile(r"\bplacebos?\b", re.IGNORECASE)
 # contains, and how far (characters, lookarounds included) a match reaches
 # before and after them. Generous on purpose: a wider window costs little.
 _NearSpec = tuple[tuple[str, ...], int, int]
-_RANDOM_NEAR: _NearSpec = (("random", "rct"), 60, 100)
+_RANDOM_NEAR: _NearSpec = (("random", "rct"), 90, 100)
 _SELF_REVIEW_NEAR: _NearSpec = (("review", "meta", "protocol"), 150, 120)
 _CROSSOVER_NEAR: _NearSpec = (("cross",), 120, 150)
 _CLUSTER_NEAR: _NearSpec = (("cluster", "random"), 150, 100)
@@ -151,7 +172,7 @@ _CLUSTER_UNITS = (
 _CLUSTER_BY_RE = re.compile(r"randomi[sz]ed\s+(?:by|at)")
 _CLUSTER_UNITS_RE = re.compile(r"(?:were|was)\s+random")
 # Every match of _REVIEW_LEFT_RE holds one of these (lowercase).
-_REVIEW_WORDS = ("analys", "review", "overview", "search", "identified", "included", "eligible")
+_REVIEW_WORDS = ("analys", "review", "overview", "search")
 
 
 def _may_be_cluster(low: str) -> bool:
@@ -189,7 +210,7 @@ class DesignComponent:
             i = len(left)
             while i and (left[i - 1] == "-" or left[i - 1].isspace()):
                 i -= 1
-            if _NOT_RANDOM_LEFT_RE.search(left, max(0, i - 6)):
+            if _NOT_RANDOM_LEFT_RE.search(left, max(0, i - 10)):
                 continue
             word = m.group(0).lower()
             if word.startswith("rct") or word.startswith("random"):
@@ -197,6 +218,10 @@ class DesignComponent:
                 if word.startswith("rct") and right.startswith("s"):
                     continue
                 if word.endswith(("ed", "ised", "ized")) and _PLURAL_TRIALS_RE.match(right):
+                    continue
+                if word.endswith(("ed", "ised", "ized")) and _ORDER_RIGHT_RE.match(right):
+                    if not is_negated(doc, s, e):
+                        _add(doc, spans, s, e, "DESIGN_RANDOM_ORDER")
                     continue
             if (
                 not plain
@@ -256,6 +281,7 @@ def make_design(nlp: Language, name: str, window: int) -> DesignComponent:
 _LABEL_NAMES = {
     "DESIGN_RANDOMIZED": "randomized",
     "DESIGN_NOT_TRIAL": "not_trial",
+    "DESIGN_RANDOM_ORDER": "random_order",
     "DESIGN_CROSSOVER": "crossover",
     "DESIGN_CLUSTER": "cluster",
     "DESIGN_PLACEBO": "placebo",
@@ -292,7 +318,17 @@ def collect_design(doc: Doc) -> dict[str, Any]:
         if kind == "blinding":
             kind = f"blinding:{label.rsplit('_', 1)[1].lower()}"
         evidence.append({"kind": kind, "start": start, "end": end, "text": text[start:end]})
-    randomized = "DESIGN_RANDOMIZED" in labels and "DESIGN_NOT_TRIAL" not in labels
+    # Treatments given "in a randomized order" make a randomized crossover
+    # trial when the abstract also says crossover, placebo or blinded; tests
+    # taken in a randomized order alone do not.
+    ordered = "DESIGN_RANDOM_ORDER" in labels and (
+        "DESIGN_CROSSOVER" in labels
+        or "DESIGN_PLACEBO" in labels
+        or "DESIGN_BLIND_DOUBLE" in labels
+        or "DESIGN_BLIND_SINGLE" in labels
+        or "DESIGN_BLIND_TRIPLE" in labels
+    )
+    randomized = ("DESIGN_RANDOMIZED" in labels or ordered) and "DESIGN_NOT_TRIAL" not in labels
     return {
         "is_rct": randomized,
         "crossover": "DESIGN_CROSSOVER" in labels,

@@ -30,7 +30,8 @@ _BEFORE_CUES = (
     r"not",
     r"nor",
     r"never",
-    r"without",
+    # "with or without X", "with and without X" name two options, negate neither
+    r"(?<!\bwith\sor\s)(?<!\bwith\sand\s)without",
     r"none\s+of",
     r"neither",
     r"absence\s+of",
@@ -71,8 +72,11 @@ _AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 # A clause break ends the reach of a cue.
+# A colon before a capital starts a new unit ("... Do Not Differ: A Randomized
+# Trial", "Results: ...").
 _BREAK_RE = re.compile(
-    r"(?:;|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|\band\s+then\b)",
+    r"(?:;|:\s+(?-i:[A-Z])|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b"
+    r"|\band\s+then\b)",
     re.IGNORECASE,
 )
 
@@ -138,7 +142,7 @@ def _may_hold(left: str) -> tuple[bool, bool]:
     if not left.isascii() and any(c in left for c in _FOLD_ODD):
         return True, True
     words = _RUN_RE.findall(left.lower())
-    may_break = ";" in left or not _BREAK_WORDS.isdisjoint(words)
+    may_break = ";" in left or ":" in left or not _BREAK_WORDS.isdisjoint(words)
     may_cue = not _CUE_WORDS.isdisjoint(words) or ("be" in words and "to" in words)
     return may_break, may_cue
 
