@@ -777,6 +777,37 @@ _TIME_VALUE_CI = re.compile(rf"\s?-?\s?{TIME_UNIT}\b\s*[,;:]?\s*[(\[]?\s*{CI_WOR
 
 
 _RATIO_WORD = re.compile(r"\bratios?\b", re.IGNORECASE)
+# A dose after a drug name: "drugA 15 mg", "drugA 10 mg/kg"; a strength in
+# percent only when an arm or a regimen word follows ("latanoprost 0.005% and
+# timolol", "timolol 0.5% twice daily"), or after another dose of the gap
+_DOSE_UNIT_AFTER = re.compile(
+    r"\s?(?:mg|\u00b5g|\u03bcg|mcg|IU)(?:\s?/\s?(?:kg|day|d|m2|m\u00b2|dose))?(?![\w/])"
+)
+_PERCENT_DOSE_AFTER = re.compile(
+    r"\s?%\s+(?:(?:and|or|vs\.?|versus|minus|plus|with)\s+[A-Za-z]"
+    r"|(?:once|twice|daily|b\.?i\.?d|q\.?d|t\.?i\.?d|eye\s?drops?|solution|gel|cream|ointment"
+    r"|groups?|arms?)\b)",
+    re.IGNORECASE,
+)
+# the word before a dose: a drug name, not a link to the value
+_DRUG_WORD_BEFORE = re.compile(r"(?<![\w-])(?P<word>[A-Za-z][\w-]*)\s?$")
+_LINK_WORDS = frozenset(
+    ["was", "were", "is", "are", "of", "by", "to", "from", "be", "been", "at", "about", "only"]
+)
+
+
+def _is_dose(sentence: str, gap: str, num: re.Match[str], dose_seen: bool) -> bool:
+    """Whether the number ``num`` in the words after a measure name is an arm's dose."""
+    if num.group(0)[0] in DASHES:
+        return False
+    word = _DRUG_WORD_BEFORE.search(gap)
+    if word is None or word.group("word").lower() in _LINK_WORDS:
+        return False
+    if _DOSE_UNIT_AFTER.match(sentence, num.end()):
+        return True
+    if dose_seen:
+        return sentence.startswith("%", num.end()) or sentence.startswith(" %", num.end())
+    return _PERCENT_DOSE_AFTER.match(sentence, num.end()) is not None
 
 
 def _in_name(sentence: str, pos: int) -> bool:
@@ -1153,10 +1184,16 @@ def _estimate_after(
         # come between ("HR for death with drug versus placebo (0.8; ...)")
         reach = 90 if _CMP_GAP_START.match(sentence, m_end) else 30
     window_end = min(limit, m_end + reach)
+    dose_seen = False
     for num in _NUM_RE.finditer(sentence, m_end, window_end):
         gap = sentence[m_end : num.start()]
         after = sentence[num.end() : num.end() + 30]
         if _SKIP_VALUE_BEFORE.search(gap) or _in_name(sentence, num.start()):
+            continue
+        if _is_dose(sentence, gap, num, dose_seen):
+            # "difference for drugA 15 mg and drugB of 0.1%", "between
+            # latanoprost 0.005% and timolol 0.5% was 1.2 mmHg": an arm's dose
+            dose_seen = True
             continue
         if _SKIP_VALUE_AFTER.match(after) and not _TIME_VALUE_CI.match(sentence, num.end()):
             continue
@@ -1205,9 +1242,13 @@ def _estimate_after(
 # "The mean difference of -0.8 mmHg (per protocol) and -1.6 mmHg (intention
 # to treat) ...": two bare values in one unit of measurement, joined by "and"
 _MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|percentage\s+points?)"
+# The first value's unit may already be read with it ("-0.5% and -0.7% for
+# the 5 mg and 10 mg doses"); "and 7.1% of patients", "and 0.3% in the
+# placebo group" are not a second estimate.
 _BARE_CHAIN = re.compile(
-    rf"\s?(?P<unit1>{_MEASURE_UNIT})(?:\s*\([^()\d]{{1,40}}\))?\s*,?\s*and\s+"
-    rf"(?P<val>{SIGNED})\s?(?P<unit2>{_MEASURE_UNIT})(?![\w/])(?!\s*(?:vs\.?|versus|to)\s)"
+    rf"\s?(?P<unit1>{_MEASURE_UNIT})?(?:\s*\([^()\d]{{1,40}}\))?\s*,?\s*and\s+"
+    rf"(?P<val>{SIGNED})\s?(?P<unit2>{_MEASURE_UNIT})(?![\w/])"
+    r"(?!\s*(?:vs\.?|versus|to|of|in|with|among|on)\s)"
 )
 
 
@@ -1217,7 +1258,10 @@ def _bare_chained_estimate(
     if first.ci_low is not None or first.p_op is not None or pos != first.end:
         return None
     m = _BARE_CHAIN.match(sentence, pos, limit)
-    if m is None or re.sub(r"\s", "", m.group("unit1")) != re.sub(r"\s", "", m.group("unit2")):
+    if m is None:
+        return None
+    unit1 = m.group("unit1") or first.unit
+    if unit1 is None or re.sub(r"\s", "", unit1) != re.sub(r"\s", "", m.group("unit2")):
         return None
     try:
         value = parse_num(m.group("val"))

@@ -926,3 +926,55 @@ def test_arr_read_as_risk_reduction_only_where_the_document_says_so(nlp: Languag
     spelled = "Trial title\nThe absolute risk reduction was large (ARR 6.0%, 95% CI 2.0 to 10.0)."
     (fact,) = collect_effects(nlp(spelled))
     assert (fact["measure"], fact["value"]) == ("RD", -6.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "lo", "hi"),
+    [
+        (
+            "The between-group difference for drugX 20 mg and drugY of 0.2% (-0.1, 0.5) "
+            "met the margin.",
+            0.2,
+            -0.1,
+            0.5,
+        ),
+        (
+            "The placebo-adjusted mean change in HbA1c with drugX 50 mg was -0.48% "
+            "(95% CI -0.61 to -0.35).",
+            -0.48,
+            -0.61,
+            -0.35,
+        ),
+        (
+            "The difference between drugX 0.004% and drugY 0.25% was 0.9 mmHg (95% CI 0.3 to 1.5).",
+            0.9,
+            0.3,
+            1.5,
+        ),
+    ],
+    ids=["dose-in-mg", "dose-before-link", "strengths-in-percent"],
+)
+def test_doses_of_the_arms_are_not_the_value(text: str, value: float, lo: float, hi: float) -> None:
+    (est,) = find_effects(text)
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("MD", value, lo, hi)
+
+
+def test_percent_after_an_outcome_name_is_no_dose() -> None:
+    (est,) = find_effects("The difference in HbA1c was 0.4% and small (P = 0.03).")
+    assert (est.value, est.p) == (0.4, 0.03)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "Differences from placebo in HbA1c were -0.3% and -0.6% for the 25 mg and 50 mg "
+            "doses (both P < 0.01).",
+            [-0.3, -0.6],
+        ),
+        ("The difference in HbA1c was -0.4%, and 6.3% of patients had nausea.", [-0.4]),
+    ],
+    ids=["unit-read-with-the-first", "share-of-patients-is-no-estimate"],
+)
+def test_bare_chain_after_a_percent(text: str, values: list[float]) -> None:
+    assert [e.value for e in find_effects(text)] == values
