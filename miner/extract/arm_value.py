@@ -1208,6 +1208,11 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             x = _clean_arm(sm.group("x"))
             if x and x != arms[1] and _names_treatment(x):
                 arms[0] = x
+    # 7. "In the X group, the rate was 30%": the arm that opens the clause
+    if any(a is None for a in arms):
+        for i, v in enumerate(values):
+            if arms[i] is None:
+                arms[i] = _opening_arm(sentence, v.start)
     # 5. as many "<arm> group" mentions as values: in order
     if any(a is None for a in arms):
         mentions = []
@@ -1221,6 +1226,54 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
         ):
             arms = list(mentions)
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+
+
+# "In the X group, ...", "..., whereas in group B with 78 patients, ...",
+# "In patients receiving X, ...": an arm that opens a clause
+_OPENING_ARM = re.compile(
+    r"(?:^|[;,:]\s*|\b(?:and|whereas|while|but)\s+)(?:RESULTS?\s*:?\s*)?"
+    r"(?:[Ii]n|[Ff]or|[Aa]mong)\s+(?:the\s+)?"
+    rf"(?:(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
+    r"|(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
+    rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on)\s+(?:the\s+)?"
+    rf"(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
+)
+# A subgroup of patients, not an arm ("In the high-risk group, ...")
+_SUBGROUP_WORD = re.compile(
+    r"\b(?:risk|aged?|older|younger|elderly|male|female|men|women|children|adults|patients|"
+    r"subgroups?|strat\w*|cohorts?|positive|negative|stage|grade|premenopausal|postmenopausal|"
+    r"responders?|non-?responders?|overall|total|whole|both|all|each|two|three|four)\b",
+    re.IGNORECASE,
+)
+# Where such an arm stops holding: a comparison brings in another arm
+_OPENING_SCOPE_END = re.compile(
+    r"\b(?:than|compared|versus|vs|whereas|while|respectively|relative|against)\b|;", re.I
+)
+
+
+def _opening_arm(sentence: str, pos: int) -> str | None:
+    """The arm named at the start of the clause that ``pos`` is in, if any.
+
+    The clause runs from the opening phrase to the next opening phrase or the
+    first word that brings in a comparison ("than", "compared", "vs", ";").
+    """
+    if not ("n " in sentence or "or " in sentence or "ong " in sentence):
+        return None
+    best: re.Match[str] | None = None
+    for m in _OPENING_ARM.finditer(sentence, 0, pos):
+        if m.end() <= pos:
+            best = m
+    if best is None or _OPENING_SCOPE_END.search(sentence, best.end(), pos):
+        return None
+    if best.group("letter"):
+        return f"{best.group('kw')} {best.group('letter')}"
+    raw = best.group("arm") or best.group("arm2")
+    if _SUBGROUP_WORD.search(raw or ""):
+        return None
+    arm = _clean_arm(raw)
+    if arm is None or (best.group("arm2") and not _names_treatment(arm)):
+        return None
+    return arm
 
 
 _SUBJECT_ARM = re.compile(
@@ -1773,7 +1826,7 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
                 continue
             prev_end = found[i - 1].end if i else 0
             next_start = found[i + 1].start if i + 1 < len(found) else len(sentence)
-            arm = _direct_arm(sentence, v, prev_end, next_start)
+            arm = _direct_arm(sentence, v, prev_end, next_start) or _opening_arm(sentence, v.start)
             if arm is None and v.kind in ("percent", "bare") and not linked[i]:
                 continue  # decided below too; skipping here saves the copy
             w = v if arm is None else replace(v, arm=arm)

@@ -699,8 +699,10 @@ def test_counted_events_with_arms(text: str, expected: list[tuple[int, str]]) ->
     ("text", "arms"),
     [
         (
+            # "whereas" is no unit, and group B is not the first value's arm;
+            # each clause opens with its own group
             "In group A the rate was 31.0% whereas in group B the rate was 40.2%.",
-            [None, None],
+            ["group A", "group B"],
         ),
         (
             "Survival did not improve for the drug X arm (7.9 months in the control arm v"
@@ -1098,3 +1100,21 @@ def test_group_letter_followed_by_the_next_value() -> None:
         (41.0, "group A"),
         (47.0, "group B"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "In group A with 80 evaluable patients, the response rate was 22.5% whereas in"
+            " group B with 78 evaluable patients, the response rate was 30.1%, P = 0.6.",
+            ["group A", "group B"],
+        ),
+        ("In the zinc group, skin rash was observed in 9.5% of patients.", ["zinc"]),
+        ("In the high-risk group, the rate was 30% at one year.", []),
+        ("In the zinc group, the rate was 30% compared with 45%.", ["zinc", None]),
+    ],
+    ids=["letters-in-two-clauses", "group-opens-sentence", "subgroup", "not-after-comparison"],
+)
+def test_arm_that_opens_the_clause(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
