@@ -921,6 +921,30 @@ _ARM_ELLIPSIS_RE = re.compile(
     r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
     re.IGNORECASE,
 )
+_N_PAREN = r"\s*[(\[]\s*[nN]\s*=\s*"
+_WITH_WITHOUT_RE = re.compile(
+    r"\b(?P<a>with)" + _N_PAREN + _num("na") + r"\s*[)\]]\s*,?\s*(?:or|and|versus|vs\.?)\s+"
+    r"(?P<b>without)" + _N_PAREN + _num("nb") + r"\s*[)\]]\s+"
+    r"(?P<what>[A-Za-z][\w+/'-]*(?:\s+(?!for\b|during\b|in\b|at\b|to\b|and\b|or\b)"
+    r"[A-Za-z][\w+/'-]*){0,2}?)(?=\s*[,.;()]|\s+(?:for|during|in|at|to|and|or)\b)",
+    re.IGNORECASE,
+)
+# "to drug X (n = 44) or not (n = 49)": the second arm is "no drug X".
+_NOT_ARM_RE = re.compile(
+    r"\b(?:to|receive|with)\s+(?P<what>[A-Za-z][\w+/'-]*)" + _N_PAREN + r"\d+\s*[)\]]"
+    r"\s*,?\s*or\s+(?P<not>not)" + _N_PAREN + _num("num") + r"\s*[)\]]",
+    re.IGNORECASE,
+)
+# A count of people with its group in brackets: "54 patients (the experimental
+# group)", "in 57 women (control arm)".
+_COUNT_THEN_GROUP_RE = re.compile(
+    _num("num")
+    + r"\s+"
+    + _POP
+    + r"\s*[(\[]\s*(?:the\s+)?(?P<label>[A-Za-z][\w+/'-]*(?:\s+[\w+/'-]+){0,2}?)"
+    r"\s+(?:group|arm)\s*[)\]]",
+    re.IGNORECASE,
+)
 # A group named by its number or letter ("Group 1 (n = 54)", "arm B (n = 30)").
 _GROUP_ID_RE = re.compile(r"(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})\Z", re.IGNORECASE)
 # An arm named as a group ("the HA group (n = 50)", "Control dyads (n = 63)").
@@ -1425,7 +1449,9 @@ class SampleSizeComponent:
         # ("(21 X and 20 Y)"); the span covers the label and the count.
         found: dict[int, list[tuple[int, int, str, int, str]]] = {}
 
-        def add(start: int, end: int, label: str, n: int | None, kind: str) -> None:
+        def add(
+            start: int, end: int, label: str, n: int | None, kind: str, listed: bool = False
+        ) -> None:
             raw = label
             # "46 children received syrup for 10 days": the arm is the syrup
             label = _clean_label(_DURATION_TAIL_RE.sub("", label))
@@ -1434,7 +1460,9 @@ class SampleSizeComponent:
                 return
             # A listed part names its arm itself ("39 to PVB with GA"), and so
             # does what follows "to" ("214 to conservation without radiotherapy").
-            bad = _NOT_ARM_LIST_LABEL_RE if kind.startswith(("list", "to")) else _NOT_ARM_LABEL_RE
+            # (so does a label a rule builds: "without spacer", "no zinc")
+            listed = listed or kind.startswith(("list", "to"))
+            bad = _NOT_ARM_LIST_LABEL_RE if listed else _NOT_ARM_LABEL_RE
             if bad.search(label):
                 return
             # "in the study (...)" is no arm; "the study group" is one.
@@ -1506,6 +1534,22 @@ class SampleSizeComponent:
                 kind = "paren_tail"
             n = _count(m.group("num") or m.group("bare"))
             add(start + (len(label) - len(label.lstrip())), m.end(), words.group(0), n, kind)
+        if "(" in text:
+            # "either with (n = 85) or without (n = 79) drug X", "to drug X
+            # (n = 44) or not (n = 49)": "without" and "not" name an arm here.
+            for m in _WITH_WITHOUT_RE.finditer(text):
+                what = m.group("what")
+                for g in ("a", "b"):
+                    word = m.group(g).lower()
+                    label = f"{word} {what}" if word in ("with", "without") else f"no {what}"
+                    n = _count(m.group(f"n{g}"))
+                    add(m.start(g), m.end(f"n{g}") + 1, label, n, "paren", listed=True)
+            for m in _NOT_ARM_RE.finditer(text):
+                n = _count(m.group("num"))
+                add(m.start("not"), m.end(), f"no {m.group('what')}", n, "paren", listed=True)
+            # "used in 54 patients (the experimental group)"
+            for m in _COUNT_THEN_GROUP_RE.finditer(text):
+                add(m.start(), m.end(), m.group("label"), _count(m.group("num")), "paren")
         for m in counts.matches(_ARM_TO_RULE):
             kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
             if m.group("pct"):
@@ -1746,6 +1790,9 @@ _ALLOCATED_RE = re.compile(
 _LIST_BREAK_RE = re.compile(r"[;:]|\.(?:\s|$)|\n")
 
 
+_OR_NOT_AFTER_RE = re.compile(r"\s*,?\s*or\s+not" + _N_PAREN)
+
+
 def _arm_negated(
     text: str,
     sents: list[tuple[int, int]],
@@ -1779,6 +1826,9 @@ def _arm_negated(
     if verbs:
         lo = verbs[-1].start()
     hi = min(max(sent_hi, end), end + WINDOW_AFTER)
+    if _OR_NOT_AFTER_RE.match(text, end):
+        hi = end  # "drug X (n = 44) or not (n = 49)": "not" names the next arm
+
     return negation_cue(text[lo:hi], start - lo, end - lo, before=start - lo) is not None
 
 

@@ -817,6 +817,21 @@ def test_the_arm_before_negates_no_arm(
             " placebo.",
             [("zinc syrup", 31), ("placebo", 29)],
         ),
+        (
+            "In all, 130 adults received an inhaler either with (n = 66) or without (n = 64)"
+            " spacer for a month.",
+            [("spacer", 66), ("without spacer", 64)],
+        ),
+        (
+            "Next, 70 adults were randomized to zinc (n = 36) or not (n = 34).",
+            [("zinc", 36), ("no zinc", 34)],
+        ),
+        ("Adults were not randomized to zinc (n = 36) or not (n = 34).", []),
+        (
+            "A spacer was used in 48 adults (the spacer group); a plain inhaler was used in 47"
+            " adults (the control group).",
+            [("spacer", 48), ("control", 47)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -837,6 +852,10 @@ def test_the_arm_before_negates_no_arm(
         "outcome-after-a-semicolon-in-the-bracket",
         "in-the-group-letter",
         "duration-is-no-part-of-the-label",
+        "with-or-without-name-arms",
+        "or-not-names-an-arm",
+        "or-not-after-a-negated-allocation",
+        "count-then-its-group-in-brackets",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
