@@ -1752,6 +1752,43 @@ _NOUN_NOT_COUNTED = re.compile(
 )
 
 
+# "(164 letrozole and 235 placebo)", "(4 drug X and 2 placebo patients)",
+# "(tamoxifen 34, placebo 36)": a pair of counts, each labelled by its arm
+_LABELLED_COUNT_PAIR = re.compile(
+    rf"(?:(?<=[(\[])|(?<=[(\[:;,]\s))(?:(?P<n1>{_INT})\s(?P<x>{_ARM_WORD}(?:\s{_ARM_WORD})?)"
+    r"\s*(?:,|and|vs\.?|versus)\s*"
+    rf"(?P<n2>{_INT})\s(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD})?)(?:\s(?:recipients|users|{_PEOPLE}))?"
+    rf"|(?P<x2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s(?P<m1>{_INT})\s*(?:,|;|and|vs\.?|versus)\s*"
+    rf"(?P<y2>{_ARM_WORD}(?:\s{_ARM_WORD})?)\s(?P<m2>{_INT}))"
+    r"(?=\s*[,;)\]])"
+)
+
+
+def _labelled_count_pair(name: str) -> bool:
+    """Whether a pair label names a treatment that a reader would take for an arm."""
+    words = name.split()
+    return _names_treatment(name) and (
+        bool(_TREATMENT_WORD.search(name)) or any(is_drug_word(w) for w in words)
+    )
+
+
+def _labelled_counts(masked: str) -> list[ArmValueMatch]:
+    out = []
+    for m in _LABELLED_COUNT_PAIR.finditer(masked):
+        pairs = (
+            [("n1", "x"), ("n2", "y")]
+            if m.group("n1") is not None
+            else [("m1", "x2"), ("m2", "y2")]
+        )
+        arms = [_clean_arm(m.group(a)) for _, a in pairs]
+        if not all(a and _labelled_count_pair(a) for a in arms) or arms[0] == arms[1]:
+            continue
+        for (n, _), arm in zip(pairs, arms, strict=True):
+            k = _int(m.group(n))
+            out.append(ArmValueMatch(m.start(n), m.end(n), "events", float(k), events=k, arm=arm))
+    return out
+
+
 def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[ArmValueMatch]:
     """Counts written right before their arm that no other form of value found.
 
@@ -1791,7 +1828,10 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
             continue
         n = _int(m.group("n"))
         out.append(ArmValueMatch(s, m.end("noun"), "events", float(n), events=n, arm=arm))
-    return out
+    for v in _labelled_counts(masked):
+        if not any(t.start < v.end and v.start < t.end for t in [*taken, *out]):
+            out.append(v)
+    return sorted(out, key=lambda v: v.start)
 
 
 def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:

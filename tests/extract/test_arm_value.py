@@ -1118,3 +1118,26 @@ def test_group_letter_followed_by_the_next_value() -> None:
 )
 def test_arm_that_opens_the_clause(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "At a median follow-up of 40 months, 310 recurrences (141 anastrozole and 169"
+            " placebo) occurred.",
+            [(141, "anastrozole"), (169, "placebo")],
+        ),
+        (
+            "Few patients met the criteria for an arrhythmic event (5 salmeterol and 3 placebo"
+            " patients).",
+            [(5, "salmeterol"), (3, "placebo")],
+        ),
+        # subtypes of a disease, not arms
+        ("Relapses occurred in 30 patients (12 AML and 18 ALL).", []),
+    ],
+    ids=["count-then-drug", "count-then-drug-patients", "subtypes"],
+)
+def test_bracketed_counts_labelled_by_arm(text: str, expected: list[tuple[int, str]]) -> None:
+    found = [(v.events, v.arm) for v in find_arm_values(text) if v.arm is not None]
+    assert found == expected
