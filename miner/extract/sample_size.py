@@ -1539,11 +1539,10 @@ class SampleSizeComponent:
             # (n = 44) or not (n = 49)": "without" and "not" name an arm here.
             for m in _WITH_WITHOUT_RE.finditer(text):
                 what = m.group("what")
-                for g in ("a", "b"):
-                    word = m.group(g).lower()
-                    label = f"{word} {what}" if word in ("with", "without") else f"no {what}"
-                    n = _count(m.group(f"n{g}"))
-                    add(m.start(g), m.end(f"n{g}") + 1, label, n, "paren", listed=True)
+                for side in ("a", "b"):
+                    label = f"{m.group(side).lower()} {what}"
+                    n = _count(m.group(f"n{side}"))
+                    add(m.start(side), m.end(f"n{side}") + 1, label, n, "paren", listed=True)
             for m in _NOT_ARM_RE.finditer(text):
                 n = _count(m.group("num"))
                 add(m.start("not"), m.end(), f"no {m.group('what')}", n, "paren", listed=True)
