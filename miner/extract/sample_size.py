@@ -888,6 +888,8 @@ _ARM_TO_RE = re.compile(
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
     # "120 patients treated with drug A and 121 who received placebo"
     r"|treated\s+with|who\s+received|who\s+were\s+given"
+    # "were treated, 42 with drug A, 40 with drug B": see SampleSizeComponent._arms
+    r"|with"
     # "145 were in timolol group", "30 in group B": an arm named as a group
     r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm)\b))\s+"
     # "190 were assigned intensive chemotherapy": the arm right after the verb
@@ -945,6 +947,14 @@ _COUNT_THEN_GROUP_RE = re.compile(
     r"\s+(?:group|arm)\s*[)\]]",
     re.IGNORECASE,
 )
+# A verb that gives everyone a treatment, before "42 with drug A, 40 with drug B".
+_TREATED_BEFORE_RE = re.compile(
+    r"\b(?:were|was)\s+(?:\w+\s+)?(?:treated|randomi[sz]ed|assigned|allocated)\s*[,:;]",
+    re.IGNORECASE,
+)
+_VERB_IN_LABEL_RE = re.compile(
+    r"\b(?:received|receiving|were|was|had|underwent|got|took)\b", re.IGNORECASE
+)
 # A group named by its number or letter ("Group 1 (n = 54)", "arm B (n = 30)").
 _GROUP_ID_RE = re.compile(r"(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})\Z", re.IGNORECASE)
 # An arm named as a group ("the HA group (n = 50)", "Control dyads (n = 63)").
@@ -969,6 +979,7 @@ _ARM_PREPS = frozenset(
         "administered",
         "treated",
         "who",
+        "with",
     }
 )
 
@@ -990,7 +1001,7 @@ _ARM_TO_RULE = _Rule(
     # no population noun: a share in brackets, a verb or the preposition next
     or_next=re.compile(
         r"\s*[(\[]|\s+(?:were|was|randomi[sz]ed|randomly|assigned|allocated|given|administered"
-        r"|to|in|into|treated|who"
+        r"|to|in|into|treated|who|with"
         r"|received|receiving|on)\b",
         re.IGNORECASE,
     ),
@@ -1551,6 +1562,15 @@ class SampleSizeComponent:
                 add(m.start(), m.end(), m.group("label"), _count(m.group("num")), "paren")
         for m in counts.matches(_ARM_TO_RULE):
             kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
+            if (m.group("prep") or "").lower() == "with":
+                # "42 with drug A" is an arm only in a list after a treatment
+                # verb ("126 adults were treated, 42 with drug A, 40 with drug
+                # B"); "30 patients with diabetes" describes people.
+                sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
+                if kind != "to" or not _TREATED_BEFORE_RE.search(text, sent_start, m.start()):
+                    continue
+                if _VERB_IN_LABEL_RE.search(m.group("label")):
+                    continue  # "30 with gout and 60 with diabetes received zinc"
             if m.group("pct"):
                 if not (m.group("verb") or m.group("prep").lower().startswith("to")):
                     continue  # "65 (3.4%) in the X arm": events, not an arm

@@ -832,6 +832,12 @@ def test_the_arm_before_negates_no_arm(
             " adults (the control group).",
             [("spacer", 48), ("control", 47)],
         ),
+        (
+            "In all, 95 adults were treated, 31 with drug A, 33 with drug B and 31 with drug C.",
+            [("drug A", 31), ("drug B", 33), ("drug C", 31)],
+        ),
+        ("In all, 90 adults were randomized: 30 with gout and 60 with asthma received zinc.", []),
+        ("Adults were randomized to zinc; 30 with gout and 60 with asthma had colds.", []),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -856,6 +862,9 @@ def test_the_arm_before_negates_no_arm(
         "or-not-names-an-arm",
         "or-not-after-a-negated-allocation",
         "count-then-its-group-in-brackets",
+        "with-list-after-were-treated",
+        "with-list-of-people-who-received-one-drug",
+        "with-condition-is-no-arm",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
