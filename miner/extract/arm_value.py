@@ -559,8 +559,41 @@ _OUTCOME_NOUNS = frozenset(
 )
 
 
+_ARM_LIST_AFTER_RUN = re.compile(
+    rf"\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*,?\s*(?:in|for|with|among|on|receiving)\s+(?:the\s+)?"
+    r"(?:(?P<kw>group|arm)s?\s+(?P<letters>[A-Z0-9]{1,3}(?:\s*,\s*[A-Z0-9]{1,3})*,?\s+and\s+"
+    r"[A-Z0-9]{1,3})\b"
+    rf"|(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?"
+    rf"{_ARM_PHRASE})\s+(?:groups|arms)\b"
+    rf"|(?P<pair>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}}\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?"
+    rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})(?=\s*(?:[,;.)\]]|$)))"
+)
+
+
+def _arm_list_after_run(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Give a run of listed or compared values the arms listed right after it, in order."""
+    i = 0
+    while i < len(values) - 1:
+        j = i
+        while j + 1 < len(values) and values[j].kind == values[j + 1].kind:
+            link = sentence[values[j].end : values[j + 1].start]
+            if not (_list_link(link) or _pair_link(link)):
+                break
+            j += 1
+        m = _ARM_LIST_AFTER_RUN.match(sentence, values[j].end) if j > i else None
+        if m and all(a is None for a in arms[i : j + 1]):
+            if m.group("letters"):
+                kw = m.group("kw").lower()
+                names = [f"{kw} {x}" for x in re.split(r"\s*,\s*|,?\s+and\s+", m.group("letters"))]
+            else:
+                names = _split_list(m.group("list") or m.group("pair"))
+            if len(names) == j - i + 1 and len(set(names)) == len(names):
+                arms[i : j + 1] = names
+        i = j + 1
+
+
 def _split_list(text: str) -> list[str]:
-    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", text)
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", text)
     out = []
     for part in parts:
         arm = _clean_arm(re.sub(r"^(?:in|the)\s+(?:the\s+)?", "", part.strip()))
@@ -1125,6 +1158,10 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                 # heart rate (80 vs. 82 bpm) and QTc (401 vs. 399 ms)"
                 _give_pairs(sentence, values, arms, names[0], names[1])
             break
+    # 1b. "12%, 15% and 30% in groups A, B and C", "16 vs 20 months for
+    # drug X and drug Y": a run of values and, right after it, as many arms
+    if any(a is None for a in arms):
+        _arm_list_after_run(sentence, values, arms)
     # 2. "in the X group than in the Y group (4 vs 13)": a compared pair takes
     # the two arms of the comparison written before it
     # the comparison frames are read only once a compared pair needs them

@@ -1141,3 +1141,19 @@ def test_arm_that_opens_the_clause(text: str, arms: list[str | None]) -> None:
 def test_bracketed_counts_labelled_by_arm(text: str, expected: list[tuple[int, str]]) -> None:
     found = [(v.events, v.arm) for v in find_arm_values(text) if v.arm is not None]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Response rates were 12%, 15% and 30% in groups A, B and C.",
+            ["group A", "group B", "group C"],
+        ),
+        ("Median survival was 16 versus 20 months for drug X and drug Y.", ["drug X", "drug Y"]),
+        ("Response rates were 12% and 30% in the zinc and placebo groups.", ["zinc", "placebo"]),
+    ],
+    ids=["three-letters", "pair-then-two-drugs", "pair-then-two-groups"],
+)
+def test_arms_listed_right_after_the_values(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
