@@ -433,7 +433,7 @@ _RESPECTIVELY_LIST = re.compile(
     r",?\s+and\s+(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})\b"
     r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
     # "in the surgery arm and watchful-waiting arm, respectively"
-    rf"(?P<list3>{_ARM_PHRASE}{_GRP_WORD}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE}{_GRP_WORD})*,?\s+and\s+"
+    rf"(?P<list3>{_ARM_PHRASE}{_GRP_WORD}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE}{_GRP_WORD})*,?\s+(?:and|or)\s+"
     rf"(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
     r"(?:\s+(?:groups?|arms?))?\s*,?\s*respectively"
 )

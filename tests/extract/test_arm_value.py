@@ -1157,3 +1157,14 @@ def test_bracketed_counts_labelled_by_arm(text: str, expected: list[tuple[int, s
 )
 def test_arms_listed_right_after_the_values(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_respectively_list_joined_by_or() -> None:
+    text = (
+        "Response was obtained by 71 and 64% of patients receiving drug X or drug Y,"
+        " respectively (P = 0.5)."
+    )
+    assert [(v.value, v.arm) for v in find_arm_values(text)] == [
+        (71.0, "drug X"),
+        (64.0, "drug Y"),
+    ]
