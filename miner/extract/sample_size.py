@@ -891,7 +891,9 @@ _ARM_TO_RE = re.compile(
     # "were treated, 42 with drug A, 40 with drug B": see SampleSizeComponent._arms
     r"|with"
     # "145 were in timolol group", "30 in group B": an arm named as a group
-    r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm)\b))\s+"
+    # "3,054 women in intervention practices": the arm of a cluster trial
+    r"|in(?=\s+(?:[^\s,;.()\[\]]+\s+){0,3}?(?:group|arm|practices|clinics|schools"
+    r"|communities|villages|wards)\b))\s+"
     # "190 were assigned intensive chemotherapy": the arm right after the verb
     r"|(?<=assigned\s)|(?<=allocated\s)|(?<=given\s)|(?<=administered\s))"
     # Possessive "++"/"*+": a word is never split into pieces, which with a lazy
@@ -905,7 +907,17 @@ _ARM_TO_RE = re.compile(
     + "|".join(
         rf"(?<=\w\s{g}\s)"
         + "".join(rf"(?<!\b{p}\s{g}\s)" for p in ("to", "the", "in", "into", "on"))
-        for g in ("group", "groups", "arm")
+        for g in (
+            "group",
+            "groups",
+            "arm",
+            "practices",
+            "clinics",
+            "schools",
+            "communities",
+            "villages",
+            "wards",
+        )
     )
     + r"|(?=\s*(?:,|;|\.(?:\s|$)|\(|\[|\b(?:and|or|versus|vs|were|was)\b|$)))",
     re.IGNORECASE,

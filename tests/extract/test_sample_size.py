@@ -838,6 +838,11 @@ def test_the_arm_before_negates_no_arm(
         ),
         ("In all, 90 adults were randomized: 30 with gout and 60 with asthma received zinc.", []),
         ("Adults were randomized to zinc; 30 with gout and 60 with asthma had colds.", []),
+        (
+            "Among 1,210 adults in intervention clinics and 1,305 adults in control clinics due"
+            " for a vaccine, the former were older.",
+            [("intervention clinics", 1210), ("control clinics", 1305)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -865,6 +870,7 @@ def test_the_arm_before_negates_no_arm(
         "with-list-after-were-treated",
         "with-list-of-people-who-received-one-drug",
         "with-condition-is-no-arm",
+        "in-intervention-clinics",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
