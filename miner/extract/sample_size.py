@@ -75,7 +75,9 @@ _POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|wor
 # a verb inside a relative clause ("women who had not had a mammogram") says
 # who was eligible, not what happened to some of them.
 _NOT_SUBSET = (
-    r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?!(?:(?!\b(?:who|that|which|whose)\b)[^.;]){0,60}"
+    # (a decimal point is no sentence end: "4 adults on 0.5% drops did not finish")
+    r"(?!\s*\(\s*\d+(?:\.\d+)?\s*%)(?!(?:(?!\b(?:who|that|which|whose)\b)(?:[^.;]|\.(?=\d)))"
+    r"{0,60}"
     r"\b(?:had|has|developed|experienced|showed|achieved|died|reported|observed|occurred|gained"
     r"|relapsed|progressed|responded|discontinued|withdrew|withdrawn|dropped|completed|did\s+not"
     r"|were\s+lost)\b)"

@@ -883,8 +883,12 @@ def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -
     [
         ("We recruited 96 newly diagnosed node free older female adults.", 96),
         ("Samples came from 210 adults with chronic gout randomised to receive drug A or B.", 210),
+        (
+            "RESULTS: Six adults on drug A 0.5% and 21 on drug B 1% did not finish the trial.",
+            None,
+        ),
     ],
-    ids=["six-modifier-words", "with-phrase-before-randomised-to"],
+    ids=["six-modifier-words", "with-phrase-before-randomised-to", "decimal-before-did-not"],
 )
 def test_randomized_shapes(nlp: Language, abstract: str, randomized: int | None) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
