@@ -174,6 +174,11 @@ _DOSE_UNIT = re.compile(
     r"(?:\s?/\s?(?:kg|day|d|m2|h|hr|min|dose|week|wk|cycle|course|infusion))*$",
     re.IGNORECASE,
 )
+# What follows the estimate of "(0.21; 0.05-0.96; ...)" or "(0.93; 95% CI,
+# 0.87-0.98)" once the interval is masked: its bounds or a blank run
+_ESTIMATE_REST = re.compile(
+    r"^\s*[;,]\s*(?:\s{3}|[-\u2212]?\d+(?:[.\u00b7]\d+)?\s?(?:[-\u2013]|to)\s?[-\u2212]?\d)"
+)
 _LISTED_DOSE_AFTER = re.compile(
     r"^(?:\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s)\s*\d+(?:[.\u00b7]\d+)?){1,4}"
     r"\s?(?:mg|mcg|ug|\u00b5g|\u03bcg|iu)\b",
@@ -1125,6 +1130,8 @@ def _bare_value(
         return None
     if unit is None and _LISTED_DOSE_AFTER.match(after):
         return None  # "drug X 50, 90 and 130 mg": doses sharing one unit
+    if unit is None and before.rstrip().endswith(("(", "[")) and _ESTIMATE_REST.match(after):
+        return None  # "(0.21; 0.05-0.96; P = 0.04)": an estimate and its interval
     if unit and _TIME_UNIT_RE.match(unit) and _TIME_PREP.search(before):
         return None
     raw = g["bn"] or ""
@@ -1975,7 +1982,7 @@ def _blank_arms(segment: str, *arms: str | None) -> str:
 # "mean baseline scores were 62.95 for A": who was studied and for how long,
 # not what the treatment did
 _DESCRIPTOR = re.compile(
-    r"\b(?:age[ds]?|BMI|body\s+mass\s+index|baseline(?![-\s]adjusted)|(?:median|mean|average)\s+"
+    r"\b(?:age[ds]?|M\s?age|BMI|body\s+mass\s+index|baseline(?![-\s]adjusted)|(?:median|mean|average)\s+"
     r"(?:(?:duration|length)\s+of\s+)?follow[-\s]?up|follow[-\s]?up\s+(?:period|time|duration)|"
     r"(?:duration|length)\s+of\s+follow[-\s]?up)\b",
     re.IGNORECASE,
@@ -1991,6 +1998,17 @@ _SAME_LIST = re.compile(
     r"(?:(?!\b(?:after|at|by|week|month|year|day|follow|end|final|post|change|decrease|increase|"
     r"reduc|improv|fell|rose|dropped|to|from|then|whereas|while|but|was|were|is|are)\w*\b)"
     r"[^\d.;:()\[\]]){0,40}",
+    re.IGNORECASE,
+)
+_ENROLMENT = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:were|was)\s+"
+    r"(?:assigned|allocated|divided|enrolled|recruited|included|randomi[sz]ed)|enrolled|recruited)\b",
+    re.IGNORECASE,
+)
+_RESULT_WORDS = re.compile(
+    r"\b(?:vs|versus|v|compared|than|p|significant\w*|differ\w*|reduc\w*|increas\w*|decreas\w*|"
+    r"improv\w*|higher|lower|greater|less|more|fewer|better|worse|changed?|after|respectively|"
+    r"results?|outcomes?)\b",
     re.IGNORECASE,
 )
 _AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
@@ -2032,6 +2050,11 @@ def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:
     old" right after it.
     """
     if _AGE_AFTER.match(sentence, v.end):
+        return True
+    if _ENROLMENT.search(sentence) and not _RESULT_WORDS.search(sentence):
+        # "Seventeen women (mean age 61 ± 8 years) were randomised to ...",
+        # "(n = 144: 11.0 ± 0.5 years, 151 ± 8 cm)": who was enrolled; a
+        # sentence with a result in it says "vs", "p" or "higher"
         return True
     clause = sentence[max(0, v.start - 80) : v.start]
     cuts = list(_CLAUSE_CUT.finditer(clause))

@@ -1168,3 +1168,26 @@ def test_respectively_list_joined_by_or() -> None:
         (71.0, "drug X"),
         (64.0, "drug Y"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seventeen women (mean age 61.9 \u00b1 7.8 years) were randomised to two groups.",
+        "Twenty rats weighing on average 26.0 \u00b1 2.0 g were randomly divided into four groups.",
+        "Participants (N = 40, Mage = 51.3 \u00b1 9.9) completed both sessions, compared with"
+        " controls.",
+        "Breast density fell in the diet arm (0.88; 95% CI, 0.80-0.95; P = 0.01) compared"
+        " with controls.",
+        "Survival was longer with drug X (0.64; 0.41-0.98; P = 0.04) than with drug Y.",
+    ],
+    ids=[
+        "enrolment-age",
+        "enrolment-weight",
+        "apa-mean-age",
+        "estimate-masked-ci",
+        "estimate-bounds",
+    ],
+)
+def test_sample_means_and_estimates_are_not_arm_values(text: str) -> None:
+    assert find_arm_values(text) == []
