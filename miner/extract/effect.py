@@ -21,7 +21,12 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
   number ending a name ("IL-6"), a clock time ("0800"), an arm's median
   ("median [IQR]: 3 [2, 5]") or one of two arm values ("71% with A and 80%
   with B"); a number after a p-value in the words after the name needs its
-  own CI;
+  own CI; "difference of -26 to +16" gives bounds, not a value, and
+  differences "at baseline" are no effects; an arm's dose between name and
+  value ("for drugA 15 mg and drugB") is skipped;
+- a value in brackets after "compared with the control group (" is the
+  control arm's when the other arm's value stands in brackets just before;
+  an estimate with neither CI nor p-value ("NNT: 22") starts no chain;
 - sentences that describe a power or sample-size calculation ("to detect a
   difference of ...", "assuming an HR of ...") are planned values, not results;
 - an estimate whose arms are named between measure and value ("HR for death
@@ -747,7 +752,7 @@ _VALUE_TAIL = re.compile(
 )
 _SKIP_VALUE_BEFORE = re.compile(
     r"(?:[Pp]\s*[<>=\u2264\u2265]|\b(?:week|month|day|year|visit|hour|margin\s+of|bound\s+of|"
-    r"limit\s+of|threshold\s+of|[Nn]\s?=))\s*$",
+    r"limit\s+of|threshold\s+of|[Nn]\s?=|at))\s*$",
     re.IGNORECASE,
 )
 _VS_AFTER = re.compile(rf"^\s?(?:{_UNIT})?\s*(?:vs\.?|versus|v\.?)\s", re.IGNORECASE)
@@ -808,6 +813,13 @@ def _is_dose(sentence: str, gap: str, num: re.Match[str], dose_seen: bool) -> bo
     if dose_seen:
         return sentence.startswith("%", num.end()) or sentence.startswith(" %", num.end())
     return _PERCENT_DOSE_AFTER.match(sentence, num.end()) is not None
+
+
+_RANGE_AFTER = re.compile(rf"\s?(?:{_UNIT}\s?)?to\s+[-+\u2212\u2013]?\s?\d")
+_BASELINE_GAP = re.compile(
+    r"\b(?:at|in)\s+baseline\b|\bbaseline\s+(?:characteristics|demographics|data|variables)\b",
+    re.IGNORECASE,
+)
 
 
 def _in_name(sentence: str, pos: int) -> bool:
@@ -980,7 +992,11 @@ def _find_effects(
         # Further estimates chained to the same measure name:
         # "HR 0.70 (0.6-0.8) for death and 0.81 (0.7-0.9) for MI".
         while True:
-            more = _chained_estimate(sentence, taken_until, next_start, info, est.unit)
+            more = None
+            if est.ci_low is not None or est.p_op is not None:
+                # an estimate with neither ("number needed to treat: 22")
+                # starts no chain: the values after it belong to other measures
+                more = _chained_estimate(sentence, taken_until, next_start, info, est.unit)
             if more is None:
                 more = _bare_chained_estimate(sentence, est, taken_until, next_start)
             if more is None:
@@ -1058,6 +1074,7 @@ _CMP_VALUE = re.compile(
     rf"[(\[]\s*(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*[;,]\s*"
     rf"(?:(?P<ci>{CI_WORD}\s*[:=,]?\s*{PAIR})|(?={P_VALUE}))"
 )
+_ARM_BRACKET_BEFORE = re.compile(r"[(\[][^()\[\]]*\d[^()\[\]]*[)\]]\s*,?\s*$")
 _CHANGE_CUE = re.compile(
     r"\b(?:difference|change|changes|reduction|reductions|greater|larger|smaller|decrease|increase)\b",
     re.I,
@@ -1114,6 +1131,10 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     if any(w in low for w in _CHANGE_WORDS) and _CHANGE_CUE.search(sentence):
         compares = bracket and any(w in sentence for w in _CMP_WORDS)
         for m in _CMP_VALUE.finditer(sentence) if compares else ():
+            if _ARM_BRACKET_BEFORE.search(sentence, max(0, m.start() - 80), m.start()):
+                # "in the exercise group (6.0; 95% CI 5.1-6.9) compared to the
+                # control group (0.5; ...)": the bracket holds the other arm's value
+                continue
             start = m.start("val")
             est = _estimate_from(sentence, m, m.group("ci"), start, m.end())
             if est is not None:
@@ -1197,6 +1218,10 @@ def _estimate_after(
             continue
         if _SKIP_VALUE_AFTER.match(after) and not _TIME_VALUE_CI.match(sentence, num.end()):
             continue
+        if _RANGE_AFTER.match(after) or _BASELINE_GAP.search(gap):
+            # "95% CI for the difference of -26 to +16 points": bounds, not a
+            # value; "no differences between groups at baseline": no effect
+            return None
         if _VS_AFTER.match(after) or _ARMS_AFTER.match(sentence, num.end()):
             # "37% versus 52%", "76.2% with drug A and 86.1% with drug B":
             # values of the arms, not this estimate
@@ -1278,6 +1303,9 @@ def _bare_chained_estimate(
     )
 
 
+_SPREAD_WORD = re.compile(
+    r"\b(?:SE|SEM|SD|standard\s+(?:error|deviation)s?|IQR|interquartile|range)\b", re.IGNORECASE
+)
 _GENERIC_UNIT = re.compile(
     rf"\s?(?P<unit>{_MEASURE_UNIT})(?![\w/])(?!\s*(?:vs\.?|versus|to|from|at\s+baseline)\b)"
 )
@@ -1299,7 +1327,8 @@ def _chained_estimate(
         r"(?=[-\u2212\u2013]?\s?\d)",
         window,
     )
-    if lead is None:
+    if lead is None or _SPREAD_WORD.search(lead.group(0)):
+        # "mean difference = 15%, standard error 3%": the spread, not an estimate
         return None
     num = _NUM_RE.match(sentence, pos + lead.end())
     if num is None:

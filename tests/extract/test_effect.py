@@ -978,3 +978,32 @@ def test_percent_after_an_outcome_name_is_no_dose() -> None:
 )
 def test_bare_chain_after_a_percent(text: str, values: list[float]) -> None:
     assert [e.value for e in find_effects(text)] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 90% CI for the mean treatment difference of -18 to +12 points was used.",
+        # a lower-case start after the full stop keeps the splitter from cutting here
+        "No differences between groups at baseline on social or clinical traits. mean age "
+        "58 years, 61% women.",
+        "There were no differences between devices for any measure at 3 m (p >= 0.41).",
+        "Strength improved more in the training group (7.0; 95% CI, 6.1-7.9) compared to the "
+        "control group (0.8; 95% CI, -0.2-1.8), a greater change overall.",
+    ],
+    ids=["ci-bounds-after-the-name", "baseline", "after-at", "arm-value-after-arm-value"],
+)
+def test_no_false_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure == "MD"] == []
+
+
+def test_spread_after_an_estimate_is_no_chained_estimate() -> None:
+    found = find_effects("Load fell (mean difference = 12 %, standard error 4 %, p < 0.001).")
+    assert [e.value for e in found] == [12.0]
+
+
+def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
+    found = find_effects(
+        "DrugX cut events (number needed to treat: 18), and relapse (0.71, 95% CI: 0.52-0.95)."
+    )
+    assert [(e.measure, e.value) for e in found] == [("other", 18.0)]
