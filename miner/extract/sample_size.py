@@ -841,7 +841,8 @@ _ARM_PAREN_RE = re.compile(
     + _num("num")
     + r"(?P<tail>\s+"
     + _POP
-    + r"|\s*[,;][^()\[\]=]{1,60}?)?"
+    # (a short bracket may stand in it: "(n = 50; target index [GI] 50)")
+    + r"|\s*[,;](?:[^()\[\]=]|[(\[][^()\[\]=]{0,20}[)\]]){1,60}?)?"
     r"|" + _num("bare") + r"(?:\s+" + _POP + r")?)\s*[)\]]",
 )
 # Where the text before an arm's parenthesis starts its label.

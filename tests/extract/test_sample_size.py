@@ -843,6 +843,11 @@ def test_the_arm_before_negates_no_arm(
             " for a vaccine, the former were older.",
             [("intervention clinics", 1210), ("control clinics", 1305)],
         ),
+        (
+            "Adults were randomized to a low-salt diet (n = 40; sodium target [ST] 2 g) or a usual"
+            " diet (n = 42; ST 4 g).",
+            [("low-salt diet", 40), ("usual diet", 42)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -871,6 +876,7 @@ def test_the_arm_before_negates_no_arm(
         "with-list-of-people-who-received-one-drug",
         "with-condition-is-no-arm",
         "in-intervention-clinics",
+        "short-bracket-in-the-tail-of-n",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
