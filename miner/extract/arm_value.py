@@ -391,12 +391,14 @@ _UNIT_AFTER = (
 _PEOPLE = r"(?:patients|participants|subjects|children|women|men|infants|adults)"
 _ARM_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*(?:\(\s*n\s?=\s?\d+\s*\)\s*)?,?\s*"
-    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:{_PEOPLE}\s+"
-    r"(?:receiving|given|treated\s+with|in|on|with)\s+(?:the\s+)?)?"
+    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:(?:{_PEOPLE}|those)\s+"
+    # "among those allocated placebo", "in patients assigned to drug X"
+    r"(?:receiving|given|treated\s+with|in|on|with|allocated(?:\s+to)?|assigned\s+to|"
+    r"randomi[sz]ed\s+to)\s+(?:the\s+)?)?"
     # "21% of patients who received SK", "39.8% of those treated with X"
     rf"|(?P<of>of)\s+(?:the\s+)?(?:{_PEOPLE}|those)\s+(?:who\s+(?:received|were\s+given|were\s+treated\s+with"
     r"|were\s+randomi[sz]ed\s+to|were\s+assigned\s+to)|receiving|given|treated\s+with|"
-    r"randomi[sz]ed\s+to|assigned\s+to|allocated\s+to|in|on)\s+(?:the\s+)?"
+    r"randomi[sz]ed\s+to|assigned\s+to|allocated(?:\s+to)?|in|on)\s+(?:the\s+)?"
     r")"
     rf"(?P<arm>{_ARM_PHRASE})(?:\s+(?P<grp>groups?|arms?|cohorts?)\b|(?=\s*(?:[,;:.)\](\[]|$|"
     r"\s(?:vs|versus|and|compared|than|respectively|at|after|during|from|by|p\b|P\b|following))))"
@@ -1279,7 +1281,8 @@ _OPENING_ARM = re.compile(
     r"(?:[Ii]n|[Ff]or|[Aa]mong)\s+(?:the\s+)?"
     rf"(?:(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
     r"|(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
-    rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on)\s+(?:the\s+)?"
+    rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on|allocated(?:\s+to)?|"
+    r"assigned\s+to|randomi[sz]ed\s+to)\s+(?:the\s+)?"
     rf"(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
 )
 # A subgroup of patients, not an arm ("In the high-risk group, ...")
@@ -1615,7 +1618,7 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
     cm = _INTERVAL_AFTER.match(after)
     if cm:
         after = after[cm.end() :]
-    elif v.kind == "bare" and v.unit is None:
+    elif v.kind in ("bare", "events") and v.unit is None:
         # "104 invasive cancers in the intervention group"
         nm = _EVENT_NOUNS_AFTER.match(after)
         if nm:

@@ -1191,3 +1191,19 @@ def test_respectively_list_joined_by_or() -> None:
 )
 def test_sample_means_and_estimates_are_not_arm_values(text: str) -> None:
     assert find_arm_values(text) == []
+
+
+def test_arm_of_those_allocated_to_it() -> None:
+    text = (
+        "Among women assigned to letrozole, 88 (9%) recurrences were reported, compared with"
+        " 97 (10%) recurrences in those allocated placebo (hazard ratio 0.91)."
+    )
+    assert [(v.events, v.arm) for v in find_arm_values(text)] == [
+        (88, "letrozole"),
+        (97, "placebo"),
+    ]
+
+
+def test_share_of_those_allocated_to_an_arm() -> None:
+    text = "Recurrence was reported in 8% of those allocated placebo."
+    assert [(v.value, v.arm) for v in find_arm_values(text)] == [(8.0, "placebo")]
