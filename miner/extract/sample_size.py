@@ -970,6 +970,25 @@ _TREATED_BEFORE_RE = re.compile(
 _VERB_IN_LABEL_RE = re.compile(
     r"\b(?:received|receiving|were|was|had|underwent|got|took)\b", re.IGNORECASE
 )
+# Counts and arms in two lists: "818 and 756 in the A and B arms, respectively",
+# "128 and 130 were randomized to X and Y, respectively".
+_RESPECTIVELY_RE = re.compile(
+    r"(?<![\w.,/:-])(?P<nums>"
+    + _DIGITS
+    + r"(?:\s*,\s*(?:"
+    + _DIGITS
+    + r"))*,?\s+and\s+(?:"
+    + _DIGITS
+    + r"))\s+(?P<pop>"
+    + _POP
+    + r"\s+)?(?:(?P<verb>(?:(?:were|was)\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)"
+    r"|assigned|allocated|received|receiving))\s+(?:to\s+)?(?:receive\s+)?|in\s+|to\s+)"
+    r"(?:the\s+)?(?P<labels>[A-Za-z][^.;:()\[\]%]{2,100}?)(?:\s+(?:groups?|arms?))?\s*,?\s+"
+    r"respectively\b",
+    re.IGNORECASE,
+)
+_GROUPS_PREFIX_RE = re.compile(r"groups?\s+(\d{1,2}|[A-H]|[IVX]{1,4})$", re.IGNORECASE)
+_LABEL_LIST_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 # A group named by its number or letter ("Group 1 (n = 54)", "arm B (n = 30)").
 _GROUP_ID_RE = re.compile(r"(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})\Z", re.IGNORECASE)
 # An arm named as a group ("the HA group (n = 50)", "Control dyads (n = 63)").
@@ -1575,6 +1594,20 @@ class SampleSizeComponent:
             # "used in 54 patients (the experimental group)"
             for m in _COUNT_THEN_GROUP_RE.finditer(text):
                 add(m.start(), m.end(), m.group("label"), _count(m.group("num")), "paren")
+        if "respectively" in text:
+            for m in _RESPECTIVELY_RE.finditer(text):
+                if not (m.group("pop") or m.group("verb")):
+                    continue  # "complications were 7 and 5 in groups A and B": events
+                nums = list(_COUNT_AT_RE.finditer(m.group("nums")))
+                labels = _LABEL_LIST_SPLIT_RE.split(m.group("labels").strip())
+                if len(nums) < 2 or len(nums) != len(labels):
+                    continue
+                ids = _GROUPS_PREFIX_RE.match(labels[0])
+                if ids is not None:  # "in groups I and II"
+                    labels = [f"group {ids.group(1)}", *(f"group {x}" for x in labels[1:])]
+                base = m.start("nums")
+                for num, label in zip(nums, labels, strict=True):
+                    add(base + num.start(), base + num.end(), label, _count(num.group()), "to")
         for m in counts.matches(_ARM_TO_RULE):
             kind = "to_verb" if m.group("verb") or m.group("pop") else "to"
             if (m.group("prep") or "").lower() == "with":

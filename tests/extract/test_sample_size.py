@@ -848,6 +848,16 @@ def test_the_arm_before_negates_no_arm(
             " diet (n = 42; ST 4 g).",
             [("low-salt diet", 40), ("usual diet", 42)],
         ),
+        (
+            "In all, 61 and 63 adults were randomised to zinc and placebo, respectively.",
+            [("zinc", 61), ("placebo", 63)],
+        ),
+        (
+            "There were 21, 19, and 22 adults in groups A, B, and C, respectively.",
+            [("group A", 21), ("group B", 19), ("group C", 22)],
+        ),
+        ("Falls were 6 and 9 in groups A and B, respectively.", []),
+        ("Colds occurred in 14 and 11 adults in the zinc and placebo groups, respectively.", []),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -877,6 +887,10 @@ def test_the_arm_before_negates_no_arm(
         "with-condition-is-no-arm",
         "in-intervention-clinics",
         "short-bracket-in-the-tail-of-n",
+        "respectively-after-randomized",
+        "respectively-three-groups",
+        "respectively-events-are-no-arms",
+        "respectively-with-outcome-words",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
