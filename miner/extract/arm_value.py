@@ -1283,7 +1283,9 @@ _OPENING_ARM = re.compile(
     r"|(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
     rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on|allocated(?:\s+to)?|"
     r"assigned\s+to|randomi[sz]ed\s+to)\s+(?:the\s+)?"
-    rf"(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
+    rf"(?P<arm2>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,"
+    # "..., and, for paclitaxel, 53.0 weeks": a drug or kind of care alone
+    rf"|(?P<arm3>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
 )
 # A subgroup of patients, not an arm ("In the high-risk group, ...")
 _SUBGROUP_WORD = re.compile(
@@ -1314,11 +1316,13 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
         return None
     if best.group("letter"):
         return f"{best.group('kw')} {best.group('letter')}"
-    raw = best.group("arm") or best.group("arm2")
+    raw = best.group("arm") or best.group("arm2") or best.group("arm3")
     if _SUBGROUP_WORD.search(raw or ""):
         return None
     arm = _clean_arm(raw)
     if arm is None or (best.group("arm2") and not _names_treatment(arm)):
+        return None
+    if best.group("arm3") and not _labelled_count_pair(arm):
         return None
     return arm
 

@@ -1207,3 +1207,19 @@ def test_arm_of_those_allocated_to_it() -> None:
 def test_share_of_those_allocated_to_an_arm() -> None:
     text = "Recurrence was reported in 8% of those allocated placebo."
     assert [(v.value, v.arm) for v in find_arm_values(text)] == [(8.0, "placebo")]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Median survival in the topotecan group was 61.0 weeks, and, for paclitaxel,"
+            " 50.0 weeks; P = 0.4.",
+            ["topotecan", "paclitaxel"],
+        ),
+        ("In the UK, 30% of patients responded to treatment compared with 20% elsewhere.", []),
+    ],
+    ids=["drug-alone-opens-clause", "place-is-no-arm"],
+)
+def test_drug_alone_opening_a_clause(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
