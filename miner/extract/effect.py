@@ -14,9 +14,14 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
   dropped);
 - ratio measures (RR, OR, HR, IRR) need a positive value and positive bounds;
 - "HR" is not read as a hazard ratio in a document that speaks of heart rate
-  but never of a hazard ratio, nor "ARR" as an absolute risk reduction in a
-  document that never spells one out (it is as often an annualised relapse
-  rate or an adjusted rate ratio);
+  but never of a hazard ratio, nor "ARR" / "ARI" as an absolute risk
+  reduction / increase in a document that never spells one out (they are as
+  often an annualised relapse rate, an adjusted rate ratio, an acute
+  respiratory infection);
+- no estimate follows "the CI (limit) for the difference" or "relative
+  differences"; a number with thousands ("205,618"), after a label ("reader
+  1") or a "range" word, or followed by "for the control group" after a bare
+  "difference" is not the estimate;
 - the value is not a test statistic ("t = -2.4", "r = 0.52", "F = 41"), a
   number ending a name ("IL-6"), a clock time ("0800"), an arm's median
   ("median [IQR]: 3 [2, 5]") or one of two arm values ("71% with A and 80%
@@ -733,6 +738,12 @@ _CMP_GAP = re.compile(
     re.IGNORECASE,
 )
 _CMP_GAP_START = re.compile(r"\s*(?:for|of|in|with|on|versus|vs|compared|relative)\b", re.I)
+_BOUND_BEFORE = re.compile(
+    r"(?:\bCIs?|\binterval|\blimits?|\bbounds?|\bmargins?)\s+(?:for|of|on)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_RELATIVE_BEFORE = re.compile(r"\brelative\s*$", re.IGNORECASE)
 _STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
@@ -752,14 +763,15 @@ _VALUE_TAIL = re.compile(
 )
 _SKIP_VALUE_BEFORE = re.compile(
     r"(?:[Pp]\s*[<>=\u2264\u2265]|\b(?:week|month|day|year|visit|hour|margin\s+of|bound\s+of|"
-    r"limit\s+of|threshold\s+of|[Nn]\s?=|at))\s*$",
+    r"limit\s+of|threshold\s+of|[Nn]\s?=|at|reader|rater|phase|type|grade|stage"
+    r"|part|period|session|cohort|wave))\s*$",
     re.IGNORECASE,
 )
 _VS_AFTER = re.compile(rf"^\s?(?:{_UNIT})?\s*(?:vs\.?|versus|v\.?)\s", re.IGNORECASE)
 # "76.2% with drug A and 86.1% with drug B": a value of one arm set beside
 # the value of the other
 _ARMS_AFTER = re.compile(
-    rf"\s?(?:{_UNIT})?\s+(?:with|on|receiving|given)\s+(?:the\s+)?[^,;()\[\]\d]{{1,40}}?,?\s+"
+    rf"\s?(?:{_UNIT})?\s+(?:with|on|receiving|given|using)\s+(?:the\s+)?[^,;()\[\]\d]{{1,40}}?,?\s+"
     rf"(?:and|vs\.?|versus|compared\s+with|while|whereas)\s+(?:[A-Za-z-]+\s+){{0,3}}?{SIGNED}",
     re.IGNORECASE,
 )
@@ -816,6 +828,12 @@ def _is_dose(sentence: str, gap: str, num: re.Match[str], dose_seen: bool) -> bo
 
 
 _RANGE_AFTER = re.compile(rf"\s?(?:{_UNIT}\s?)?to\s+[-+\u2212\u2013]?\s?\d")
+_RANGE_WORD = re.compile(r"\brange\b", re.IGNORECASE)
+_THOUSANDS_AFTER = re.compile(r",\d{3}(?![\d.\u00b7])")
+# "(CI, 73.0, 81.4) for the control group": the value of one arm
+_ARM_LABEL_AFTER = re.compile(
+    r"\s*[,;]?\s*(?:for|in)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:group|arm)\b", re.IGNORECASE
+)
 _BASELINE_GAP = re.compile(
     r"\b(?:at|in)\s+baseline\b|\bbaseline\s+(?:characteristics|demographics|data|variables)\b",
     re.IGNORECASE,
@@ -915,15 +933,15 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
 
 @lru_cache(maxsize=4096)
 def _find_effects_cached(
-    sentence: str, heart_rate_doc: bool, arr_doc: bool = True
+    sentence: str, heart_rate_doc: bool, unspelled: frozenset[str] = frozenset()
 ) -> tuple[EffectMatch, ...]:
     # The component, arm_value's masking and both collectors ask about the
     # same sentences of a document one after another: compute them once.
-    return tuple(_find_effects(sentence, heart_rate_doc=heart_rate_doc, arr_doc=arr_doc))
+    return tuple(_find_effects(sentence, heart_rate_doc=heart_rate_doc, unspelled=unspelled))
 
 
 def find_effects(
-    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
+    sentence: str, *, heart_rate_doc: bool = False, unspelled: frozenset[str] = frozenset()
 ) -> list[EffectMatch]:
     """Find effect estimates in one sentence.
 
@@ -934,21 +952,22 @@ def find_effects(
     heart_rate_doc:
         True when the document speaks of heart rate and never of a hazard
         ratio, so that "HR" is not read as a hazard ratio.
-    arr_doc:
-        False when the document never spells out "absolute risk reduction",
-        so that "ARR" (as often an annualised relapse rate or an adjusted
-        rate or risk ratio) is not read as one.
+    unspelled:
+        Ambiguous abbreviations (:data:`SPELLED_OUT`) whose long form the
+        document never writes, which are then not read as measures: "ARR"
+        is as often an annualised relapse rate or an adjusted rate ratio,
+        "ARI" an acute respiratory infection.
 
     Returns
     -------
     list[EffectMatch]
         In text order; offsets are relative to ``sentence``.
     """
-    return list(_find_effects_cached(sentence, heart_rate_doc, arr_doc))
+    return list(_find_effects_cached(sentence, heart_rate_doc, unspelled))
 
 
 def _find_effects(
-    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
+    sentence: str, *, heart_rate_doc: bool = False, unspelled: frozenset[str] = frozenset()
 ) -> list[EffectMatch]:
     if not _DIGIT_RE.search(sentence):
         return []
@@ -973,7 +992,12 @@ def _find_effects(
         info = _lookup(names, mention)
         if info.abbrev and info.measure == "HR" and heart_rate_doc:
             continue
-        if not arr_doc and mention.group("abbr") == "ARR":
+        if unspelled and mention.group("abbr") in unspelled:
+            continue
+        before = sentence[max(0, mention.start() - 40) : mention.start()]
+        if _BOUND_BEFORE.search(before) or (info.generic and _RELATIVE_BEFORE.search(before)):
+            # "the 95% CI upper limit for the treatment difference was 0.69",
+            # "relative differences were 39%": no estimate of the difference
             continue
         if (
             info.measure == "MD"
@@ -1218,7 +1242,7 @@ def _estimate_after(
             continue
         if _SKIP_VALUE_AFTER.match(after) and not _TIME_VALUE_CI.match(sentence, num.end()):
             continue
-        if _RANGE_AFTER.match(after) or _BASELINE_GAP.search(gap):
+        if _RANGE_AFTER.match(after) or _BASELINE_GAP.search(gap) or _RANGE_WORD.search(gap):
             # "95% CI for the difference of -26 to +16 points": bounds, not a
             # value; "no differences between groups at baseline": no effect
             return None
@@ -1229,6 +1253,9 @@ def _estimate_after(
         if _STAT_BEFORE.search(gap) or _ARM_STATS_LABEL.search(gap):
             # "(r = 0.52)", "(t = -2.42, P = 0.017)": a test statistic;
             # "median [Q1, Q3]: 2.0 [1.0, 3.0]": the median of an arm
+            return None
+        if _THOUSANDS_AFTER.match(after) and not any(c in num.group(0) for c in ".\u00b7"):
+            # "205,618 IU/ml": thousands, which the number pattern does not read
             return None
         if re.match(rf"[{DASHES}]?\s?0\d", num.group(0)):
             # "0800": a clock time or a code, never a value
@@ -1412,6 +1439,10 @@ def _build(
     if re.match(r"\s*%?\s*[)\]]?\s*(?:vs\.?|versus)\s", sentence[end : end + 12]):
         # "-0.51 [-1.08 to 0.06]% vs. -0.58 [...]": values of two arms
         return None
+    if info.generic and _ARM_LABEL_AFTER.match(sentence, end):
+        # "no difference in adherence, with 77.2% (CI, 73.0, 81.4) for the
+        # control group and ...": the values of the arms
+        return None
     if require_ci and ci_low is None and not (p_op and unit and unit == chain_unit):
         # a chained value needs its own CI, or a p-value and the unit of the
         # first one ("-0.7% (P < 0.001) at week 18 and -0.8% (P < 0.001) ...")
@@ -1556,7 +1587,7 @@ class ComparisonP:
 
 @lru_cache(maxsize=4096)
 def find_comparison_p_values(
-    sentence: str, *, heart_rate_doc: bool = False, arr_doc: bool = True
+    sentence: str, *, heart_rate_doc: bool = False, unspelled: frozenset[str] = frozenset()
 ) -> tuple[ComparisonP, ...]:
     """P-values of between-group comparisons that no estimate of ``sentence`` carries.
 
@@ -1587,7 +1618,7 @@ def find_comparison_p_values(
         matches.sort(key=lambda x: x[0])
     if not matches:
         return ()
-    taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc, arr_doc)]
+    taken = [(e.start, e.end) for e in _find_effects_cached(sentence, heart_rate_doc, unspelled)]
     out: list[ComparisonP] = []
     seg_start = 0
     prev_kept = False
@@ -1651,8 +1682,14 @@ def _heart_rate_doc(text: str) -> bool:
     return "heart rate" in lowered and "hazard" not in lowered
 
 
-def _arr_doc(text: str) -> bool:
-    return "absolute risk reduction" in " ".join(text.lower().replace("-", " ").split())
+#: Ambiguous abbreviations read as measures only where the document writes
+#: their long form.
+SPELLED_OUT = {"ARR": "absolute risk reduction", "ARI": "absolute risk increase"}
+
+
+def _unspelled(text: str) -> frozenset[str]:
+    norm = " ".join(text.lower().replace("-", " ").split())
+    return frozenset(a for a, long in SPELLED_OUT.items() if long not in norm)
 
 
 # the longest text two or more sentences joined at an open bracket may make
@@ -1691,14 +1728,14 @@ def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
     """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence."""
     text = doc_text(doc)
     heart = _heart_rate_doc(text)
-    arr = _arr_doc(text)
+    unspelled = _unspelled(text)
     for start, end in _bracket_sentences(sentence_bounds(doc, text), text):
         sentence = text[start:end]
         if not _DIGIT_RE.search(sentence):
             continue  # neither estimates nor p-values
         found: list[EffectMatch | ComparisonP] = [
-            *_find_effects_cached(sentence, heart, arr),
-            *find_comparison_p_values(sentence, heart_rate_doc=heart, arr_doc=arr),
+            *_find_effects_cached(sentence, heart, unspelled),
+            *find_comparison_p_values(sentence, heart_rate_doc=heart, unspelled=unspelled),
         ]
         if len(found) > 1:
             found.sort(key=lambda e: e.start)

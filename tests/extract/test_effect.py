@@ -922,7 +922,12 @@ def test_plural_standardised_mean_differences_are_smd() -> None:
 def test_arr_read_as_risk_reduction_only_where_the_document_says_so(nlp: Language) -> None:
     ratio = "Trial title\nFalls were as frequent (ARR 1.42, 95% CI 1.10-1.83)."
     assert collect_effects(nlp(ratio)) == []
-    assert find_effects("Falls were as frequent (ARR 1.42, 95% CI 1.10-1.83).", arr_doc=False) == []
+    assert (
+        find_effects(
+            "Falls were as frequent (ARR 1.42, 95% CI 1.10-1.83).", unspelled=frozenset({"ARR"})
+        )
+        == []
+    )
     spelled = "Trial title\nThe absolute risk reduction was large (ARR 6.0%, 95% CI 2.0 to 10.0)."
     (fact,) = collect_effects(nlp(spelled))
     assert (fact["measure"], fact["value"]) == ("RD", -6.0)
@@ -1007,3 +1012,35 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "DrugX cut events (number needed to treat: 18), and relapse (0.71, 95% CI: 0.52-0.95)."
     )
     assert [(e.measure, e.value) for e in found] == [("other", 18.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There was no difference between the two arms (rater 1, p = 0.52; rater 2, p = 0.41).",
+        "Pressure showed no difference between the groups, with a mean fall of 14.2% using "
+        "drugA and 13.0% using drugB.",
+        "Across all scans, the relative differences were 41% for sharpness.",
+        "No difference was seen on any scale (Cohen's d range = 0.05\u20130.19).",
+        "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
+        "The 95% CI upper limit for the treatment difference in mean IOP was 0.72 mm Hg.",
+        "No difference in adherence was seen, with 71.3% (CI, 66.0, 76.6) for the control "
+        "group and 69.9% (CI, 64.1, 75.7) for the coaching group (p = 0.52).",
+    ],
+    ids=[
+        "label-number",
+        "values-of-the-arms-using",
+        "relative-difference",
+        "range-of-effect-sizes",
+        "thousands",
+        "ci-limit-for-the-difference",
+        "arm-label-after-the-ci",
+    ],
+)
+def test_no_estimate_of_the_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure] == []
+
+
+def test_ari_read_only_where_the_document_spells_it_out(nlp: Language) -> None:
+    text = "Trial title\nThe incidence of ARI was 31.2/100 child-years."
+    assert collect_effects(nlp(text)) == []
