@@ -1276,7 +1276,10 @@ def _clause_end(text: str, lo: int, pos: int, hi: int) -> int:
 # The same words without "%" (doses are written with percentages too).
 _OUTCOME_WORD_RE = re.compile(_OUTCOME_RE.pattern.replace("%|", "", 1), re.IGNORECASE)
 # An arm label: up to four words before the first number ("darbepoetin alfa 200 microg").
-_LABEL_FIRST_WORDS_RE = re.compile(r"[A-Za-z][\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}")
+# The first word may start with a hyphenated number ("5-FU", "2-week presurgical AI").
+_LABEL_FIRST_WORDS_RE = re.compile(
+    r"(?:[A-Za-z]|\d{1,2}-[A-Za-z])[\w+/'-]*(?:\s+(?!\d)[A-Za-z][\w+/'-]*){0,3}"
+)
 _LABEL_LEAD_RE = re.compile(
     r"^(?:(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+(?:to\s+)?|either\s+|receive\s+"
     r"|to\s+|or\s+|and\s+|versus\s+|vs\.?\s+|the\s+|a\s+|an\s+|both\s+|with\s+|for\s+|in\s+)+",

@@ -858,6 +858,10 @@ def test_the_arm_before_negates_no_arm(
         ),
         ("Falls were 6 and 9 in groups A and B, respectively.", []),
         ("Colds occurred in 14 and 11 adults in the zinc and placebo groups, respectively.", []),
+        (
+            "Adults were randomized to 6-MP (n = 52) or azathioprine (n = 50).",
+            [("6-MP", 52), ("azathioprine", 50)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -891,6 +895,7 @@ def test_the_arm_before_negates_no_arm(
         "respectively-three-groups",
         "respectively-events-are-no-arms",
         "respectively-with-outcome-words",
+        "label-starting-with-a-hyphenated-number",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
