@@ -1585,18 +1585,20 @@ class SampleSizeComponent:
         if "(" in text:
             # "either with (n = 85) or without (n = 79) drug X", "to drug X
             # (n = 44) or not (n = 49)": "without" and "not" name an arm here.
-            for m in _WITH_WITHOUT_RE.finditer(text):
+            for m in _WITH_WITHOUT_RE.finditer(text) if "without" in text else ():
                 what = m.group("what")
                 for side in ("a", "b"):
                     label = f"{m.group(side).lower()} {what}"
                     n = _count(m.group(f"n{side}"))
                     add(m.start(side), m.end(f"n{side}") + 1, label, n, "paren", listed=True)
-            for m in _NOT_ARM_RE.finditer(text):
+            for m in _NOT_ARM_RE.finditer(text) if "or not" in text else ():
                 n = _count(m.group("num"))
                 add(m.start("not"), m.end(), f"no {m.group('what')}", n, "paren", listed=True)
             # "used in 54 patients (the experimental group)"
-            for m in _COUNT_THEN_GROUP_RE.finditer(text):
-                add(m.start(), m.end(), m.group("label"), _count(m.group("num")), "paren")
+            for i in counts.pop_at:  # (at the counts followed by people only)
+                cg = _COUNT_THEN_GROUP_RE.match(text, counts.starts[i])
+                if cg is not None:
+                    add(cg.start(), cg.end(), cg.group("label"), _count(cg.group("num")), "paren")
         if "respectively" in text:
             for m in _RESPECTIVELY_RE.finditer(text):
                 if not (m.group("pop") or m.group("verb")):
