@@ -1815,6 +1815,34 @@ _LABELLED_COUNT_PAIR = re.compile(
 )
 
 
+# The pair patterns start right after a bracket or a ", ; :" and a space;
+# the count pattern at a digit or a number word. ``re`` would try either
+# pattern, which starts with a look-behind, at every position.
+_PAIR_OPENERS = re.compile(r"[(\[]\s?|[:;,]\s")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _count_starts(masked: str) -> Iterator[re.Match[str]]:
+    low = masked.lower()
+    words = _WORD_START.finditer(low) if len(low) == len(masked) else iter(())
+    return iter(sorted([*_DIGIT_RUN.finditer(masked), *words], key=lambda m: m.start()))
+
+
+def _matches_from(
+    rx: re.Pattern[str], text: str, starts: Iterator[re.Match[str]], at_end: bool = False
+) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches of ``rx`` tried only where ``starts`` begin (or end)."""
+    end = 0
+    for sm in starts:
+        pos = sm.end() if at_end else sm.start()
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _labelled_count_pair(name: str) -> bool:
     """Whether a pair label names a treatment that a reader would take for an arm."""
     words = name.split()
@@ -1823,18 +1851,19 @@ def _labelled_count_pair(name: str) -> bool:
     )
 
 
-def _labelled_counts(masked: str) -> list[ArmValueMatch]:
+def _labelled_counts(pairs: list[re.Match[str]]) -> list[ArmValueMatch]:
+    """The two counts of each labelled pair whose labels both name treatments."""
     out = []
-    for m in _LABELLED_COUNT_PAIR.finditer(masked):
-        pairs = (
+    for m in pairs:
+        slots = (
             [("n1", "x"), ("n2", "y")]
             if m.group("n1") is not None
             else [("m1", "x2"), ("m2", "y2")]
         )
-        arms = [_clean_arm(m.group(a)) for _, a in pairs]
+        arms = [_clean_arm(m.group(a)) for _, a in slots]
         if not all(a and _labelled_count_pair(a) for a in arms) or arms[0] == arms[1]:
             continue
-        for (n, _), arm in zip(pairs, arms, strict=True):
+        for (n, _), arm in zip(slots, arms, strict=True):
             k = _int(m.group(n))
             out.append(ArmValueMatch(m.start(n), m.end(n), "events", float(k), events=k, arm=arm))
     return out
@@ -1847,6 +1876,13 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     only in a sentence that speaks of events and not of allocation, and not
     after a mean or median word, so that arm sizes and scores stay out.
     """
+    counts = list(_matches_from(_ARM_COUNT, masked, _count_starts(masked)))
+    openers = _PAIR_OPENERS.finditer(masked)
+    pairs = list(_matches_from(_LABELLED_COUNT_PAIR, masked, openers, at_end=True))
+    # the cue patterns cost more than the count patterns: read them only
+    # for a sentence that has a count to keep
+    if not (counts or pairs):
+        return []
     if not (
         _EVENT_CUE.search(sentence)
         or _COUNTED_EVENTS.search(sentence)
@@ -1854,7 +1890,7 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     ) or _ALLOCATION_CUE.search(sentence):
         return []
     out = []
-    for m in _ARM_COUNT.finditer(masked):
+    for m in counts:
         s = m.start("n")
         if any(v.start < m.end("noun") and s < v.end for v in taken):
             continue
@@ -1879,7 +1915,7 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
             continue
         n = _int(m.group("n"))
         out.append(ArmValueMatch(s, m.end("noun"), "events", float(n), events=n, arm=arm))
-    for v in _labelled_counts(masked):
+    for v in _labelled_counts(pairs):
         if not any(t.start < v.end and v.start < t.end for t in [*taken, *out]):
             out.append(v)
     return sorted(out, key=lambda v: v.start)
