@@ -1223,3 +1223,11 @@ def test_share_of_those_allocated_to_an_arm() -> None:
 )
 def test_drug_alone_opening_a_clause(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_bracketed_counts_written_after_their_labels() -> None:
+    text = (
+        "Fractures occurred as often on either drug (letrozole 18, placebo 27; hazard ratio 0.7)."
+    )
+    found = [(v.events, v.arm) for v in find_arm_values(text) if v.arm is not None]
+    assert found == [(18, "letrozole"), (27, "placebo")]
