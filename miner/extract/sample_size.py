@@ -967,6 +967,7 @@ _TREATED_BEFORE_RE = re.compile(
     r"\b(?:were|was)\s+(?:\w+\s+)?(?:treated|randomi[sz]ed|assigned|allocated)\s*[,:;]",
     re.IGNORECASE,
 )
+_BE_IN_LABEL_RE = re.compile(r"\b(?:is|are|was|were)\b", re.IGNORECASE)
 _VERB_IN_LABEL_RE = re.compile(
     r"\b(?:received|receiving|were|was|had|underwent|got|took)\b", re.IGNORECASE
 )
@@ -1511,8 +1512,8 @@ class SampleSizeComponent:
             # (so does a label a rule builds: "without spacer", "no zinc")
             listed = listed or kind.startswith(("list", "to"))
             bad = _NOT_ARM_LIST_LABEL_RE if listed else _NOT_ARM_LABEL_RE
-            if bad.search(label):
-                return
+            if bad.search(label) or _BE_IN_LABEL_RE.search(label):
+                return  # (nor is "were randomised (n = 416)" or "there was a greater")
             # "in the study (...)" is no arm; "the study group" is one.
             # "to the BIG 1-98 trial" is no arm either.
             if (_STUDY_RE.fullmatch(label) or _TRIAL_WORD_RE.search(label)) and not (

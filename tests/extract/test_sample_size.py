@@ -862,6 +862,11 @@ def test_the_arm_before_negates_no_arm(
             "Adults were randomized to 6-MP (n = 52) or azathioprine (n = 50).",
             [("6-MP", 52), ("azathioprine", 50)],
         ),
+        (
+            "Adults were randomised (n = 416, mean age 63 years) to receive either drug Q 150 ug"
+            " (n = 211) or placebo (n = 205) by inhaler.",
+            [("drug Q", 211), ("placebo", 205)],
+        ),
     ],
     ids=[
         "outcome-words-in-a-later-clause",
@@ -896,6 +901,7 @@ def test_the_arm_before_negates_no_arm(
         "respectively-events-are-no-arms",
         "respectively-with-outcome-words",
         "label-starting-with-a-hyphenated-number",
+        "were-randomised-is-no-label",
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
