@@ -26,7 +26,8 @@ Rules that keep wrong numbers out (a wrong number is worse than a missing one):
   number ending a name ("IL-6"), a clock time ("0800"), an arm's median
   ("median [IQR]: 3 [2, 5]") or one of two arm values ("71% with A and 80%
   with B"); a number after a p-value in the words after the name needs its
-  own CI; "difference of -26 to +16" gives bounds, not a value, and
+  own CI; "difference of -26 to +16" and "risk ratio 3.6-9.9" give a
+  range, not a value, and
   differences "at baseline" are no effects; an arm's dose between name and
   value ("for drugA 15 mg and drugB") is skipped;
 - a value in brackets after "compared with the control group (" is the
@@ -827,7 +828,9 @@ def _is_dose(sentence: str, gap: str, num: re.Match[str], dose_seen: bool) -> bo
     return _PERCENT_DOSE_AFTER.match(sentence, num.end()) is not None
 
 
-_RANGE_AFTER = re.compile(rf"\s?(?:{_UNIT}\s?)?to\s+[-+\u2212\u2013]?\s?\d")
+_RANGE_AFTER = re.compile(
+    rf"\s?(?:{_UNIT}\s?)?to\s+[-+\u2212\u2013]?\s?\d|\s?[-\u2013\u2014]\s?[\d.]"
+)
 _RANGE_WORD = re.compile(r"\brange\b", re.IGNORECASE)
 _THOUSANDS_AFTER = re.compile(r",\d{3}(?![\d.\u00b7])")
 # "(CI, 73.0, 81.4) for the control group": the value of one arm

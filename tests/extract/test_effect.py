@@ -1044,3 +1044,10 @@ def test_no_estimate_of_the_difference(text: str) -> None:
 def test_ari_read_only_where_the_document_spells_it_out(nlp: Language) -> None:
     text = "Trial title\nThe incidence of ARI was 31.2/100 child-years."
     assert collect_effects(nlp(text)) == []
+
+
+def test_range_of_ratios_is_no_estimate() -> None:
+    assert (
+        find_effects("Across rounds, the risk ratio was 2.8\u20137.4 after a negative screen.")
+        == []
+    )
