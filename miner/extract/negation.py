@@ -50,7 +50,9 @@ _BEFORE_CUES = (
     r"will",
     r"shall",
     r"plan(?:s|ned)?\s+to",
-    r"planned",
+    # "the planned 300 adults" (right before the span), "the planned sample
+    # size of 300", not "planned surgery (n = 40)"
+    r"planned(?=\s*$|\s+(?:sample|size|total|target|enrol|recruit|accrual|interim|number))",
     r"target(?:ed)?\s+(?:for|of|to)",
     r"aim(?:s|ed)?\s+to",
     r"expected\s+to",

@@ -42,6 +42,8 @@ def _cue(sentence: str, target: str) -> str | None:
         ("Adults with and without asthma (n = 52) took tea.", "n = 52", False),
         ("Tea Does Not Help: A Trial in 52 Adults", "52 Adults", False),
         ("Tea did not help: 52 adults", "52 adults", True),
+        ("The planned 120 adults were never reached.", "120 adults", True),
+        ("Adults due for planned surgery (n = 40) took tea.", "n = 40", False),
     ],
     ids=[
         "no",
@@ -65,6 +67,8 @@ def _cue(sentence: str, target: str) -> str | None:
         "with-and-without",
         "colon-before-capital-breaks",
         "colon-before-lowercase-does-not",
+        "planned-number",
+        "planned-surgery-is-no-hedge",
     ],
 )
 def test_negation_cue(sentence: str, target: str, negated: bool) -> None:
@@ -90,7 +94,7 @@ def _cue_spellings(pattern: str) -> set[str]:
     from miner.extract.adverse import _spellings
 
     pattern = pattern.replace("(?-i:[A-Z])", "A")
-    return _spellings(re.sub(r"\(\?<?!.*?\)\)?", "", pattern).replace(r"\b", ""))
+    return _spellings(re.sub(r"\(\?<?[!=].*?\)\)?", "", pattern).replace(r"\b", ""))
 
 
 def test_every_cue_and_break_passes_the_word_pre_test() -> None:
