@@ -999,7 +999,7 @@ def _find_effects(
             continue
         before = sentence[max(0, mention.start() - 40) : mention.start()]
         if _BOUND_BEFORE.search(before) or (info.generic and _RELATIVE_BEFORE.search(before)):
-            # "the 95% CI upper limit for the treatment difference was 0.69",
+            # "the upper 95% CI limit of the difference in pain was 1.2",
             # "relative differences were 39%": no estimate of the difference
             continue
         if (

@@ -1023,7 +1023,7 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "Across all scans, the relative differences were 41% for sharpness.",
         "No difference was seen on any scale (Cohen's d range = 0.05\u20130.19).",
         "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
-        "The 95% CI upper limit for the treatment difference in mean IOP was 0.72 mm Hg.",
+        "The upper 95% CI limit for the difference in mean pain score was 1.4 points.",
         "No difference in adherence was seen, with 71.3% (CI, 66.0, 76.6) for the control "
         "group and 69.9% (CI, 64.1, 75.7) for the coaching group (p = 0.52).",
     ],
