@@ -1156,6 +1156,8 @@ _NOT_ARM_LABEL_RE = re.compile(
     r"|large|small|mild(?![\w-])|moderate(?![\w-])|severe(?![\w-]))\b",
     re.IGNORECASE,
 )
+# A sex alone names who is in an arm, never the arm itself.
+_SEX_LABEL_RE = re.compile(r"(?:fe)?males?|boys|girls", re.IGNORECASE)
 # Sentences that state arm sizes say how people were allocated ...
 _ALLOCATION_RE = re.compile(
     r"\)\s*,?\s*(?:or|versus|vs\.?)\s|randomi[sz]|assign|allocat|\barms?\b|\bgroups?\b|receiv|treated\s+with|\bversus\b|\bvs\b"
@@ -1514,6 +1516,8 @@ class SampleSizeComponent:
             bad = _NOT_ARM_LIST_LABEL_RE if listed else _NOT_ARM_LABEL_RE
             if bad.search(label) or _BE_IN_LABEL_RE.search(label):
                 return  # (nor is "were randomised (n = 416)" or "there was a greater")
+            if _SEX_LABEL_RE.fullmatch(label):
+                return  # "(18 males, 57 females)" describes an arm; it is none
             # "in the study (...)" is no arm; "the study group" is one.
             # "to the BIG 1-98 trial" is no arm either.
             if (_STUDY_RE.fullmatch(label) or _TRIAL_WORD_RE.search(label)) and not (

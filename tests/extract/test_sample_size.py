@@ -923,3 +923,14 @@ def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -
 )
 def test_randomized_shapes(nlp: Language, abstract: str, randomized: int | None) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+def test_a_sex_count_is_no_arm(nlp: Language) -> None:
+    # a treatment named after a sex still is an arm ("female condom")
+    got = sample_size(
+        nlp,
+        "Adults were randomized to drug A (14 males, 23 females) or drug B (17 males, "
+        "19 females). Couples were randomized to a female condom (n = 30) or a male condom "
+        "(n = 32).",
+    )["arms"]
+    assert [(a["label"], a["n"]) for a in got] == [("female condom", 30), ("male condom", 32)]
