@@ -67,7 +67,7 @@ _POP = (
     r"|individuals|volunteers|people|persons|cases|mothers|smokers|students|girls|boys"
     r"|survivors|couples|families|residents|adolescents|dyads|pairs|eyes|teeth"
     r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
-    r"|athletes|elderly)"
+    r"|athletes|elderly|youths?)"
 )
 # Professionals are counted only when a verb says they took part.
 _POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees)"
@@ -101,6 +101,8 @@ _MODS = (
     r"|times|cycles?|sessions?)\b|(?:" + _WORD_ATOM + r"|hundred|thousand)(?![\w-]))"
     # a word, "type 2", "stage III", or a spaced hyphen ("insulin - naive")
     r"[A-Za-z][\w'/-]*|(?:type|stage|grade|class)\s+[0-4IV]{1,3}[a-cA-C]?|-),?\s+"
+    # two modifiers joined ("healthy and sedentary volunteers")
+    r"(?:and\s+(?=[a-z]))?"
     r"(?:\([^()%]{1,30}\)\s+)?){0,6}?"
 )
 # Between a counted noun and its verb: no other verb and no other count of

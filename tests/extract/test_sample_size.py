@@ -934,3 +934,17 @@ def test_a_sex_count_is_no_arm(nlp: Language) -> None:
         "(n = 32).",
     )["arms"]
     assert [(a["label"], a["n"]) for a in got] == [("female condom", 30), ("male condom", 32)]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("Fifty-two frail and inactive adults were randomized to two programmes.", 52),
+        ("A total of 418 youths aged 12 to 17 years were randomized to app A or app B.", 418),
+    ],
+    ids=["two-joined-modifiers", "youths"],
+)
+def test_randomized_nouns_and_modifiers(
+    nlp: Language, abstract: str, randomized: int | None
+) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
