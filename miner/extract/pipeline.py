@@ -38,6 +38,13 @@ from miner.extract.doctext import bracket_balance, doc_text, set_doc_text, set_s
 #: a full text or garbage and would cost seconds (spaCy's own limit is 1e6).
 MAX_CHARS = 100_000
 
+#: Whitespace-separated chunks whose tokens spaCy's tokenizer keeps (its
+#: default, 10,000, is full after a few hundred abstracts; abstracts seen
+#: after it miss on about a quarter of their chunks, and a miss costs the
+#: prefix, suffix and infix expressions). The cache holds a chunk's tokens
+#: exactly as they were computed, so the output is the same at any size.
+TOKENIZER_CACHE_CHUNKS = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class ComponentSpec:
@@ -286,7 +293,9 @@ def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
 
     _import_components()
     nlp = spacy.blank("en")
-    nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
+    tokenizer = combined_rule_tokenizer(nlp)
+    tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    nlp.tokenizer = TextKeepingTokenizer(tokenizer)
     nlp.max_length = max_chars
     # spaCy's sentencizer rule plus line breaks, from token arrays.
     nlp.add_pipe("miner_sentences", name="sentencizer")
