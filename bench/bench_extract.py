@@ -224,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     if args.components:
         print(f"per component, ms per abstract (first {args.components} abstracts):")
+        flush()  # the tokenizer row, too, starts from an empty cache
         costs = component_costs(extractor, texts[: args.components])
         for name, ms in costs:
             print(f"  {name:26s} {ms:7.2f}")
