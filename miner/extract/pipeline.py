@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
@@ -37,6 +37,13 @@ from miner.extract.doctext import bracket_balance, doc_text, set_doc_text, set_s
 #: Real abstracts are a few thousand characters; anything far beyond that is
 #: a full text or garbage and would cost seconds (spaCy's own limit is 1e6).
 MAX_CHARS = 100_000
+
+#: Whitespace-separated chunks whose tokens spaCy's tokenizer keeps (its
+#: default, 10,000, is full after a few hundred abstracts; abstracts seen
+#: after it miss on about a quarter of their chunks, and a miss costs the
+#: prefix, suffix and infix expressions). The cache holds a chunk's tokens
+#: exactly as they were computed, so the output is the same at any size.
+TOKENIZER_CACHE_CHUNKS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,21 +145,34 @@ class SentenceSplitter:
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.strings = nlp.vocab.strings
         self.punct = frozenset(nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars)
+        # Every sentence-final character is punctuation (IS_PUNCT) in spaCy's
+        # English lexical attributes, so only punctuation tokens need the set
+        # lookup; a vocabulary where that fails looks up every token.
+        self.punct_only = all(nlp.vocab[c].is_punct for c in Sentencizer.default_punct_chars)
+
+    def _ends(self, arr: numpy.ndarray) -> numpy.ndarray:
+        """Indices of the tokens that are sentence-final characters."""
+        at = numpy.flatnonzero(arr[:, 1]) if self.punct_only else numpy.arange(len(arr))
+        orths = arr[at, 0].tolist()
+        return at[numpy.fromiter(map(self.punct.__contains__, orths), bool, len(orths))]
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
-        ends = numpy.fromiter(map(self.punct.__contains__, arr[:, 0].tolist()), bool, n)
-        words = numpy.flatnonzero(~ends & (arr[:, 1] == 0))
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+        ends_at = self._ends(arr)
+        # punctuation that is not sentence-final is no word either
+        words = numpy.flatnonzero(arr[:, 1] == 0)
         sent = numpy.full(n, -1, dtype="int64")
         sent[0] = 1
         # The Sentencizer starts a sentence at the first token after sentence-
         # final punctuation that is neither punctuation nor such a character.
-        ends_at = numpy.flatnonzero(ends)
         text = doc_text(doc)
+        idx: list[int] = arr[:, 2].tolist()
+        strings = self.strings
         line = numpy.zeros(n, dtype=bool)
         starts = [m.end() for m in _LINE_START_RE.finditer(text) if m.end() < len(text)]
         if starts:
@@ -160,28 +180,29 @@ class SentenceSplitter:
             line[tok[tok > 0]] = True
         if len(ends_at) and len(words):
             k = numpy.searchsorted(words, ends_at, side="right")
+            firsts = words[k[k < len(words)]]
             after_stop = [
                 i
-                for i in words[k[k < len(words)]].tolist()
-                if not line[i] and not _continues_sentence(doc[i].text)
+                for i, orth in zip(firsts.tolist(), arr[firsts, 0].tolist(), strict=True)
+                if not line[i] and not _continues_sentence(strings[orth])
             ]
-            for i in _unbroken_starts(text, arr[:, 2].tolist(), after_stop, line):
+            for i in _unbroken_starts(text, idx, after_stop, line):
                 sent[i] = 1
         sent[line] = 1
         doc.from_array([SENT_START], sent.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
         # The bounds every component and collector reads (doctext.sentence_bounds),
-        # from the arrays at hand instead of another pass over the tokens.
-        first = numpy.flatnonzero(sent == 1)
-        last = numpy.append(first[1:] - 1, n - 1)
+        # from the arrays at hand instead of another pass over the tokens; a
+        # token's text (its ORTH string) gives where the last one ends.
+        first = numpy.flatnonzero(sent == 1).tolist()
+        last = [i - 1 for i in first[1:]]
+        last.append(n - 1)
+        last_orths = arr[last, 0].tolist()
         set_sentence_bounds(
             doc,
-            list(
-                zip(
-                    arr[first, 2].tolist(),
-                    (arr[last, 2] + arr[last, 3]).tolist(),
-                    strict=True,
-                )
-            ),
+            [
+                (idx[a], idx[b] + len(strings[o]))
+                for a, b, o in zip(first, last, last_orths, strict=True)
+            ],
         )
         return doc
 
@@ -272,7 +293,9 @@ def build_pipeline(*, max_chars: int = MAX_CHARS) -> Language:
 
     _import_components()
     nlp = spacy.blank("en")
-    nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
+    tokenizer = combined_rule_tokenizer(nlp)
+    tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    nlp.tokenizer = TextKeepingTokenizer(tokenizer)
     nlp.max_length = max_chars
     # spaCy's sentencizer rule plus line breaks, from token arrays.
     nlp.add_pipe("miner_sentences", name="sentencizer")
