@@ -80,6 +80,7 @@ _NOT_SUBSET = (
     r"{0,60}"
     r"\b(?:had|has|developed|experienced|showed|achieved|died|reported|observed|occurred|gained"
     r"|relapsed|progressed|responded|discontinued|withdrew|withdrawn|dropped|completed|did\s+not"
+    r"|left\s+the\s+(?:study|trial)"
     r"|were\s+lost)\b)"
 )
 # Words that make "X patients (n = 30)" an arm rather than the whole sample.
@@ -293,6 +294,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "enrolled 80 patients", "included a total of 440 breast cancer patients"
     (
         "SAMPLE_SIZE_ENROLLED",
+        # (not "the analysis included 211 persons": those are analysed)
+        r"(?<!analysis\s)(?<!analyses\s)"
         r"\b(?:enrolled|enrolling|enrolls|enrols|recruited|recruiting|recruits|included|including"
         r"|includes|include|involving|involved|involves|accrued|registered|comprised|comprising"
         r"|comprises|studied)\s+"

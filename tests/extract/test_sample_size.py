@@ -948,3 +948,15 @@ def test_randomized_nouns_and_modifiers(
     nlp: Language, abstract: str, randomized: int | None
 ) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "RESULTS: Eight adults left the study and forty adults finished it.",
+        "RESULTS: The per-protocol analysis included 211 persons.",
+    ],
+    ids=["left-the-study", "analysis-included"],
+)
+def test_subsets_are_no_total(nlp: Language, abstract: str) -> None:
+    assert sample_size(nlp, abstract)["randomized"] is None
