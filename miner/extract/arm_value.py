@@ -305,7 +305,10 @@ _POWER_OF_TEN = re.compile(
     r"(?<=\d)\s?[x\u00d7]\s?10\s?(?:\(\s?[-\u2212]?\d+\s?\)|\^\s?[-\u2212]?\d+|"
     r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
 )
-_CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
+# "(95% C.I 65.2, 98.0)": the abbreviation without its last full stop too
+_CI_REGION = re.compile(
+    rf"(?:{CI_WORD}|(?:\d{{2}}\s?%\s?)?C\.I\b)\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}"
+)
 
 # ---------------------------------------------------------------- arms
 _STOP_ARM = frozenset(
@@ -518,9 +521,50 @@ def _clean_arm(raw: str | None) -> str | None:
         words.pop(0)
     while words and stop(words[-1]):
         words.pop()
+    if len(words) > 1 and words[-1].lower() in _OUTCOME_VERBS:
+        # "9 of 30 patients assigned to drug X discontinued, compared with ...":
+        # the phrase ran on into what happened to them
+        words.pop()
     if not words or _NUMBER_WORD.fullmatch(words[0]) or words[-1].lower() in _OUTCOME_NOUNS:
         return None
-    return " ".join(words)
+    arm = " ".join(words)
+    return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
+
+
+_OUTCOME_VERBS = frozenset(
+    [
+        "discontinued",
+        "withdrew",
+        "died",
+        "dropped",
+        "stopped",
+        "relapsed",
+        "responded",
+        "developed",
+        "experienced",
+        "required",
+        "reported",
+        "achieved",
+        "showed",
+        "needed",
+        "underwent",
+        "recovered",
+        "survived",
+    ]
+)
+# Phrases that stand where an arm would but name none: a section heading
+# ("RESULTS: 27 of 72 patients ..."), a time of measurement ("PRE, 70.5 kg
+# to POST, 67.9 kg", "9 ± 2 on the final day"), a side of the body ("0.09
+# mGy on the right")
+_NOT_AN_ARM = re.compile(
+    r"(?:results?|methods?|conclusions?|background|objectives?|findings|aims?|design|"
+    r"pre|post|baseline|(?:the\s+)?(?:first|final|last)\s+(?:day|visit|session|week)|"
+    r"(?:the\s+)?(?:right|left)(?:\s+(?:side|eye|breast|arm|leg|hand|knee))?)",
+    re.IGNORECASE,
+)
+# "... did not differ between intervention and control; TBS were 436 and
+# 434": a phrase with a finite verb or a negation in it is a clause, not an arm
+_CLAUSE_VERB = re.compile(r"\b(?:not|did|does|do|differ|differed)\b", re.IGNORECASE)
 
 
 # "40.1 for any fall, 12.6 for hip fracture": an arm phrase that
@@ -724,6 +768,39 @@ def _scan(masked: str, word_numbers: bool) -> Iterator[re.Match[str]]:
             end = m.end()
 
 
+# "the 2W laser group", "the 0.5-mm needle arm": a setting glued to its
+# unit, then "group" or "arm" one or two words on, names the group
+_NAMES_GROUP = re.compile(
+    r"[-\d.,\u00b7]+[a-zA-Z\u00b5]{1,4}\s(?:(?!(?:in|of|for|with|among|the|and|or|vs|versus|than|"
+    r"on|at|to|per|from)\b)[a-zA-Z][\w-]*\s)?(?:groups?|arms?)\b"
+)
+
+
+# "higher after drug A than after drug B (31.5%, P = 0.012)": a lone value
+# opening the bracket after a comparison, its p-value next, is the difference
+# between the arms (as is the next one of that bracket: "(31.5%, P = 0.01
+# and 20.2%, P = 0.03, respectively)"); after another value ("More patients
+# on A (28%) stopped than on B (18%, P = 0.01)") it is B's own
+_DIFFERENCE_BEFORE = _EndPattern(
+    re.compile(
+        r"\bthan\b[^.;()\[\]\d]{0,60}[(\[]\s*(?:[^()\[\]]{0,40}?[Pp]\s?[=<>\u2264]"
+        r"[^()\[\]]{0,20}?\band\s+)?$"
+    ),
+    chars="([",
+    words="and",
+)
+_P_NEXT = re.compile(r"\s?[,;]\s*[Pp]\s?[=<>\u2264]")
+
+
+def _is_difference(sentence: str, v: ArmValueMatch) -> bool:
+    return bool(
+        v.sd is None
+        and v.se is None
+        and _P_NEXT.match(sentence, v.end)
+        and _DIFFERENCE_BEFORE.search(sentence[max(0, v.start - 140) : v.start])
+    )
+
+
 def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]]:
     masked = _masked(sentence)
     ctx = _Context(sentence)
@@ -736,7 +813,11 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
             val = _make_value(m, g, before, after, ctx)
         except (ValueError, KeyError):
             continue
-        if val is not None:
+        if (
+            val is not None
+            and not _NAMES_GROUP.match(masked, val.start)
+            and not (not out and _is_difference(sentence, val))
+        ):
             out.append(val)
     if masked is not sentence and "10" in sentence:
         out = [_with_power_of_ten(sentence, v) if v.kind == "bare" else v for v in out]
@@ -817,7 +898,8 @@ def _shared_percent_sign(masked: str, values: list[ArmValueMatch]) -> list[ArmVa
 # "68.0% (95% CI, 63.1% to 72.9%) and 71.5% (...)": a value's interval (blank
 # once masked) may stand before the word that joins it to the next value
 _OWN_INTERVAL = (
-    r"(?:\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|confidence\s+interval)\b[^()\[\]]{0,60}|\s*)[)\]])?"
+    r"(?:\s*[(\[](?:[^()\[\]]{0,40}?\b(?:CI|C\.I|confidence\s+interval)\b[^()\[\]]{0,60}"
+    r"|\s*)[)\]])?"
 )
 _PAIR_LINK = re.compile(
     rf"^[\s)\]]*(?:{_OUT_UNIT}|%|{_EVENT_NOUNS})?{_OWN_INTERVAL}[\s)\]]*[,;]?\s*"
@@ -2054,6 +2136,14 @@ _RESULT_WORDS = re.compile(
     r"results?|outcomes?)\b",
     re.IGNORECASE,
 )
+# "Height: 181.2 \u00b1 6.9 cm, Weight: 80.1 \u00b1 12.4 kg", "(age = 30.2 \u00b1 5.1;
+# BMI = 24.0 \u00b1 2.9)": a label and its value, the way a sample is described;
+# outcomes are told in words ("weight fell to 78.3 kg in the X group")
+_BODY_LABEL = re.compile(
+    r"\b(?:age|height|stature|(?:body\s+)?weight|body\s+fat|fat\s+mass|BMI|body\s+mass\s+index|"
+    r"VO\s?2\s?(?:max|peak)|waist(?:\s+circumference)?)\s*%?\s*[:=]\s*$",
+    re.IGNORECASE,
+)
 _AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;,(\[]")
 
@@ -2062,7 +2152,8 @@ _CLAUSE_CUT = re.compile(r"[;,(\[]")
 # available on 309 women (96.6%)": how many took part, not how many had an event
 _FLOW_AFTER = re.compile(
     r"[^.;,]{0,40}?\b(?:randomi[sz]ed|assigned|allocated|enrolled|recruited|included|available|"
-    r"eligible|evaluable|completed|accepted|agreed|approached|screened|consented|participated|"
+    r"eligible|evaluable|completed|finished|entered|accepted|agreed|approached|screened|consented|"
+    r"participated|"
     r"withdrew|excluded|analy[sz]ed)\b",
     re.IGNORECASE,
 )
@@ -2092,7 +2183,7 @@ def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:
     and 57.4 for B" are both baseline values), plus "years of age"/"years
     old" right after it.
     """
-    if _AGE_AFTER.match(sentence, v.end):
+    if _AGE_AFTER.match(sentence, v.end) or _BODY_LABEL.search(sentence, 0, v.start):
         return True
     if _ENROLMENT.search(sentence) and not _RESULT_WORDS.search(sentence):
         # "Seventeen women (mean age 61 ± 8 years) were randomised to ...",

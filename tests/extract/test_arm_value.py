@@ -1231,3 +1231,53 @@ def test_bracketed_counts_written_after_their_labels() -> None:
     )
     found = [(v.events, v.arm) for v in find_arm_values(text) if v.arm is not None]
     assert found == [(18, "letrozole"), (27, "placebo")]
+
+
+def test_body_measures_labelled_with_a_colon_describe_the_sample() -> None:
+    text = (
+        "Fourteen rowers (Height: 182.4 ± 6.1 cm, Weight: 79.3 ± 8.8 kg, Body Fat: 14.1 ± 3.9 %)"
+        " took part."
+    )
+    assert find_arm_values(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RESULTS: 14 of 60 patients that finished the first phase entered the follow-up phase.",
+        "Mean sway fell in both arms (A: PRE, 41.2 ± 7.0 to POST, 38.4 ± 7.3; P < 0.05).",
+        "Dose fell from 0.52 ± 0.20 to 0.11 ± 0.05 mGy on the right side with the shield.",
+        "Mean scores were 12 ± 3 on the first day and 8 ± 2 on the final day.",
+        "Stores did not differ between intervention and control; means were 512 (SD 280)"
+        " vs 498 (SD 190).",
+    ],
+    ids=["heading", "pre-post", "body-side", "day", "clause"],
+)
+def test_headings_times_and_clauses_are_no_arms(text: str) -> None:
+    assert all(v.arm is None for v in find_arm_values(text))
+
+
+def test_ci_abbreviated_without_final_stop_is_no_value() -> None:
+    text = (
+        "The mean waits for the shown and hidden groups were 71.5 ± 30.2 (95% C.I 60.1, 82.9)"
+        " and 79.4 ± 35.0 (95% C.I 65.2, 93.6), respectively (p > 0.05)."
+    )
+    found = [(v.value, v.sd, v.arm) for v in find_arm_values(text)]
+    assert found == [(71.5, 30.2, "shown"), (79.4, 35.0, "hidden")]
+
+
+def test_setting_glued_to_its_unit_names_a_group() -> None:
+    text = "Mean bond strength in the 2W laser group was 7.01 ± 3.50 MPa."
+    assert [v.value for v in find_arm_values(text)] == [7.01]
+
+
+def test_lone_value_bracketed_after_a_comparison_is_the_difference() -> None:
+    text = "Lean mass was higher after drug A than after drug B (31.5%, P = 0.012)."
+    assert find_arm_values(text) == []
+    own = "More RX patients (31%) left early than TQ patients (19.0%, P = 0.02)."
+    assert [v.value for v in find_arm_values(own)] == [31.0, 19.0]
+
+
+def test_arm_phrase_stops_before_what_happened() -> None:
+    text = "Nine of 30 patients assigned to drug X discontinued compared with placebo (P = 0.2)."
+    assert [v.arm for v in find_arm_values(text)] == ["drug X"]
