@@ -943,6 +943,19 @@ _ARM_ELLIPSIS_RE = re.compile(
     r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
     re.IGNORECASE,
 )
+# The next arm after "13 in the A group": "and 10 in usual care", "(peer
+# support) and 10 in the B group"; only after an allocation (see _arms).
+_ARM_IN_ELLIPSIS_RE = re.compile(
+    r"(?:\s*[(\[][^()\[\]\d]{1,60}[)\]])?\s*(?:[,;]\s*(?:and\s+)?|\b(?:and|or|versus|vs\.?)\s+)"
+    + _NUM
+    + r",?\s+(?:"
+    + _POP
+    + r"\s+)?in\s+(?:the\s+)?(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b|versus\b"
+    r"|vs\b|were\b|was\b|had\b)[^\s,;.()\[\]]++){0,3}?)"
+    r"(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
+    re.IGNORECASE,
+)
+_ALLOCATED_RE = re.compile(r"\b(?:randomi[sz]ed|randomly|allocated|assigned|divided)\b", re.I)
 _N_PAREN = r"\s*[(\[]\s*[nN]\s*=\s*"
 _WITH_WITHOUT_RE = re.compile(
     r"\b(?P<a>with)" + _N_PAREN + _num("na") + r"\s*[)\]]\s*,?\s*(?:or|and|versus|vs\.?)\s+"
@@ -1654,6 +1667,18 @@ class SampleSizeComponent:
             while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
                 end = e.end("label")
+            if (m.group("prep") or "").lower().startswith("in"):
+                # "randomized to two groups, 13 in the A group and 10 in usual care"
+                sent_start = sents[bisect.bisect_right(sent_starts, m.start()) - 1][0]
+                if _ALLOCATED_RE.search(text, sent_start, m.start()):
+                    while (e := _ARM_IN_ELLIPSIS_RE.match(text, end)) is not None:
+                        label = e.group("label")
+                        g = _GROUP_END_RE.match(label)
+                        if g is not None:
+                            label = g.group(1)
+                        n = _count(e.group("num"))
+                        add(e.start("num"), e.start("label") + len(label), label, n, kind)
+                        end = e.end("label")
         for m in matches_at(_PAREN_RE, text, brackets):
             inner = m.group(1)
             if not any(sep in inner for sep in _PART_SEPARATORS):

@@ -960,3 +960,21 @@ def test_randomized_nouns_and_modifiers(
 )
 def test_subsets_are_no_total(nlp: Language, abstract: str) -> None:
     assert sample_size(nlp, abstract)["randomized"] is None
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "Adults were randomized to two groups, 31 in the STEP group (home walking) and 29 "
+            "in usual care (a leaflet).",
+            [("STEP", 31), ("usual care", 29)],
+        ),
+        # no allocation before the counts: the second "in" is no arm
+        ("Adults were seen twice, 31 in the STEP group and 29 in clinic B.", []),
+    ],
+    ids=["in-group-then-in-arm", "no-allocation"],
+)
+def test_arms_named_with_in(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
