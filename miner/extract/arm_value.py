@@ -1659,6 +1659,14 @@ _INTERVAL_AFTER = re.compile(
 )
 
 
+# What stands between a value and the arm it is in: its unit, a preposition
+_PREV_VALUES_ARM = re.compile(
+    r"[\s)\]%]*(?:(?!(?:than|vs|versus|and|or|but|whereas|while)\b)[a-zA-Z/]{1,8}\s+)?"
+    r"(?:in|for|with|among|on|receiving)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
 def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int) -> str | None:
     """The arm written right before ("placebo group: 4.0") or after ("4.0 in the placebo group")."""
     before = sentence[max(prev_end, v.start - 70) : v.start]
@@ -1676,6 +1684,15 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         if ("group" in before or "arm" in before or before.rstrip().endswith((":", "=")))
         else None
     )
+    if (
+        strong
+        and prev_end > v.start - 70
+        and strong.group(0).rstrip().endswith(",")
+        and _PREV_VALUES_ARM.fullmatch(before, 0, strong.start())
+    ):
+        # "61% in the A arm, 55% in the B arm": the arm before the value is
+        # the one the previous value was in
+        strong = None
     if strong:
         if strong.group("arm3"):
             return f"{strong.group('kw3')} {strong.group('arm3')}"

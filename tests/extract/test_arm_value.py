@@ -1281,3 +1281,19 @@ def test_lone_value_bracketed_after_a_comparison_is_the_difference() -> None:
 def test_arm_phrase_stops_before_what_happened() -> None:
     text = "Nine of 30 patients assigned to drug X discontinued compared with placebo (P = 0.2)."
     assert [v.arm for v in find_arm_values(text)] == ["drug X"]
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "The 1-year rate was 61% in the alpha arm, 55% in the beta arm, and 40% in the"
+            " gamma arm.",
+            ["alpha", "beta", "gamma"],
+        ),
+        ("Loss was greater in group A (57 %) than in group B (18 %).", ["group A", "group B"]),
+    ],
+    ids=["comma-list", "bracket-after-than"],
+)
+def test_arm_after_a_comma_is_the_previous_values(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
