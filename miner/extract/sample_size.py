@@ -255,6 +255,16 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         0,
         _be_enrolled_ahead,
     ),
+    # "(n = 182; mean age 56 years) were randomly assigned": the count leads a
+    # bracket that goes on to describe everyone
+    (
+        "SAMPLE_SIZE_RANDOMIZED",
+        r"[(\[]\s*[nN]\s*=\s*",
+        _NUM + r"\s*[;,][^()\[\]]{1,80}?[)\]]\s*" + _BE + _RANDOMIZED_WHOLE,
+        None,
+        20,
+        ("random",),
+    ),
     # "(N = 300) were enrolled", after a long description of who
     (
         "SAMPLE_SIZE_ENROLLED",

@@ -978,3 +978,22 @@ def test_subsets_are_no_total(nlp: Language, abstract: str) -> None:
 def test_arms_named_with_in(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        (
+            "Adults with resistant or relapsing gout (n=148; mean age 61±12 years; 40% women) "
+            "were randomised to drug A or placebo.",
+            148,
+        ),
+        # one arm, not everyone
+        ("Those from site one (n = 30, all men) were randomly assigned to the B arm.", None),
+    ],
+    ids=["bracket-describing-everyone", "bracket-before-one-arm"],
+)
+def test_randomized_after_a_long_bracket(
+    nlp: Language, abstract: str, randomized: int | None
+) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
