@@ -2161,6 +2161,11 @@ _BODY_LABEL = re.compile(
     r"VO\s?2\s?(?:max|peak)|waist(?:\s+circumference)?)\s*%?\s*[:=]\s*$",
     re.IGNORECASE,
 )
+# "(mean age, 61 \u00b1 7 years)": the comma there cuts no clause
+_DESCRIPTOR_COMMA = re.compile(
+    r"\b(?:mean|median|average)\s+(?:age|BMI|body\s+mass\s+index|follow[-\s]?up)\s*,\s*$",
+    re.IGNORECASE,
+)
 _AGE_AFTER = re.compile(r"[\s)\]]*(?:years?|yrs?)\s+(?:of\s+age|old)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;,(\[]")
 
@@ -2200,7 +2205,11 @@ def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:
     and 57.4 for B" are both baseline values), plus "years of age"/"years
     old" right after it.
     """
-    if _AGE_AFTER.match(sentence, v.end) or _BODY_LABEL.search(sentence, 0, v.start):
+    if (
+        _AGE_AFTER.match(sentence, v.end)
+        or _BODY_LABEL.search(sentence, 0, v.start)
+        or _DESCRIPTOR_COMMA.search(sentence, max(0, v.start - 40), v.start)
+    ):
         return True
     if _ENROLMENT.search(sentence) and not _RESULT_WORDS.search(sentence):
         # "Seventeen women (mean age 61 ± 8 years) were randomised to ...",

@@ -1297,3 +1297,8 @@ def test_arm_phrase_stops_before_what_happened() -> None:
 )
 def test_arm_after_a_comma_is_the_previous_values(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_mean_age_followed_by_a_comma_describes_the_sample() -> None:
+    text = "We randomized 40 adults (mean age, 61 ± 7 years) to drug Y versus placebo."
+    assert find_arm_values(text) == []
