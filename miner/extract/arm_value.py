@@ -2161,6 +2161,9 @@ _BODY_LABEL = re.compile(
     r"VO\s?2\s?(?:max|peak)|waist(?:\s+circumference)?)\s*%?\s*[:=]\s*$",
     re.IGNORECASE,
 )
+# "At baseline, scores were 0.41 (SD 0.12) and 0.40 (SD 0.13)": the whole
+# sentence tells where the groups started
+_AT_BASELINE = re.compile(r"\W*(?:[A-Z][A-Z .]+:+\s*)?(?:at|on)\s+baseline\s*,", re.IGNORECASE)
 # "(mean age, 61 \u00b1 7 years)": the comma there cuts no clause
 _DESCRIPTOR_COMMA = re.compile(
     r"\b(?:mean|median|average)\s+(?:age|BMI|body\s+mass\s+index|follow[-\s]?up)\s*,\s*$",
@@ -2209,6 +2212,7 @@ def _describes_sample(sentence: str, v: ArmValueMatch) -> bool:
         _AGE_AFTER.match(sentence, v.end)
         or _BODY_LABEL.search(sentence, 0, v.start)
         or _DESCRIPTOR_COMMA.search(sentence, max(0, v.start - 40), v.start)
+        or _AT_BASELINE.match(sentence)
     ):
         return True
     if _ENROLMENT.search(sentence) and not _RESULT_WORDS.search(sentence):

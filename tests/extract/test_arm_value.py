@@ -1302,3 +1302,12 @@ def test_arm_after_a_comma_is_the_previous_values(text: str, arms: list[str]) ->
 def test_mean_age_followed_by_a_comma_describes_the_sample() -> None:
     text = "We randomized 40 adults (mean age, 61 ± 7 years) to drug Y versus placebo."
     assert find_arm_values(text) == []
+
+
+@pytest.mark.parametrize("head", ["", "RESULTS: "])
+def test_sentence_opening_at_baseline_describes_the_sample(head: str) -> None:
+    text = (
+        f"{head}At baseline, the scores were similar in the A and B groups: 0.41 (SD 0.12)"
+        " and 0.40 (SD 0.13), respectively."
+    )
+    assert find_arm_values(text) == []
