@@ -310,6 +310,10 @@ class _Model:
     w: Array
 
 
+#: A squared relative size below which a residual variance is rounding noise.
+_ROUNDING_SQ = (64 * np.finfo(float).eps) ** 2
+
+
 def _fit_model(
     y: Array, v: Array, X: Array, tau2: float, test: str, level: float, *, method: str
 ) -> _Model:
@@ -319,7 +323,10 @@ def _fit_model(
     alpha = 1 - level
     if test == "hk" and k > p:
         s2w = float(np.sum(w * e * e)) / (k - p)
-        if not s2w > 0:
+        # Studies that agree exactly leave residuals of rounding size only
+        # (~1e-17 of the effects, depending on the BLAS kernel), not exact 0.
+        scale = float(np.sum(w * y * y)) / (k - p)
+        if not s2w > _ROUNDING_SQ * scale:
             raise PoolingError(
                 "Hartung-Knapp: the weighted residual variance is 0 (all studies agree "
                 "exactly), so the adjusted SE is 0; use test z",

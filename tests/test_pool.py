@@ -297,9 +297,19 @@ def test_reml_fallback_solves_the_score_equation_when_scoring_oscillates() -> No
         REML(fallback=False).fit(effects)
 
 
-def test_hk_with_identical_studies_is_an_error_not_nan() -> None:
+@pytest.mark.parametrize(
+    ("y", "v"),
+    [
+        ([0.2, 0.2, 0.2], [0.1, 0.2, 0.3]),
+        ([-1.3] * 4, [0.05, 0.3, 0.7, 0.11]),
+        ([0.0] * 3, [1, 2, 3]),
+    ],
+    ids=["three", "four-negative", "zeros"],
+)
+def test_hk_with_identical_studies_is_an_error_not_nan(y: list[float], v: list[float]) -> None:
+    # Residuals are rounding noise (not exactly 0) for most values: still an error.
     with pytest.raises(PoolingError, match="Hartung-Knapp"):
-        DerSimonianLaird(test="hk").fit(_effects([0.2, 0.2, 0.2], [0.1, 0.2, 0.3]))
+        DerSimonianLaird(test="hk").fit(_effects(y, v))
 
 
 @pytest.mark.parametrize(
