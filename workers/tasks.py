@@ -200,20 +200,23 @@ def scheduled_refresh_task(self: Task, search_name: str, db_url: str | None = No
 
 
 @app.task(bind=True, name="workers.tasks.dispatch_due_task", **_RETRY)
-def dispatch_due_task(self: Task, db_url: str | None = None) -> dict[str, str]:
+def dispatch_due_task(
+    self: Task, db_url: str | None = None, now: float | None = None
+) -> dict[str, str]:
     """Beat's one periodic entry: refresh every saved search whose schedule slot is new.
 
     Reads the searches at each tick, shipped TOMLs and those added with
     ``miner search add`` alike, so a search added (or rescheduled) while beat
     runs is picked up without restarting it. Returns ``{search: job_id}`` for
-    the refreshes it started.
+    the refreshes it started. ``now`` (epoch seconds) is the tick's time,
+    the clock's when not given.
     """
     from miner.living import all_searches
 
     db_url = db_url or Settings.from_env().db_url
     store = store_for(db_url)
     started: dict[str, str] = {}
-    now = time.time()
+    now = time.time() if now is None else now
     for search in all_searches(store):
         period = search.schedule_seconds
         if period and claim_slot(search.name, period, now):

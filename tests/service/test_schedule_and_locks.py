@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,10 @@ def test_dispatcher_starts_stored_searches_once_per_slot(
         for d in (added, never):
             store.save_search(d["name"], SavedSearch.from_dict(d).to_dict(), origin="user")
     # Two beat processes' dispatchers in the same tick: each slot starts once.
-    first = tasks.dispatch_due_task.run(db_url)
-    second = tasks.dispatch_due_task.run(db_url)
+    # (One clock reading for both: two readings may straddle a slot's end.)
+    tick = time.time()
+    first = tasks.dispatch_due_task.run(db_url, now=tick)
+    second = tasks.dispatch_due_task.run(db_url, now=tick)
     assert "user_added_search" in first and "user_never" not in first
     assert {DEMO, "glargine_nph_hba1c"} <= set(first)
     assert second == {}
@@ -87,7 +90,8 @@ def test_search_add_is_seen_by_the_next_tick(
 
     monkeypatch.setattr(tasks, "start_refresh", lambda name, **_: f"job-{name}")
     db_url = f"sqlite:///{tmp_path / 'beat.db'}"
-    assert "added_later" not in tasks.dispatch_due_task.run(db_url)
+    tick = time.time()  # both dispatches in one slot of every schedule
+    assert "added_later" not in tasks.dispatch_due_task.run(db_url, now=tick)
     toml = tmp_path / "later.toml"
     toml.write_text(
         'name = "added_later"\nquery = "ketamine pain"\nschedule = "hourly"\n'
@@ -96,7 +100,7 @@ def test_search_add_is_seen_by_the_next_tick(
     )
     result = CliRunner().invoke(app, ["--db", db_url, "search", "add", str(toml)])
     assert result.exit_code == 0, result.output
-    assert list(tasks.dispatch_due_task.run(db_url)) == ["added_later"]
+    assert list(tasks.dispatch_due_task.run(db_url, now=tick)) == ["added_later"]
 
 
 # -- miner review takes the pool lock ------------------------------------------------------
