@@ -1543,7 +1543,7 @@ class SampleSizeComponent:
             listed = listed or kind.startswith(("list", "to"))
             bad = _NOT_ARM_LIST_LABEL_RE if listed else _NOT_ARM_LABEL_RE
             if bad.search(label) or _BE_IN_LABEL_RE.search(label):
-                return  # (nor is "were randomised (n = 416)" or "there was a greater")
+                return  # (nor is "were randomised (n = 250)" or "there was a greater")
             if _SEX_LABEL_RE.fullmatch(label):
                 return  # "(18 males, 57 females)" describes an arm; it is none
             # "in the study (...)" is no arm; "the study group" is one.

@@ -863,9 +863,9 @@ def test_the_arm_before_negates_no_arm(
             [("6-MP", 52), ("azathioprine", 50)],
         ),
         (
-            "Adults were randomised (n = 416, mean age 63 years) to receive either drug Q 150 ug"
-            " (n = 211) or placebo (n = 205) by inhaler.",
-            [("drug Q", 211), ("placebo", 205)],
+            "Smokers were randomised (n = 250, mean age 57 years) to take either drug Q 20 mg"
+            " (n = 124) or placebo (n = 126) at night.",
+            [("drug Q", 124), ("placebo", 126)],
         ),
     ],
     ids=[
