@@ -617,7 +617,8 @@ _ARM_LIST_AFTER_RUN = re.compile(
     rf"|(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?"
     rf"{_ARM_PHRASE})\s+(?:groups|arms)\b"
     rf"|(?P<pair>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}}\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?"
-    rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})(?=\s*(?:[,;.)\]]|$)))"
+    # "(P < .001)" may follow the pair: "-0.53 and -0.28 for X and placebo (P < .001)"
+    rf"{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})(?=\s*(?:[,;.)\]]|\((?:[^()]{{0,30}}\b[Pp]\b|\s*\))|$)))"
 )
 
 
@@ -641,6 +642,21 @@ def _arm_list_after_run(sentence: str, values: list[ArmValueMatch], arms: list[s
             if len(names) == j - i + 1 and len(set(names)) == len(names):
                 arms[i : j + 1] = names
         i = j + 1
+
+
+def _as_many_arms_after(masked: str, end: int, count: int) -> bool:
+    """Whether ``count`` distinct arms are listed right after the value ending at ``end``."""
+    m = _ARM_LIST_AFTER_RUN.match(masked, end)
+    if m is None or m.group("letters"):
+        return False
+    names = _split_list(m.group("list") or m.group("pair"))
+    # "for men and women", "for the first and second periods": subgroups and
+    # times; arms are treatments or named groups
+    return (
+        len(names) == count
+        and len(set(names)) == count
+        and (bool(m.group("list")) or any(_names_treatment(n) for n in names))
+    )
 
 
 def _split_list(text: str) -> list[str]:
@@ -970,7 +986,11 @@ def _linked(masked: str, values: list[ArmValueMatch]) -> list[bool]:
             for k in range(i, j + 1):
                 flags[k] = False
                 drop.add(k)
-        elif j > i and _RESPECTIVELY_AFTER.match(masked[values[j].end :]):
+        elif j > i and (
+            _RESPECTIVELY_AFTER.match(masked[values[j].end :])
+            or _as_many_arms_after(masked, values[j].end, j - i + 1)
+        ):
+            # "... and ..., respectively", or "0.61 and 0.22 for drug Q and placebo"
             for k in range(i, j + 1):
                 flags[k] = True
         i = j + 1
@@ -1736,6 +1756,15 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         wm = _WHO_RECEIVED.match(after)
         if wm:
             return _clean_arm(wm.group("arm"))
+    lm2 = (
+        _ARM_LIST_AFTER_RUN.match(sentence, v.end)
+        if prev_end and " and " in after[:60] and _list_link(sentence[prev_end : v.start])
+        else None
+    )
+    if lm2 and lm2.group("pair") and len(set(_split_list(lm2.group("pair")))) == 2:
+        # "3.1 and 4.2 for drug Q and placebo": the value is one of the pair,
+        # which is read as a run or not at all, never as the first arm alone
+        return None
     am = _ARM_AFTER.match(after)
     if am and (am.group("grp") or am.group("of") or not _OF_FROM_AFTER.match(after)):
         if "espectively" in after and _LIST_GOES_ON.match(after, am.end("arm")):

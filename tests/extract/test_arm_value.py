@@ -1311,3 +1311,19 @@ def test_sentence_opening_at_baseline_describes_the_sample(head: str) -> None:
         " and 0.40 (SD 0.13), respectively."
     )
     assert find_arm_values(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Change from baseline was −0.61 and −0.22 for drug Q and placebo (P<.001) over"
+            " days 1–10.",
+            [(-0.61, "drug Q"), (-0.22, "placebo")],
+        ),
+        ("Mean scores were 3.1 and 4.2 for men and women (P = 0.03).", []),
+    ],
+    ids=["pair-of-arms", "pair-of-subgroups"],
+)
+def test_pair_of_values_then_pair_of_arms(text: str, found: list[tuple[float, str]]) -> None:
+    assert [(v.value, v.arm) for v in find_arm_values(text)] == found
