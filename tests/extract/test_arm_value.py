@@ -1150,7 +1150,10 @@ def test_bracketed_counts_labelled_by_arm(text: str, expected: list[tuple[int, s
             "Response rates were 12%, 15% and 30% in groups A, B and C.",
             ["group A", "group B", "group C"],
         ),
-        ("Median survival was 16 versus 20 months for drug X and drug Y.", ["drug X", "drug Y"]),
+        (
+            "Median time to relapse was 9 versus 14 weeks for drug X and drug Y.",
+            ["drug X", "drug Y"],
+        ),
         ("Response rates were 12% and 30% in the zinc and placebo groups.", ["zinc", "placebo"]),
     ],
     ids=["three-letters", "pair-then-two-drugs", "pair-then-two-groups"],
@@ -1213,9 +1216,9 @@ def test_share_of_those_allocated_to_an_arm() -> None:
     ("text", "arms"),
     [
         (
-            "Median survival in the topotecan group was 61.0 weeks, and, for paclitaxel,"
-            " 50.0 weeks; P = 0.4.",
-            ["topotecan", "paclitaxel"],
+            "Median stay in the lidocaine group was 6.5 days, and, for bupivacaine,"
+            " 8.0 days; P = 0.2.",
+            ["lidocaine", "bupivacaine"],
         ),
         ("In the UK, 30% of patients responded to treatment compared with 20% elsewhere.", []),
     ],
@@ -1291,7 +1294,7 @@ def test_arm_phrase_stops_before_what_happened() -> None:
             " gamma arm.",
             ["alpha", "beta", "gamma"],
         ),
-        ("Loss was greater in group A (57 %) than in group B (18 %).", ["group A", "group B"]),
+        ("Gain was larger in group A (44 %) than in group B (21 %).", ["group A", "group B"]),
     ],
     ids=["comma-list", "bracket-after-than"],
 )
