@@ -125,7 +125,8 @@ def _iter_pubmed_text_tar(path: Path, members: str | None) -> Iterator[Article]:
                 yield article
 
 
-def _iter_evidence_inference(path: Path) -> Iterator[Article]:
+def iter_evidence_inference(path: Path) -> Iterator[Article]:
+    """Articles of an evidence-inference JSONL file (abstracts without text are skipped)."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
@@ -170,7 +171,7 @@ def iter_local_source(search: SavedSearch) -> Iterator[Article | Deletion]:
     elif src.format == "pubmed-text-tar":
         yield from _iter_pubmed_text_tar(path, src.members)
     else:
-        yield from _iter_evidence_inference(path)
+        yield from iter_evidence_inference(path)
 
 
 def matches_query(article: Article, terms: Sequence[str]) -> bool:

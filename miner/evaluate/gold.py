@@ -589,17 +589,14 @@ def _pubmed_articles() -> Iterator[Article]:
 
 def load_design() -> list[GoldRecord]:
     """RCT abstracts (evidence-inference) and PubMed records typed RCT or not."""
-    out: list[GoldRecord] = []
+    from miner.chain import iter_evidence_inference
+
     path = shared_path("evidence-inference", "abstracts_derived.jsonl.gz")
-    for rec in _read_jsonl_gz(path):
-        abstract = "\n".join(
-            f"{s['label']}: {s['text']}" if s.get("label") else s["text"]
-            for s in rec.get("abstract_sections") or []
-            if s.get("text")
-        )
-        if abstract.strip():
-            pmcid = str(rec["pmcid"])
-            out.append(_design_record(pmcid, pmcid, rec.get("title") or "", abstract, True))
+    out = [
+        _design_record(art.pmid, art.pmid, art.title, art.abstract, True)
+        for art in iter_evidence_inference(path)
+        if art.abstract.strip()
+    ]
     seen: set[str] = set()
     for art in _pubmed_articles():
         if art.abstract.strip() and art.pmid not in seen:
