@@ -217,12 +217,13 @@ class DesignComponent:
                 right = text[e : e + w]
                 if word.startswith("rct") and right.startswith("s"):
                     continue
-                if word.endswith(("ed", "ised", "ized")) and _PLURAL_TRIALS_RE.match(right):
-                    continue
-                if word.endswith(("ed", "ised", "ized")) and _ORDER_RIGHT_RE.match(right):
-                    if not is_negated(doc, s, e):
-                        _add(doc, spans, s, e, "DESIGN_RANDOM_ORDER")
-                    continue
+                if word.endswith(("ed", "ised", "ized")):
+                    if _PLURAL_TRIALS_RE.match(right):
+                        continue
+                    if _ORDER_RIGHT_RE.match(right):
+                        if not is_negated(doc, s, e):
+                            _add(doc, spans, s, e, "DESIGN_RANDOM_ORDER")
+                        continue
             if (
                 not plain
                 or low is None
@@ -321,12 +322,9 @@ def collect_design(doc: Doc) -> dict[str, Any]:
     # Treatments given "in a randomized order" make a randomized crossover
     # trial when the abstract also says crossover, placebo or blinded; tests
     # taken in a randomized order alone do not.
+    masked = any(kind != "open" for kind in blinds)
     ordered = "DESIGN_RANDOM_ORDER" in labels and (
-        "DESIGN_CROSSOVER" in labels
-        or "DESIGN_PLACEBO" in labels
-        or "DESIGN_BLIND_DOUBLE" in labels
-        or "DESIGN_BLIND_SINGLE" in labels
-        or "DESIGN_BLIND_TRIPLE" in labels
+        "DESIGN_CROSSOVER" in labels or "DESIGN_PLACEBO" in labels or masked
     )
     randomized = ("DESIGN_RANDOMIZED" in labels or ordered) and "DESIGN_NOT_TRIAL" not in labels
     return {
