@@ -507,8 +507,12 @@ def _infusion_mentions(
 # list item), after "given"/"injected", or before "infusion" and the like
 # (below); an enema that is no imaging or reduction procedure; an
 # infiltration named by what is infiltrated ("analgesic infiltration").
-_SHORT_FORM_ROUTES = {"sc": "subcutaneous", "sq": "subcutaneous", "im": "intramuscular"}
-_SHORT_FORM_ROUTES["iv"] = "intravenous"
+_SHORT_FORM_ROUTES = {
+    "sc": "subcutaneous",
+    "sq": "subcutaneous",
+    "im": "intramuscular",
+    "iv": "intravenous",
+}
 _AFTER_DOSE_SHORT_RE = re.compile(
     r"(?:\d\s?(?:mg|g|[uµμ]g|mcg|ng|IU|U|units?|ml|mL)(?:\s?/\s?(?:kg|m2))?"
     r"|\b(?:given|administered|injected))\s+(?P<form>sc|SC|SQ|im|IM|iv|IV)(?![\w/-])(?!\s*\))"
