@@ -965,7 +965,6 @@ _ARM_IN_ELLIPSIS_RE = re.compile(
     r"(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
     re.IGNORECASE,
 )
-_ALLOCATED_RE = re.compile(r"\b(?:randomi[sz]ed|randomly|allocated|assigned|divided)\b", re.I)
 _N_PAREN = r"\s*[(\[]\s*[nN]\s*=\s*"
 _WITH_WITHOUT_RE = re.compile(
     r"\b(?P<a>with)" + _N_PAREN + _num("na") + r"\s*[)\]]\s*,?\s*(?:or|and|versus|vs\.?)\s+"
