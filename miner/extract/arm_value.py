@@ -59,6 +59,7 @@ from miner.extract.effect import (
     sentence_bounds,
     timepoint_days,
 )
+from miner.extract.scan import matches_at
 
 LABEL = "ARM_VALUE"
 KINDS = ("mean", "median", "events", "percent")
@@ -1950,25 +1951,15 @@ _PAIR_OPENERS = re.compile(r"[(\[]\s?|[:;,]\s")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
-def _count_starts(masked: str) -> Iterator[re.Match[str]]:
+def _count_starts(masked: str) -> list[int]:
+    """Where a count may start: the digit runs and number words, in text order."""
+    starts = [m.start() for m in _DIGIT_RUN.finditer(masked)]
     low = masked.lower()
-    words = _WORD_START.finditer(low) if len(low) == len(masked) else iter(())
-    return iter(sorted([*_DIGIT_RUN.finditer(masked), *words], key=lambda m: m.start()))
-
-
-def _matches_from(
-    rx: re.Pattern[str], text: str, starts: Iterator[re.Match[str]], at_end: bool = False
-) -> Iterator[re.Match[str]]:
-    """Non-overlapping matches of ``rx`` tried only where ``starts`` begin (or end)."""
-    end = 0
-    for sm in starts:
-        pos = sm.end() if at_end else sm.start()
-        if pos < end:
-            continue
-        m = rx.match(text, pos)
-        if m is not None:
-            yield m
-            end = m.end()
+    if len(low) == len(masked):
+        words = [m.start() for m in _WORD_START.finditer(low)]
+        if words:
+            starts = sorted(starts + words)
+    return starts
 
 
 def _labelled_count_pair(name: str) -> bool:
@@ -2004,9 +1995,9 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     only in a sentence that speaks of events and not of allocation, and not
     after a mean or median word, so that arm sizes and scores stay out.
     """
-    counts = list(_matches_from(_ARM_COUNT, masked, _count_starts(masked)))
-    openers = _PAIR_OPENERS.finditer(masked)
-    pairs = list(_matches_from(_LABELLED_COUNT_PAIR, masked, openers, at_end=True))
+    counts = matches_at(_ARM_COUNT, masked, _count_starts(masked))
+    openers = [m.end() for m in _PAIR_OPENERS.finditer(masked)]
+    pairs = matches_at(_LABELLED_COUNT_PAIR, masked, openers)
     # the cue patterns cost more than the count patterns: read them only
     # for a sentence that has a count to keep
     if not (counts or pairs):

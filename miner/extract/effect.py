@@ -934,9 +934,21 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     return m
 
 
-@lru_cache(maxsize=4096)
 def _find_effects_cached(
     sentence: str, heart_rate_doc: bool, unspelled: frozenset[str] = frozenset()
+) -> tuple[EffectMatch, ...]:
+    # An abbreviation the sentence does not contain is never matched, so it
+    # changes nothing: without it, the component (which passes the document's
+    # unspelled ones) and arm_value's masking (which passes none) share one
+    # cache entry for most sentences.
+    if unspelled:
+        unspelled = frozenset(a for a in unspelled if a in sentence)
+    return _find_effects_memo(sentence, heart_rate_doc, unspelled)
+
+
+@lru_cache(maxsize=4096)
+def _find_effects_memo(
+    sentence: str, heart_rate_doc: bool, unspelled: frozenset[str]
 ) -> tuple[EffectMatch, ...]:
     # The component, arm_value's masking and both collectors ask about the
     # same sentences of a document one after another: compute them once.
@@ -1727,8 +1739,21 @@ def _bracket_sentences(bounds: Iterable[tuple[int, int]], text: str) -> Iterator
         yield pending
 
 
-def _doc_effects(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
-    """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence."""
+_CACHE_KEY = "miner.effect"
+
+
+def _doc_effects(doc: Doc) -> list[tuple[int, EffectMatch | ComparisonP]]:
+    """Every estimate and comparison p-value in ``doc`` with the char offset of its sentence.
+
+    The component keeps the list in ``doc.user_data`` for the collector.
+    """
+    cached = doc.user_data.get(_CACHE_KEY)
+    if isinstance(cached, list):
+        return cached
+    return list(_each_doc_effect(doc))
+
+
+def _each_doc_effect(doc: Doc) -> Iterator[tuple[int, EffectMatch | ComparisonP]]:
     text = doc_text(doc)
     heart = _heart_rate_doc(text)
     unspelled = _unspelled(text)
@@ -1756,7 +1781,9 @@ class EffectFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for offset, est in _doc_effects(doc):
+        found = _doc_effects(doc)
+        doc.user_data[_CACHE_KEY] = found
+        for offset, est in found:
             span = make_span(doc, offset + est.start, offset + est.end, self.label)
             if span is not None:
                 spans.append(span)
