@@ -1947,7 +1947,8 @@ _LABELLED_COUNT_PAIR = re.compile(
 # The pair patterns start right after a bracket or a ", ; :" and a space;
 # the count pattern at a digit or a number word. ``re`` would try either
 # pattern, which starts with a look-behind, at every position.
-_PAIR_OPENERS = re.compile(r"[(\[]\s?|[:;,]\s")
+# (written as one character class first, which ``re`` skips to quickly)
+_PAIR_OPENERS = re.compile(r"[(\[:;,](?:(?<=[(\[])\s?|\s)")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
@@ -1955,7 +1956,8 @@ def _count_starts(masked: str) -> list[int]:
     """Where a count may start: the digit runs and number words, in text order."""
     starts = [m.start() for m in _DIGIT_RUN.finditer(masked)]
     low = masked.lower()
-    if len(low) == len(masked):
+    # every number word holds one of the parts: most sentences need no scan
+    if len(low) == len(masked) and any(part in low for part in _WORD_NUMBER_PARTS):
         words = [m.start() for m in _WORD_START.finditer(low)]
         if words:
             starts = sorted(starts + words)
@@ -2176,10 +2178,13 @@ _RESULT_WORDS = re.compile(
 # "Height: 181.2 \u00b1 6.9 cm, Weight: 80.1 \u00b1 12.4 kg", "(age = 30.2 \u00b1 5.1;
 # BMI = 24.0 \u00b1 2.9)": a label and its value, the way a sample is described;
 # outcomes are told in words ("weight fell to 78.3 kg in the X group")
-_BODY_LABEL = re.compile(
-    r"\b(?:age|height|stature|(?:body\s+)?weight|body\s+fat|fat\s+mass|BMI|body\s+mass\s+index|"
-    r"VO\s?2\s?(?:max|peak)|waist(?:\s+circumference)?)\s*%?\s*[:=]\s*$",
-    re.IGNORECASE,
+_BODY_LABEL = _EndPattern(
+    re.compile(
+        r"\b(?:age|height|stature|(?:body\s+)?weight|body\s+fat|fat\s+mass|BMI|body\s+mass\s+index|"
+        r"VO\s?2\s?(?:max|peak)|waist(?:\s+circumference)?)\s*%?\s*[:=]\s*$",
+        re.IGNORECASE,
+    ),
+    chars=":=",
 )
 # "At baseline, scores were 0.41 (SD 0.12) and 0.40 (SD 0.13)": the whole
 # sentence tells where the groups started

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
 from miner.extract.quantities import _load_jsonl, normalise
-from miner.extract.scan import match_at_starts
+from miner.extract.scan import literal_positions, match_at_starts, matches_at, may_contain
 
 LABEL = "ROUTE"
 
@@ -551,13 +551,33 @@ _BEFORE_FORM_SHORT_RE = re.compile(
 )
 
 
+# Both short-form patterns would be tried at every character: the first starts
+# with its form, the second has one after a space and before no word
+# character, which few texts hold.
+_BEFORE_FORM_STARTS = ("iv", "im")
+_AFTER_DOSE_FORMS = ("sc", "SC", "SQ", "im", "IM", "iv", "IV")
+_SPACED_FORM_RE = re.compile(r"\s(?:sc|SC|SQ|im|IM|iv|IV)(?![\w/-])")
+
+
+def _has_spaced_form(text: str) -> bool:
+    """Whether ``text`` holds a short form as :data:`_AFTER_DOSE_SHORT_RE` needs it."""
+    return any(
+        _SPACED_FORM_RE.match(text, i - 1)
+        for i in literal_positions(text, _AFTER_DOSE_FORMS)
+        if i > 0
+    )
+
+
 def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
     """Mentions of the forms above, in text order."""
     out = [
         (m.start("form"), m.end("form"), _SHORT_FORM_ROUTES[m.group("form")])
-        for m in _BEFORE_FORM_SHORT_RE.finditer(text)
+        for m in matches_at(
+            _BEFORE_FORM_SHORT_RE, text, literal_positions(text, _BEFORE_FORM_STARTS)
+        )
     ]
-    for m in _AFTER_DOSE_SHORT_RE.finditer(text):
+    after_dose = _AFTER_DOSE_SHORT_RE.finditer(text) if _has_spaced_form(text) else ()
+    for m in after_dose:
         form = m.group("form")
         # Lowercase "iv"/"im" need a dose before them, not just "given".
         if form in ("iv", "im") and not m.group().lstrip()[0].isdigit():
@@ -636,7 +656,7 @@ def find_routes(text: str, *, eye_text: bool | None = None) -> list[tuple[int, i
             (s, e, qualified.get(text[s:e].lower(), route) if route == "topical" else route)
             for s, e, route in out
         ]
-    if _INFUSION_RE.search(text):
+    if may_contain(text, low, ("infus",)) and _INFUSION_RE.search(text):
         out += _infusion_mentions(text, out, whole_text=eye_text is None)
         out.sort()
     return out

@@ -134,3 +134,30 @@ def match_at_starts(
     """
     positions = (c.start() for lo, hi in ranges for c in starts.finditer(text, lo, hi + 1))
     return matches_at(regex, text, positions)
+
+
+#: Characters that match an ASCII letter ignoring case without lowercasing to
+#: it (dotted and dotless I, long s): a text holding one may match a pattern
+#: of letters that its lowercased form does not contain.
+CASE_ODD = ("\u0130", "\u0131", "\u017f")
+
+
+def may_contain(text: str, low: str, words: Iterable[str]) -> bool:
+    """False only when no case-insensitive match of any of ``words`` can be in ``text``.
+
+    ``low`` is ``text.lower()``; ``words`` are lowercase ASCII. A cheap test
+    before a regular expression every match of which contains one of them.
+    """
+    return any(w in low for w in words) or any(c in text for c in CASE_ODD)
+
+
+def literal_positions(text: str, literals: Iterable[str]) -> list[int]:
+    """Start of every occurrence of the ``literals`` in ``text`` (case as written), in order."""
+    out: list[int] = []
+    for word in literals:
+        i = text.find(word)
+        while i >= 0:
+            out.append(i)
+            i = text.find(word, i + 1)
+    out.sort()
+    return out

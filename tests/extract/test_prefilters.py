@@ -7,9 +7,11 @@ plain computation on invented sentences that do and do not hold a match.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from miner.extract import arm_value, effect
+from miner.extract import arm_value, effect, route, scan
 
 # ---------------------------------------------------------------- effect cache
 
@@ -80,3 +82,99 @@ def test_arm_count_tried_at_starts_finds_every_match(sentence: str) -> None:
         )
     ]
     assert tried == full
+
+
+def test_every_number_word_holds_a_part() -> None:
+    for word in arm_value._WORD_NUMBERS:
+        assert any(part in word for part in arm_value._WORD_NUMBER_PARTS), word
+
+
+PAIR_SENTENCES = [
+    pytest.param("Nausea (12 drug, 9 placebo) and rash (3 drug; 4 placebo).", id="brackets"),
+    pytest.param("Two lists: 5 A, 6 B; 7 C,8 D [ 9 E].", id="separators"),
+    pytest.param("Nothing to open here", id="none"),
+]
+
+
+@pytest.mark.parametrize("sentence", PAIR_SENTENCES)
+def test_pair_openers_are_the_plain_alternation(sentence: str) -> None:
+    plain = re.compile(r"[(\[]\s?|[:;,]\s")
+    assert [m.end() for m in arm_value._PAIR_OPENERS.finditer(sentence)] == [
+        m.end() for m in plain.finditer(sentence)
+    ]
+
+
+BODY_LABEL_CASES = [
+    pytest.param("Participants (Age: ", id="colon"),
+    pytest.param("at entry (BMI = ", id="equals"),
+    pytest.param("mean body weight:  \n", id="trailing-space"),
+    pytest.param("the weight fell to ", id="no-label"),
+    pytest.param("age was 54; height", id="label-without-sign"),
+]
+
+
+@pytest.mark.parametrize("before", BODY_LABEL_CASES)
+def test_body_label_end_screen_keeps_every_match(before: str) -> None:
+    end_pattern = arm_value._BODY_LABEL
+    assert bool(end_pattern.search(before, 0, len(before))) == bool(
+        end_pattern.rx.search(before, 0, len(before))
+    )
+
+
+# ---------------------------------------------------------------- scan helpers
+
+MAY_CONTAIN_CASES = [
+    pytest.param("Saline was INFUSED over an hour.", ("infus",), True, id="upper"),
+    pytest.param("Saline was given over an hour.", ("infus",), False, id="absent"),
+    pytest.param("An infu\u017fion of saline.", ("infus",), True, id="long-s"),
+    pytest.param("D\u0130SEASE", ("dis",), True, id="dotted-capital-i"),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "expected"), MAY_CONTAIN_CASES)
+def test_may_contain(text: str, words: tuple[str, ...], expected: bool) -> None:
+    assert scan.may_contain(text, text.lower(), words) is expected
+
+
+def test_may_contain_never_skips_a_case_insensitive_match() -> None:
+    rx = re.compile(r"infus(?:ion|ed)", re.IGNORECASE)
+    for text in ("INFUSION", "infu\u017fed", "Infusion", "no match", "\u0131nfusion"):
+        if rx.search(text):
+            assert scan.may_contain(text, text.lower(), ("infus",))
+
+
+def test_literal_positions() -> None:
+    assert scan.literal_positions("iv im ivim", ("iv", "im")) == [0, 3, 6, 8]
+    assert scan.literal_positions("none here", ("iv",)) == []
+
+
+# ---------------------------------------------------------------- route forms
+
+SHORT_FORM_TEXTS = [
+    pytest.param("Patients got 40 mg iv twice daily.", id="after-dose-lower"),
+    pytest.param("Ketorolac was administered IM after surgery.", id="after-given"),
+    pytest.param("An iv infusion of saline and an im injection.", id="before-form"),
+    pytest.param("It was given SC.", id="form-then-stop"),
+    pytest.param("The 10 mg/kg\tIV dose (IV) group.", id="tab-and-bracket"),
+    pytest.param("Time to improvement with active drug given weekly.", id="letters-only"),
+    pytest.param("iv-bolus then 5 mg sc", id="at-edges"),
+]
+
+
+@pytest.mark.parametrize("text", SHORT_FORM_TEXTS)
+def test_before_form_tried_at_its_literals_finds_every_match(text: str) -> None:
+    rx = route._BEFORE_FORM_SHORT_RE
+    starts = scan.literal_positions(text, route._BEFORE_FORM_STARTS)
+    assert [m.span() for m in scan.matches_at(rx, text, starts)] == [
+        m.span() for m in rx.finditer(text)
+    ]
+
+
+@pytest.mark.parametrize("text", SHORT_FORM_TEXTS)
+def test_spaced_form_screen_passes_every_after_dose_match(text: str) -> None:
+    if route._AFTER_DOSE_SHORT_RE.search(text):
+        assert route._has_spaced_form(text)
+
+
+def test_spaced_form_screen_skips_text_without_a_form() -> None:
+    assert not route._has_spaced_form("Time to improvement with active drug given weekly.")
