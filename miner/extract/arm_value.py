@@ -59,7 +59,7 @@ from miner.extract.effect import (
     sentence_bounds,
     timepoint_days,
 )
-from miner.extract.scan import matches_at
+from miner.extract.scan import matches_at, may_contain
 
 LABEL = "ARM_VALUE"
 KINDS = ("mean", "median", "events", "percent")
@@ -1990,6 +1990,56 @@ def _labelled_counts(pairs: list[re.Match[str]]) -> list[ArmValueMatch]:
     return out
 
 
+# Every match of _EVENT_CUE, _COUNTED_EVENTS or _COUNT_CUE holds one of these
+# (ignoring case); a sentence with none keeps no count, and most sentences
+# have none. tests/extract/test_prefilters.py pins the three patterns: a
+# change to them must be brought here.
+_CUE_LITERALS = (
+    # _EVENT_CUE
+    "developed",
+    "occurred",
+    "experienced",
+    "event",
+    "cases",
+    "died",
+    "death",
+    "responded",
+    "responders",
+    "relapse",
+    "recurrence",
+    "infection",
+    "suffered",
+    "required",
+    "needed",
+    "complication",
+    # _COUNTED_EVENTS (its event nouns not above)
+    "cancers",
+    "episodes",
+    "fractures",
+    "responses",
+    "admissions",
+    "hospitali",
+    "exacerbations",
+    "infarctions",
+    "strokes",
+    "seizures",
+    "falls",
+    "bleeds",
+    "hemorrhages",
+    "haemorrhages",
+    # _COUNT_CUE
+    "achieved",
+    "improved",
+    "detected",
+    "observed",
+    "seen",
+    "reported",
+    "recorded",
+    "number",
+    "incidence",
+)
+
+
 def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[ArmValueMatch]:
     """Counts written right before their arm that no other form of value found.
 
@@ -1997,6 +2047,8 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     only in a sentence that speaks of events and not of allocation, and not
     after a mean or median word, so that arm sizes and scores stay out.
     """
+    if not may_contain(sentence, sentence.lower(), _CUE_LITERALS):
+        return []  # no event cue can match (see _CUE_LITERALS)
     counts = matches_at(_ARM_COUNT, masked, _count_starts(masked))
     openers = [m.end() for m in _PAIR_OPENERS.finditer(masked)]
     pairs = matches_at(_LABELLED_COUNT_PAIR, masked, openers)

@@ -1703,7 +1703,12 @@ SPELLED_OUT = {"ARR": "absolute risk reduction", "ARI": "absolute risk increase"
 
 
 def _unspelled(text: str) -> frozenset[str]:
-    norm = " ".join(text.lower().replace("-", " ").split())
+    low = text.lower()
+    # a long form's first word (no space or hyphen in it) is in the text
+    # wherever the long form is: most texts have none of them
+    if not any(long.replace("-", " ").split()[0] in low for long in SPELLED_OUT.values()):
+        return frozenset(SPELLED_OUT)
+    norm = " ".join(low.replace("-", " ").split())
     return frozenset(a for a, long in SPELLED_OUT.items() if long not in norm)
 
 

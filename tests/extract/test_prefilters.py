@@ -178,3 +178,88 @@ def test_spaced_form_screen_passes_every_after_dose_match(text: str) -> None:
 
 def test_spaced_form_screen_skips_text_without_a_form() -> None:
     assert not route._has_spaced_form("Time to improvement with active drug given weekly.")
+
+
+# ---------------------------------------------------------------- arm count cues
+
+
+def _shortest_words(alternation: str) -> list[str]:
+    """The shortest text each alternative of ``(?:a|b|...)`` matches (simple forms only)."""
+    out = []
+    for alt in alternation.split("|"):
+        alt = alt.replace(r"\s+", " ")
+        alt = re.sub(r"\[(\w)\w*\]", r"\1", alt)  # "[sz]" -> "s"
+        alt = re.sub(r".\?", "", alt)  # "events?" -> "event"
+        out.append(alt)
+    return out
+
+
+def _alternation(source: str) -> str:
+    inner = source[source.rindex("(?:") + 3 :]
+    return inner[: inner.index(")")]
+
+
+def _cue_words() -> list[str]:
+    return [
+        *_shortest_words(_alternation(arm_value._EVENT_CUE.pattern)),
+        *_shortest_words(_alternation(arm_value._EVENT_NOUNS)),
+        *_shortest_words(_alternation(arm_value._COUNT_CUE.pattern)),
+    ]
+
+
+def test_cue_words_are_read_from_the_patterns() -> None:
+    words = _cue_words()
+    assert {"died", "hemorrhages", "incidence", "number of", "hospitalisations"} <= set(words)
+    for word in words:
+        assert re.fullmatch(r"[a-z ]+", word), word
+
+
+@pytest.mark.parametrize("word", _cue_words())
+def test_every_cue_word_passes_the_literal_screen(word: str) -> None:
+    sentence = f"Then 12 {word.upper()} in the drug group."
+    assert scan.may_contain(sentence, sentence.lower(), arm_value._CUE_LITERALS)
+    assert (
+        arm_value._EVENT_CUE.search(sentence)
+        or arm_value._COUNTED_EVENTS.search(sentence)
+        or arm_value._COUNT_CUE.search(sentence)
+    )
+
+
+COUNT_CUE_SENTENCES = [
+    pytest.param(
+        "Three strokes occurred in the warfarin group and 9 in the aspirin group.", id="kept"
+    ),
+    pytest.param("Scores were 4 in the drug group and 6 in the placebo group.", id="no-cue"),
+    pytest.param("(14 apixaban and 22 enoxaparin) had bleeds.", id="pair-cue"),
+]
+
+
+@pytest.mark.parametrize("sentence", COUNT_CUE_SENTENCES)
+def test_count_cue_screen_changes_no_count(sentence: str) -> None:
+    screened = arm_value._arm_counts(sentence, sentence, [])
+    cues = (
+        arm_value._EVENT_CUE.search(sentence)
+        or arm_value._COUNTED_EVENTS.search(sentence)
+        or arm_value._COUNT_CUE.search(sentence)
+    )
+    if not cues:
+        assert screened == []
+    else:
+        assert scan.may_contain(sentence, sentence.lower(), arm_value._CUE_LITERALS)
+
+
+# ---------------------------------------------------------------- spelled-out forms
+
+SPELLED_TEXTS = [
+    pytest.param("Title\nThe absolute risk reduction was 4%.", id="arr-long"),
+    pytest.param("Title\nAn ABSOLUTE-RISK increase of 2% (ARI).", id="ari-hyphen-upper"),
+    pytest.param("Title\nAbsolute values only; relapse rate fell.", id="first-word-only"),
+    pytest.param("Title\nRelapses fell (ARR 0.3).", id="none"),
+]
+
+
+@pytest.mark.parametrize("text", SPELLED_TEXTS)
+def test_unspelled_screen_gives_the_full_test(text: str) -> None:
+    norm = " ".join(text.lower().replace("-", " ").split())
+    expected = frozenset(a for a, long in effect.SPELLED_OUT.items() if long not in norm)
+    assert effect._unspelled(text) == expected
