@@ -8,8 +8,9 @@ expressions over the raw text and appends spans to ``doc.spans["miner"]``:
   Not: "non-randomized", "quasi-randomized", "randomly selected" (sampling),
   plural "randomized trials" (other studies: background or a review),
   negated or future wording ("were not randomized", "will be randomized").
-- ``DESIGN_RANDOM_ORDER`` -- "in a randomized order": randomized only
-  together with crossover, placebo or blinding wording.
+- ``DESIGN_RANDOM_ORDER`` -- "in a randomized order", "in random
+  sequence", "in a random, double-blind fashion": randomized only together
+  with crossover, placebo or blinding wording.
 - ``DESIGN_NOT_TRIAL`` -- the paper describes itself as a systematic review,
   meta-analysis or protocol, so randomized wording is about other trials or
   a trial still to come: ``is_rct`` is false.
@@ -36,7 +37,13 @@ _RZ = r"randomi[sz]"
 _RANDOM_RE = re.compile(
     rf"\b(?:{_RZ}(?:ed|ation|ing|e|es)\b"
     r"|randomly\s+(?:\w+\s+){0,2}?(?:assigned|allocated|divided|distributed|sorted|split|placed"
-    r"|grouped|received|given|stratified|categori[sz]ed|classified)"
+    r"|grouped|received|given|provided|stratified|categori[sz]ed|classified)"
+    # "randomly enrolled into the two groups": allocation, not sampling
+    r"|randomly\s+enroll(?:ed|ing)\s+(?:\S+\s+){0,5}?(?:in|into|to)\s+(?:\S+\s+){0,3}?"
+    r"(?:sub)?(?:groups?|arms?)\b"
+    # the order of treatments: see DESIGN_RANDOM_ORDER
+    r"|random(?:ly)?[\s-]+ordered\b|random\s+(?:order|sequence)\b"
+    r"|random\s*,?\s+(?:(?:double|single|triple)[\s-]+(?:blind|mask)(?:ed)?\s+)?(?:fashion|manner)\b"
     r"|random(?:ized)?\s+(?:allocation|assignment|allotment)"
     r"|(?:allocated|assigned|divided)\s+at\s+random"
     r"|(?:assigned|allocated|divided|distributed|split|grouped|placed|categori[sz]ed)"
@@ -53,6 +60,9 @@ _NOT_RANDOM_LEFT_RE = re.compile(
 )
 # "in a randomized order": the order of tests or sessions, not of allocation.
 _ORDER_RIGHT_RE = re.compile(r"\s+(?:order|sequence)\b", re.IGNORECASE)
+# Matches of _RANDOM_RE that name an order ("in random order", "random
+# sequence", "randomly ordered", "in a random, double-blind fashion").
+_ORDER_WORDS = ("order", "ordered", "sequence", "fashion", "manner")
 # "randomized (controlled|clinical) trials" (plural) and "RCTs": other studies.
 _PLURAL_TRIALS_RE = re.compile(
     r"^(?:ed|ised|ized)?\s*(?:,?\s*(?:placebo[\s-]controlled|double[\s-]blind(?:ed)?"
@@ -213,6 +223,10 @@ class DesignComponent:
             if _NOT_RANDOM_LEFT_RE.search(left, max(0, i - 10)):
                 continue
             word = m.group(0).lower()
+            if word.endswith(_ORDER_WORDS):
+                if not is_negated(doc, s, e):
+                    _add(doc, spans, s, e, "DESIGN_RANDOM_ORDER")
+                continue
             if word.startswith("rct") or word.startswith("random"):
                 right = text[e : e + w]
                 if word.startswith("rct") and right.startswith("s"):

@@ -57,6 +57,13 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         ("Adherence", "Most adults completed the study protocol; all were randomized.", True),
         ("A care protocol for falls", "Wards were randomly assigned to it or usual care.", True),
         ("Tea: study protocol for a randomized trial", "Adults will drink tea.", False),
+        ("Sequence", "Each rower drank cocoa or placebo in random sequence.", True),
+        ("Sequence alone", "Each rower ran the four sprints in random sequence.", False),
+        ("Ordered", "Nine runners had both double-masked drinks, randomly ordered.", True),
+        ("Fashion", "Adults drank juice or water in a random, double blind fashion.", True),
+        ("Provided", "Twelve cyclists were randomly provided with either gel or placebo.", True),
+        ("Enrolled", "Ninety women were randomly enrolled into three study groups.", True),
+        ("Enrolled alone", "Ninety women were randomly enrolled from three clinics.", False),
     ],
     ids=[
         "randomly-assigned",
@@ -85,6 +92,13 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         "completed-protocol-is-a-trial",
         "title-protocol-not-a-trial-protocol",
         "trial-protocol-title",
+        "random-sequence-of-treatments",
+        "random-sequence-of-tests",
+        "randomly-ordered-masked",
+        "random-blinded-fashion",
+        "randomly-provided",
+        "randomly-enrolled-into-groups",
+        "randomly-enrolled-is-sampling",
     ],
 )
 def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
