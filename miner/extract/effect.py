@@ -1113,6 +1113,186 @@ _VALUE_NAME = re.compile(
 )
 
 
+# "1.17 points/month lower with A than with B (95% CI 0.08-2.26)", "0.66%
+# lower (95% CI 0.48-0.84, p < 0.001) than in the control group", "10.5
+# percentage points higher (95% CI 7.6-13.4) ... compared with usual care": a
+# difference written as a comparative. The value is kept as written (a
+# magnitude; the direction is in the words, which ``text`` keeps), with its
+# CI as written.
+_CMP_UNIT = (
+    r"(?:percentage\s+points?|%|mm\s?Hg|mmol/mol|mmol/[lL]|mg/d[lL]|kg|lbs?|cm|mm|ml|mL|bpm"
+    r"|beats/min|points?(?:/\s?(?:month|week|year|day))?|units?|days?|hours?|minutes?|min"
+    r"|weeks?|months?|ms|seconds?|kcal|g)(?![\w/])"
+)
+_CMP_DIRECTION = r"(?P<dir>lower|higher|greater|less|more|smaller|larger|fewer|longer|shorter)\b"
+_COMPARATIVE = re.compile(
+    rf"(?<![\w.\u00b7{DASHES}+\u00b1])(?P<val>{NUM_CORE})(?![\d.\u00b7])"
+    rf"\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?\s*{_CMP_DIRECTION}"
+    r"(?P<tail>\s*(?P<ci2>[(\[][^()\[\]]{0,80}[)\]])?[^;:()\[\]\d]{0,70}?)"
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+"
+    r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?(?:baseline|before|pre-?\w+|expected)\b)"
+)
+# "2.2 times more likely", "a 30% lower risk": ratios and relative changes
+_CMP_RELATIVE_AFTER = re.compile(
+    r"\s*(?:likely|risk|odds|hazard|rates?|incidence|chance|probability|times|fold)\b", re.I
+)
+_CMP_RELATIVE_WORDS = re.compile(
+    r"\b(?:risk|odds|hazard|rates?|incidence|likelihood|chance|probability|mortality|relative)\b",
+    re.I,
+)
+# quantities measured in percent, whose "0.5% lower" is an absolute difference
+_PERCENT_QUANTITY = re.compile(
+    r"\b(?:HbA\s?\(?1c\)?|A1[cC]|glycat\w+|h(?:a)?emoglobin|fat|ejection\s+fraction|saturation"
+    r"|predicted|proportions?|percentages?)",
+    re.I,
+)
+_CMP_LOWER = frozenset(["lower", "less", "smaller", "fewer", "shorter"])
+# "... than with placebo (95% CI for difference 0.08-2.26, P = 0.037)": the CI
+# after the arm compared with
+_CMP_CI_AFTER = re.compile(
+    rf"[^;:()\[\]\d]{{0,50}}?[(\[]\s*(?P<ci>{CI_WORD}\s*[:=,]?\s*"
+    rf"(?:for\s+(?:the\s+)?differences?\s*[:=,]?\s*)?{PAIR}[^()\[\]]{{0,40}})[)\]]"
+)
+# "1.09 and 1.58 mm Hg more than": the first of two values in one unit
+_CMP_FIRST_OF_TWO = re.compile(
+    rf"(?<![\w.\u00b7{DASHES}+\u00b1])(?P<val>{NUM_CORE})\s?(?P<unit>{_CMP_UNIT})?\s*(?:,|and)\s*$"
+)
+_CMP_DIRECTION_WORDS = (
+    "lower",
+    "higher",
+    "greater",
+    "less",
+    "more",
+    "smaller",
+    "larger",
+    "fewer",
+    "longer",
+    "shorter",
+)
+
+
+def _comparative_estimates(sentence: str) -> list[EffectMatch]:
+    """Differences written as "X unit lower/higher ... than ..." (see :data:`_COMPARATIVE`).
+
+    The value needs a unit of measurement or a CI. A percentage needs a CI,
+    a quantity measured in percent named in its clause (HbA1c, body fat, a
+    proportion) and no word of risk, rate or odds there: "relapse was 35%
+    lower", "mortality was 30% lower" are relative changes, and so is "a 30%
+    lower ...".
+    A CI may stand before or right after the comparative word. When the CI
+    written holds only the negative of the value ("1.2 mmHg lower (95% CI
+    -2.0 to -0.4)"), the value is read as negative.
+    """
+    out: list[EffectMatch] = []
+    for m in _COMPARATIVE.finditer(sentence):
+        unit = m.group("unit")
+        ci_text = m.group("ci")
+        end = m.end()
+        if ci_text is None and m.group("ci2"):
+            ci_text = m.group("ci2")
+        if ci_text is None:
+            after = _CMP_CI_AFTER.match(sentence, m.end())
+            if after is not None:
+                ci_text, end = after.group("ci"), after.end()
+        ci = (
+            re.search(
+                rf"(?:{CI_WORD}\s*[:=,]?\s*(?:for\s+(?:the\s+)?differences?\s*)?)?{PAIR}", ci_text
+            )
+            if ci_text
+            else None
+        )
+        if ci_text is not None and ci is None:
+            ci_text = None
+        if unit is None and ci is None:
+            continue
+        if _CMP_RELATIVE_AFTER.match(sentence, m.end("dir")):
+            continue
+        head = sentence[max(0, m.start() - 60) : m.start()]
+        if re.search(r"\b(?:an?|up\s+to|about|approximately|nearly|almost|over)\s*$", head, re.I):
+            # "a 30% lower ...": relative; "about 2 points more": not a value
+            continue
+        percent = unit is not None and unit.startswith("%")
+        if (unit is None or percent) and ci is None:
+            continue
+        clause = re.split(r"[;:]|,\s", head)[-1]
+        if percent and (
+            _CMP_RELATIVE_WORDS.search(clause)
+            or _CMP_RELATIVE_WORDS.search(m.group("tail"))
+            or not _PERCENT_QUANTITY.search(clause)
+        ):
+            # "relapse was 35% lower": a relative change unless the
+            # quantity is itself a percentage ("HbA1c", "body fat")
+            continue
+        try:
+            value = parse_num(m.group("val"))
+        except ValueError:
+            continue
+        ci_low = ci_high = ci_level = None
+        if ci is not None:
+            try:
+                lo, hi = parse_num(ci.group("lo")), parse_num(ci.group("hi"))
+            except ValueError:
+                continue
+            ordered = _order_ci(value, lo, hi)
+            if ordered is None and m.group("dir") in _CMP_LOWER:
+                value = -value
+                ordered = _order_ci(value, lo, hi)
+            if ordered is None:
+                continue
+            ci_low, ci_high = ordered
+            ci_level = ci_level_of(ci)
+        p_val: float | None = None
+        p_op: str | None = None
+        pm = P_RE.search(ci_text) if ci_text else None
+        if pm is None:
+            pm = _p_after(sentence, end, min(len(sentence), end + 60))
+            if pm is not None:
+                end += pm.end()
+        if pm is not None:
+            p_val, p_op = parse_p(pm)
+        first = _CMP_FIRST_OF_TWO.search(head) if ci is None else None
+        if first is not None and (first.group("unit") or unit) == unit:
+            try:
+                first_value = parse_num(first.group("val"))
+            except ValueError:
+                first_value = None
+            if first_value is not None:
+                start = m.start() - len(head) + first.start("val")
+                out.append(
+                    EffectMatch(
+                        start=start,
+                        end=start + len(first.group("val")),
+                        measure="MD",
+                        value=first_value,
+                        ci_low=None,
+                        ci_high=None,
+                        ci_level=None,
+                        p=None,
+                        p_op=None,
+                        unit=unit,
+                        outcome=outcome_before(sentence, start),
+                        timepoint=find_timepoint(sentence, start),
+                    )
+                )
+        out.append(
+            EffectMatch(
+                start=m.start("val"),
+                end=end,
+                measure="MD",
+                value=value,
+                ci_low=ci_low,
+                ci_high=ci_high,
+                ci_level=ci_level,
+                p=p_val,
+                p_op=p_op,
+                unit=(unit or "").strip() or None,
+                outcome=outcome_before(sentence, m.start()),
+                timepoint=find_timepoint(sentence, m.start()),
+            )
+        )
+    return out
+
+
 def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     """Mean differences written without a measure name.
 
@@ -1126,6 +1306,9 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     difference by the arms it subtracts and counts with its CI.
     """
     out: list[EffectMatch] = []
+    low = sentence.lower()
+    if any(w in low for w in _CMP_WORDS) and any(d in low for d in _CMP_DIRECTION_WORDS):
+        out += _comparative_estimates(sentence)
     # each pattern below needs a bracket, and some a word, that plain
     # substring tests rule out far faster than the patterns
     bracket = "(" in sentence or "[" in sentence

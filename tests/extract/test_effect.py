@@ -1051,3 +1051,77 @@ def test_range_of_ratios_is_no_estimate() -> None:
         find_effects("Across rounds, the risk ratio was 2.8\u20137.4 after a negative screen.")
         == []
     )
+
+
+# (sentence, [(value, ci_low, ci_high, p)])
+COMPARATIVES = [
+    (
+        "Fasting glucose was 12 mg/dl lower with drugA than with placebo (p < 0.01).",
+        [(12.0, None, None, 0.01)],
+    ),
+    (
+        "The tremor score fell 0.84 points/week faster, i.e. was 0.84 points/week lower while"
+        " taking drugB than while taking placebo (95% CI for difference 0.21-1.47, P = 0.009).",
+        [(0.84, 0.21, 1.47, 0.009)],
+    ),
+    (
+        "Time asleep was 7.2 percentage points higher (95% CI 4.9\u20139.5; p<0\u00b70001)"
+        " with the new device compared with the standard device.",
+        [(7.2, 4.9, 9.5, 0.0001)],
+    ),
+    (
+        "Body fat in the coached group was 0.41% lower (95% confidence interval"
+        " 0.22-0.60, p < 0.001) than in the control group.",
+        [(0.41, 0.22, 0.60, 0.001)],
+    ),
+    (
+        "Diastolic pressure was 2.7 mmHg lower in the drugC group than in the placebo group"
+        " (95% CI -4.4 to -1.0).",
+        [(-2.7, -4.4, -1.0, None)],
+    ),
+    (
+        "DrugD lowered the pressure 0.92 and 1.31 mm Hg more than drugE after 4 and 8 weeks.",
+        [(0.92, None, None, None), (1.31, None, None, None)],
+    ),
+    (
+        "Stay was 2.5 days shorter on the pathway than with usual care (p = 0.03).",
+        [(2.5, None, None, 0.03)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    COMPARATIVES,
+    ids=[
+        "unit-lower-than-p",
+        "ci-after-the-arm-compared",
+        "percentage-points-ci-before-comparator",
+        "percent-with-ci-before-than",
+        "ci-written-negative-for-lower",
+        "two-values-one-unit",
+        "days-shorter",
+    ],
+)
+def test_difference_written_as_a_comparative(
+    text: str, expected: list[tuple[float, float | None, float | None, float | None]]
+) -> None:
+    found = [(e.value, e.ci_low, e.ci_high, e.p) for e in find_effects(text) if e.measure == "MD"]
+    assert found == [
+        tuple(pytest.approx(x) if x is not None else None for x in row) for row in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Relapse was 35% lower with drugF than with placebo (95% CI 12 to 52).",
+        "Responders were 1.8 times more likely than controls to improve (95% CI 1.1 to 2.9).",
+        "Pressure was 5.2 mmHg lower at week 8 than at baseline (p < 0.001).",
+        "Treated rats showed a 20% lower weight than controls (95% CI 11 to 29).",
+        "Scores were 6 higher in the drug group than in the placebo group.",
+    ],
+    ids=["percent-of-a-risk", "times-more-likely", "than-baseline", "a-percent", "no-unit-no-ci"],
+)
+def test_comparative_that_is_no_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure == "MD"] == []
