@@ -1373,7 +1373,117 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             a is None or a == mentions[i] for i, a in enumerate(arms)
         ):
             arms = list(mentions)
+    # 8. "Pain was lower with drug X (3.1 vs 4.2)": a bracketed compared pair
+    # after the arms the sentence has named so far
+    if any(a is None for a in arms):
+        _bracketed_pairs(sentence, values, arms)
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+
+
+# What opens the bracket of a compared pair: a bracket and at most a label
+# without digits ("(mean +/- SD, ", "[")
+_PAIR_OPEN = re.compile(r"[(\[][^()\[\]\d]{0,30}$")
+_PAIR_CLOSE = re.compile(r"[^()\[\]]{0,80}?[)\]]")
+# The words of a comparison between arms: without one the sentence may only
+# describe its groups ("age (61 vs 63 years)")
+_COMPARATIVE = re.compile(
+    r"\b(?:higher|lower|greater|less|more|fewer|better|worse|superior|inferior|shorter|longer|"
+    r"larger|smaller|faster|slower|favou?r\w*|reduc\w*|increas\w*|decreas\w*|improv\w*|"
+    r"prolong\w*|than|compared|versus|vs)\b",
+    re.IGNORECASE,
+)
+# A dose that names its arm: "the 20 mg arm", "the 50-mg group"
+_DOSE_ARM = r"\d+(?:\.\d+)?[\s-]?(?:mg|mcg|\u00b5g|g|ml|mL|IU)(?:/[a-z0-9]+)*"
+# An arm named before a compared pair: "in the X group", "group B", "with
+# drug X", "favoured drug X"; people "with" something are a subgroup, not an arm
+_MENTION = re.compile(
+    r"\b(?:in|with|for|on|among|receiving|to|of|favou?red|than|versus|vs\.?)\s+(?:the\s+)?"
+    rf"(?P<grp>{_DOSE_ARM}|{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
+    r"|\b(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,2})\b"
+    r"|\b(?P<prep>with|favou?red|receiving)\s+(?:the\s+)?"
+    rf"(?P<drug>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+)
+_PEOPLE_BEFORE = re.compile(rf"\b(?:{_PEOPLE}|those|people|cases)\s+$", re.IGNORECASE)
+_MENTION_END = re.compile(r"\s*(?:[(\[,;.]|$|\s(?:than|compared|versus|vs|and|was|were|had)\b)")
+_COMPARED_BEFORE = re.compile(r"\b(?:than|compared|versus|vs|relative|against)\b", re.I)
+_THEN_COMPARED = re.compile(
+    r"^[^()\[\]\d]{0,60}?\b(?:compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
+    rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*[.;,]?\s*$"
+)
+
+
+def _mentions(text: str) -> list[tuple[str, int, int]]:
+    """The arms ``text`` names and where, in order of first mention (see :data:`_MENTION`)."""
+    names: list[tuple[str, int, int]] = []
+    for m in _MENTION.finditer(text):
+        if m.group("letter"):
+            name: str | None = f"{m.group('kw')} {m.group('letter')}"
+        else:
+            raw = m.group("grp") or m.group("drug")
+            if re.fullmatch(_DOSE_ARM, raw):
+                names.append((raw, m.start(), m.end()))
+                continue
+            if _SUBGROUP_WORD.search(raw):
+                continue
+            if m.group("drug"):
+                if m.group("prep") == "with" and _PEOPLE_BEFORE.search(
+                    text, max(0, m.start() - 16), m.start()
+                ):
+                    continue  # "patients with diabetes": a subgroup
+                # the phrase must end where a name can end, and name a treatment
+                raw = re.sub(r"\s(?:than|compared|versus|vs|and|was|were|had)\b.*", "", raw)
+                if not _MENTION_END.match(text, m.start("drug") + len(raw)):
+                    continue
+                if not _names_treatment(raw):
+                    continue
+            name = _clean_arm(raw)
+        if name and all(name != n for n, _, _ in names):
+            names.append((name, m.start(), m.end()))
+    return names
+
+
+def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Arms of compared pairs in brackets, from the arms named before the bracket.
+
+    One arm named ("fewer infarctions with drug X (0.5% vs 2.2%)") is the
+    first value's: writers put the arm they name first; a group named in a
+    closing "compared with the Y group" is the second's. Two arms named take
+    the pair in their order when the sentence compares them in that order
+    ("in the X arm ... than the Y arm (40% vs 36%)") or says "respectively".
+    Anything else, or a pair whose bracket names an arm, is left alone.
+    """
+    start = 0
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
+            start = max(start, a.end)
+            continue
+        if not _pair_link(sentence[a.end : b.start]):
+            continue
+        opener = _PAIR_OPEN.search(sentence, max(start, a.start - 31), a.start)
+        close = _PAIR_CLOSE.match(sentence, b.end)
+        if opener is None or close is None:
+            continue
+        inside = sentence[opener.end() : close.end()]
+        if _MENTION.search(inside) or _GROUP_WORD.search(inside):
+            continue  # the bracket labels its own values
+        head = sentence[: opener.start()]
+        named = _mentions(head)
+        if not named or len(named) > 2 or not _COMPARATIVE.search(head):
+            continue
+        if len(named) == 1:
+            ((x, _, at),) = named
+            if _COMPARED_BEFORE.search(head, 0, at):
+                continue  # "... compared with those in the X group": the other side's
+            arms[i] = x
+            tail = _THEN_COMPARED.match(sentence[close.end() :])
+            later = _clean_arm(tail.group("arm")) if tail else None
+            if later and later != x:
+                arms[i + 1] = later
+        elif "respectively" in inside.lower() or _COMPARED_BEFORE.search(
+            head, named[0][2], named[1][2]
+        ):
+            arms[i], arms[i + 1] = named[0][0], named[1][0]
 
 
 # "In the X group, ...", "..., whereas in group B with 78 patients, ...",

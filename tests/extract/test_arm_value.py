@@ -714,7 +714,9 @@ def test_counted_events_with_arms(text: str, expected: list[tuple[int, str]]) ->
             " (21% v 30%, respectively; P=.03).",
             ["control", "drug X"],
         ),
-        ("Response improved for the drug X arm (21% v 30%; P=.03).", [None, None]),
+        # one arm named before a bracketed pair is the first value's; the
+        # other side is not named
+        ("Response improved for the drug X arm (30% v 21%; P=.03).", ["drug X", None]),
     ],
     ids=[
         "word-after-value-is-no-unit",
@@ -1330,3 +1332,62 @@ def test_sentence_opening_at_baseline_describes_the_sample(head: str) -> None:
 )
 def test_pair_of_values_then_pair_of_arms(text: str, found: list[tuple[float, str]]) -> None:
     assert [(v.value, v.arm) for v in find_arm_values(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        ("Rash was less common with tacrolimus (4.1% vs 9.8%; P = 0.02).", ["tacrolimus", None]),
+        ("Mean pain fell more in the yoga group (2.4 ± 1.1 vs 1.2 ± 0.9).", ["yoga", None]),
+        ("Relapse was more frequent in arm B (31 vs. 12%).", ["arm B", None]),
+        (
+            "Remission was more frequent in the 40 mg arm than in the 10-mg arm"
+            " (52% versus 38%) and lasted longer (14.5 versus 9.1 months).",
+            ["40 mg", "10-mg", "40 mg", "10-mg"],
+        ),
+        (
+            "Compared with the sham arm, the score improved in the laser arm"
+            " (12% v 19%, respectively; P=.01).",
+            ["sham", "laser"],
+        ),
+        (
+            "Dizziness was reported more often in the lithium group (18% vs 6%) than in the"
+            " control group.",
+            ["lithium", "control"],
+        ),
+        (
+            "Women receiving alendronate had fewer falls (11% vs 20%) compared with the"
+            " placebo group.",
+            ["alendronate", "placebo"],
+        ),
+        # the one arm named is the other side of the comparison
+        (
+            "Weight was lower at 6 months compared with those in the diet group"
+            " (71.2 versus 74.5, P = 0.04).",
+            [None, None],
+        ),
+        ("Fever was less common than in the placebo group (5% vs 9%).", [None, None]),
+        # people "with" something are a subgroup, not an arm
+        ("Mortality was higher among patients with sepsis (21% vs 8%).", [None, None]),
+        # two arms not compared in order, no "respectively": no guess
+        (
+            "Compared with sham, pain was lower with laser therapy (3.2 vs 4.4).",
+            [None, None],
+        ),
+    ],
+    ids=[
+        "with-drug",
+        "in-group",
+        "group-letter",
+        "dose-arms-compared",
+        "two-arms-respectively",
+        "other-arm-after-pair",
+        "closing-compared-group",
+        "named-arm-is-comparator",
+        "than-group",
+        "people-with",
+        "two-arms-not-in-order",
+    ],
+)
+def test_bracketed_pair_after_named_arms(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
