@@ -69,8 +69,13 @@ _POP = (
     r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
     r"|athletes|elderly|youths?)"
 )
-# Professionals are counted only when a verb says they took part.
-_POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees)"
+# Professionals are counted only when a verb says they took part; so are
+# "males" and "females", which elsewhere describe an arm ("(14 males, 23
+# females)").
+_POP_ANY = (
+    _POP[:-1]
+    + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees|males|females)"
+)
 # A count followed by an outcome verb or a percentage is a subset, not a total;
 # a verb inside a relative clause ("women who had not had a mammogram") says
 # who was eligible, not what happened to some of them.
@@ -329,7 +334,8 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "a randomized controlled trial of 84 female survivors"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:trial|study|RCT|design)\s+(?:of|in|with|among|on)\s+",
+        # (not across the line that ends a title: "... trial\nOf 412 adults")
+        r"\b(?:trial|study|RCT|design)[^\S\n]+(?:of|in|with|among|on)\s+",
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         30,
@@ -455,11 +461,19 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         0,
     ),
 )
+# "samples taken at 6 and 64 hours were analysed": times, units and things
+# counted are no participants.
+_NOT_THINGS = (
+    r"(?!\s+(?:years?|months?|weeks?|days?|hours?|h|hrs?|minutes?|min|seconds?|mg|g|kg|ml|mcg"
+    r"|cycles?|sessions?|times|doses?|samples|specimens|biopsies|sites|cent(?:er|re)s|hospitals"
+    r"|clinics|practices|lesions?|nodes?|tumou?rs?|cells|studies|trials|articles|papers|records"
+    r"|questionnaires|items|images|scans|visits|measurements|variables|genes)\b)"
+)
 _ANALYSED_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     (
         "ANALYSED",
         "",
-        _NUM + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
+        _NUM + _NOT_THINGS + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
         r"(?:\w+\s+){0,2}?(?:" + _BE + r"\s+)?(?:evaluable|assessable|analy[sz]ed|completed"
         r"|included\s+in\s+the\s+(?:final\s+|primary\s+)?analys[ie]s|provided\s+(?:\w+\s+)?data)",
         None,
@@ -547,6 +561,47 @@ def _any_word(words: tuple[str, ...]) -> Callable[[str], bool]:
     return ahead
 
 
+# A count of one sex beside a count of the other ("39 men and 49 women were
+# randomized", "(20 females, 12 males)") splits the sample: neither is its
+# total, and the sum is not written.
+_SEX_NOUN = r"(?:(?:fe)?males|(?:wo)?men|boys|girls)"
+_SEX_PAIR_RE = re.compile(
+    _num("a")
+    + r"\s+(?:[A-Za-z][\w'-]*\s+){0,2}?"
+    + _SEX_NOUN
+    + r"\b\s*(?:,|;|and|,\s*and)\s+"
+    + _num("b")
+    + r"\s+(?:[A-Za-z][\w'-]*\s+){0,2}?"
+    + _SEX_NOUN
+    + r"\b",
+    re.IGNORECASE,
+)
+# People counted "in the X group" or analysed "in the X arm" are one arm's
+# size, not the whole sample ("62 patients in the early group and 61 in the
+# late group were scanned"); "in each group" gives a size per arm.
+_IN_ONE_ARM_RE = re.compile(
+    r"\s+" + _MODS + _POP_ANY + r"(?:\s+(?:were|was)(?:\s+\w+){1,2}?)?\s+(?:in|of|from)\s+"
+    r"(?:the\s+|each\s+)?"
+    r"(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
+    re.IGNORECASE,
+)
+_IN_ARM_AFTER_RE = re.compile(
+    r"\s+(?:in|of|from)\s+(?:the\s+|each\s+)(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
+    re.IGNORECASE,
+)
+
+
+def _sex_split_starts(text: str) -> set[int]:
+    """Starts of the counts that give one sex beside the other (see _SEX_PAIR_RE)."""
+    low = text.lower()
+    if "men" not in low and "males" not in low and "boys" not in low and "girls" not in low:
+        return set()
+    out: set[int] = set()
+    for m in _SEX_PAIR_RE.finditer(text):
+        out.update((m.start("a"), m.start("b")))
+    return out
+
+
 _ANALYSED_WORDS = ("evaluable", "assessable", "analy", "completed", "included", "provided")
 
 
@@ -566,6 +621,27 @@ _IN_TRIAL_RULE = _rule(
     _AFTER_POP,
     25,
     behind=("in",),
+)
+# "In this clinical trial, 80 adults with asthma were selected": the people a
+# sentence about the trial says took part (same conditions as _IN_TRIAL_RULE).
+_IN_THIS_TRIAL_RULE = _rule(
+    "SAMPLE_SIZE_ENROLLED",
+    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,\s*",
+    _NUM
+    + r"\s+"
+    + _MODS
+    + _POP
+    # only who they were may stand before the verb, not what they did
+    + r"\b(?:,?\s+(?:who|that|with|aged|between|from|at|in|undergoing|having|attending"
+    r"|admitted|diagnosed|referred)\b"
+    + _VERB_GAP
+    + r")?(?<!\band)\s+"
+    + _BE
+    + r"\s+(?:\w+\s+)?(?:selected|investigated|studied|examined|evaluated|followed|treated"
+    r"|enrolled|recruited|included|randomi[sz]ed|allocated|assigned|divided)\b",
+    _AFTER_POP,
+    90,
+    behind=("trial", "study", "rct"),
 )
 _TRIAL_WORD_RE = re.compile(r"\b(?:trial|study)\Z", re.IGNORECASE)
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
@@ -1466,6 +1542,8 @@ class SampleSizeComponent:
                     span.id_ = str(total)
                     seen.add((s, "SAMPLE_SIZE_ENROLLED"))
                     spans.append(span)
+        # Counts of one sex or of one arm are parts of the sample, never its total.
+        parts = _sex_split_starts(text)
         for rule in _TOTAL_RES:
             label = rule.label
             for m in counts.matches(rule):
@@ -1474,6 +1552,8 @@ class SampleSizeComponent:
                 if n is None or n < self.min_total or (s, label) in seen:
                     continue
                 if any(a <= s < b for a, b in arm_ranges):
+                    continue
+                if s in parts or _IN_ONE_ARM_RE.match(text, e):
                     continue
                 if is_negated(doc, s, e):
                     continue
@@ -1485,14 +1565,19 @@ class SampleSizeComponent:
         if not any(label == "SAMPLE_SIZE_RANDOMIZED" for _s, label in seen):
             sents = sentence_bounds(doc)
             starts = [a for a, _b in sents]
-            for m in counts.matches(_IN_TRIAL_RULE):
+            in_trial = [*counts.matches(_IN_TRIAL_RULE), *counts.matches(_IN_THIS_TRIAL_RULE)]
+            for m in sorted(in_trial, key=lambda m: m.start("num")):
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or any(a <= s < b for a, b in arm_ranges):
                     continue
+                if s in parts or _IN_ONE_ARM_RE.match(text, e):
+                    continue
                 i = bisect.bisect_right(starts, s) - 1
                 sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
-                if not _TRIAL_SENTENCE_RE.search(sentence) or _OUTCOME_WORD_RE.search(sentence):
+                # (the words before the count of _IN_THIS_TRIAL_RULE name the trial)
+                named = m.re is _IN_THIS_TRIAL_RULE.regex or _TRIAL_SENTENCE_RE.search(sentence)
+                if not named or _OUTCOME_WORD_RE.search(sentence):
                     continue
                 if (s, "SAMPLE_SIZE_ENROLLED") in seen or is_negated(doc, s, e):
                     continue
@@ -1506,6 +1591,12 @@ class SampleSizeComponent:
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or (s, "ANALYSED") in seen:
+                    continue
+                if (
+                    s in parts
+                    or _IN_ONE_ARM_RE.match(text, e)
+                    or _IN_ARM_AFTER_RE.match(text, m.end())
+                ):
                     continue
                 span = self._span(doc, s, e, "ANALYSED")
                 if span is not None:
@@ -1783,6 +1874,33 @@ class SampleSizeComponent:
             if len(kept) < 2:  # arms come at least in pairs
                 continue
             arm_items.extend(kept)
+        # "Of 535 adults, 261 were randomly assigned to A and 274 to B": the
+        # count the allocated arms of a sentence add up to is the sample (the
+        # sum only confirms the written count; it is never reported).
+        by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
+        for it in arm_items:
+            if it[4].startswith("to"):
+                by_sentence.setdefault(bisect.bisect_right(sent_starts, it[0]) - 1, []).append(it)
+        for items in by_sentence.values():
+            items = sorted(items)
+            # (a sentence the splitter missed ends the first run of arms)
+            stop = next(
+                (
+                    k
+                    for k in range(1, len(items))
+                    if _LIST_BREAK_RE.search(text, items[k - 1][1], items[k][0])
+                ),
+                len(items),
+            )
+            ns: list[int | None] = [n for *_x, n, _k in items[:stop]]
+            if len(ns) < 2:
+                continue
+            total = _sums_to_count_before(ns, counts, items[0][0], sent_starts, sents)
+            if total is None:
+                continue
+            i = bisect.bisect_left(counts.starts, total[0])
+            if i < len(counts.starts) and counts.starts[i] == total[0] and counts.pop[i]:
+                totals.append(total)
         # "In the HA group (n = 50), ... . In the control group (n = 49), ...":
         # one named group per sentence, two or more groups in the text.
         groups = [

@@ -997,3 +997,70 @@ def test_randomized_after_a_long_bracket(
     nlp: Language, abstract: str, randomized: int | None
 ) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "analysed"),
+    [
+        # one sex beside the other: parts of the sample, the sum is not written
+        ("Forty-one men and 37 women were randomized to tea or water.", None, None),
+        ("We randomized 52 boys and 48 girls to two reading schemes.", None, None),
+        ("In all, 78 adults (41 men and 37 women) were randomized to tea or water.", 78, None),
+        # a count of people in one group is one arm's size
+        (
+            "RESULTS: Of 300 adults, 150 were assigned to drug A and 150 to drug B. "
+            "28 patients in the drug A group and 30 patients in the drug B group were "
+            "included in the imaging substudy.",
+            300,
+            None,
+        ),
+        (
+            "RESULTS: Forty-four adults were analysed in the cream arm, and 39 in the gel arm.",
+            None,
+            None,
+        ),
+        # hours are no people
+        (
+            "Urine collected at 12 and 48 hours was stored; 8 and 24 hours were analysed.",
+            None,
+            None,
+        ),
+        # the arms of the sentence add up to the count before them
+        ("Of 412 adults, 206 were randomly assigned to drug A and 206 to placebo.", 412, None),
+        ("Of 412 adults, 300 were randomly assigned to drug A and 100 to placebo.", None, None),
+        # the trial named just before the count of people it was done in
+        (
+            "METHODS: In this clinical trial, 64 asthma patients who attended clinic A were "
+            "selected.",
+            64,
+            None,
+        ),
+        ("METHODS: In this double-blind study, 36 boys with asthma were investigated.", 36, None),
+        (
+            "In this trial, 12 patients needed rescue doses and were treated with drug C.",
+            None,
+            None,
+        ),
+        # "males" and "females" count people when a verb says they took part
+        ("Sixty-six males with prostatitis were randomized to drug A or placebo.", 66, None),
+    ],
+    ids=[
+        "men-and-women",
+        "boys-and-girls",
+        "total-before-sex-split",
+        "people-in-one-group",
+        "analysed-in-one-arm",
+        "hours-analysed",
+        "arms-add-up-to-of-count",
+        "arms-do-not-add-up",
+        "in-this-trial-selected",
+        "in-this-study-investigated",
+        "in-this-trial-did-something",
+        "males-randomized",
+    ],
+)
+def test_totals_and_parts(
+    nlp: Language, abstract: str, randomized: int | None, analysed: int | None
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert (got["randomized"], got["analysed"]) == (randomized, analysed)
