@@ -134,10 +134,10 @@ def parse_num(text: str) -> float:
 
 
 # ------------------------------------------------------------------ CI pairs
-# "h·mg/dL": a product of units (an area under the curve) is one unit
+# "h·mg/dL", "MET*h/wk": a product of units (an area under the curve) is one unit
 _UNIT = (
     r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}"
-    r"(?:[\u00b7\u22c5][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
+    r"(?:[\u00b7\u22c5*][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 # Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
 # "- 1.21 % to - 0.74 %" (a unit may follow each bound).
@@ -146,7 +146,17 @@ PAIR = (
     rf"(?P<sep>to|and|[,;]|[{DASHES}])\s*"
     rf"(?P<hi>{SIGNED})(?!\d|[.\u00b7]\d)(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
 )
-# A CI lead-in: "95% CI", "95% confidence interval". The abbreviation may
+# A number with thousands grouped by commas ("1,250", "-12,400.5"); a group
+# never starts "0," (a decimal comma: "0,645").
+SIGNED_THOUSANDS = (
+    rf"(?:(?<![\d.\u00b7])[{DASHES}]\s?)?[1-9]\d{{0,2}}(?:,\d{{3}})+(?!\d)(?:[.\u00b7]\d+)?"
+)
+_SIGNED_THOUSANDS_RE = re.compile(SIGNED_THOUSANDS)
+# Two bounds that may be written with thousands ("1,020 to 1,480"); only the
+# bounds of an estimate read them (PAIR keeps to plain numbers)
+_PAIR_THOUSANDS = PAIR.replace(SIGNED, f"(?:{SIGNED_THOUSANDS}|{SIGNED})")
+# A CI lead-in: "95% CI", "95% C.I", "95% confidence interval", "95%
+# confidence limits". The abbreviation may
 # follow the words in brackets ("confidence interval [CI],", "( CI )" in
 # tokenised text, "(95% CI)", "[CIs]") or after a stray full stop
 # ("confidence interval. CI: -1.8 to -0.5"), and the level may come last
@@ -154,7 +164,8 @@ PAIR = (
 # first, and only as a usual level, so that "CI 43%, 69%" stays a pair).
 CI_WORD = (
     r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?-?\s?)?"
-    r"(?:CIs?\b|C\.I\.|CrI\b|[Cc]onfidence[\s-]+[Ii]ntervals?|[Cc]redible\s+[Ii]ntervals?"
+    r"(?:CIs?\b|C\.I\b\.?|CrI\b|[Cc]onfidence[\s-]+(?:[Ii]ntervals?|[Ll]imits?)"
+    r"|[Cc]redible\s+[Ii]ntervals?"
     r"|[Cc]onf\.?\s?[Ii]nt\.?)"
     r"(?:\s?[(\[]\s?(?:\d{2}(?:[.\u00b7]\d+)?\s?%\s?)?(?:CIs?|C\.I\.|CrI)\s?[)\]]|\.\s?CI\b)?"
     r"(?(level)|(?:\s?(?P<level_after>80|90|95|97[.\u00b7]5|99)\s?%(?=\s?[,:;]))?)"
@@ -591,7 +602,8 @@ def outcome_before(sentence: str, pos: int) -> str | None:
 
 # ------------------------------------------------------- sentences / hedges
 HEDGE_RE = re.compile(
-    r"\b(?:power(?:ed)?\b|to\s+detect|assum(?:e|ed|ing)|hypothesi[sz]\w*|sample\s+size|"
+    # "in the powered subgroup (MD -0.8, ...)" reports a result
+    r"\b(?:power(?:ed)?\b(?!\s+sub-?groups?\b)|to\s+detect|assum(?:e|ed|ing)|hypothesi[sz]\w*|sample\s+size|"
     r"anticipat\w*|would\s+(?:be|have|provide))",
     re.IGNORECASE,
 )
@@ -759,8 +771,9 @@ _VALUE_TAIL = re.compile(
     r"(?P<gap>(?:\s+(?:favou?ring|in\s+favou?r\s+of|between)\s+[^()\[\]\d;.]{1,50}?)?"
     rf"\s*[,;:]?\s*[(\[{{]?\s*"
     rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
-    rf"(?P<head>{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
-    rf"{PAIR}(?P<close>\s*%?\s*[)\]}}])?"
+    # "-1.7 with a 95% CI of -6.6 to 3.2"
+    rf"(?P<head>(?:with\s+(?:an?|the)\s+)?{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
+    rf"{_PAIR_THOUSANDS}(?P<close>\s*%?\s*[)\]}}])?"
 )
 _SKIP_VALUE_BEFORE = re.compile(
     r"(?:[Pp]\s*[<>=\u2264\u2265]|\b(?:week|month|day|year|visit|hour|margin\s+of|bound\s+of|"
@@ -835,7 +848,19 @@ _RANGE_WORD = re.compile(r"\brange\b", re.IGNORECASE)
 _THOUSANDS_AFTER = re.compile(r",\d{3}(?![\d.\u00b7])")
 # "(CI, 73.0, 81.4) for the control group": the value of one arm
 _ARM_LABEL_AFTER = re.compile(
-    r"\s*[,;]?\s*(?:for|in)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:group|arm)\b", re.IGNORECASE
+    r"\s*[,;]?\s*(?:for|in)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
+    r"(?:group|arm|unit|cohort|ward|clinic|cent(?:re|er)|site)s?\b",
+    re.IGNORECASE,
+)
+# "... for placebo, drugA and drugB, respectively": values listed for the arms,
+# the control arm among them
+_ARMS_RESPECTIVELY = re.compile(
+    r"[\s,;)\]]*(?:in|for)\s+(?:the\s+)?"
+    # "for drugA 5 mg and 10 mg versus placebo, respectively": differences
+    r"(?:(?:(?!\b(?:vs|versus|compared|relative|minus|over|against)\b)[^;()\[\]]){0,80}?\b)?"
+    r"(?:placebo|controls?|usual\s+care|standard\s+care|vehicle|sham|no\s+treatment)\b"
+    r"[^;()\[\]]{0,80}?\brespectively\b",
+    re.IGNORECASE,
 )
 _BASELINE_GAP = re.compile(
     r"\b(?:at|in)\s+baseline\b|\bbaseline\s+(?:characteristics|demographics|data|variables)\b",
@@ -1015,6 +1040,7 @@ def _find_effects(
         if est is None:
             continue
         found.append(est)
+        chain_from = len(found) - 1
         taken_until = est.end
         # Further estimates chained to the same measure name:
         # "HR 0.70 (0.6-0.8) for death and 0.81 (0.7-0.9) for MI".
@@ -1038,6 +1064,11 @@ def _find_effects(
                     found[-1] = est = replace(est, p=more.p, p_op=more.p_op, end=more.end)
                 continue
             found.append(more)
+        if info.measure in ("MD", "SMD") and _ARMS_RESPECTIVELY.match(sentence, taken_until):
+            # "... 1.60 [1.28, 1.91], 1.69 [...] and 1.73 [...] for placebo,
+            # drugA 105 mg and drugA 225 mg, respectively": a value for the
+            # control arm is an arm's value, and so are the others listed
+            del found[chain_from:]
     for est in _unnamed_estimates(sentence):
         if not any(est.start < f.end and f.start < est.end for f in found):
             found.append(est)
@@ -1441,8 +1472,11 @@ def _estimate_after(
             # "median [Q1, Q3]: 2.0 [1.0, 3.0]": the median of an arm
             return None
         if _THOUSANDS_AFTER.match(after) and not any(c in num.group(0) for c in ".\u00b7"):
-            # "205,618 IU/ml": thousands, which the number pattern does not read
-            return None
+            # "205,618 IU/ml", "$1,250": a number with thousands, read whole
+            whole = _SIGNED_THOUSANDS_RE.match(sentence, num.start())
+            if whole is None:
+                return None
+            num = whole
         if re.match(rf"[{DASHES}]?\s?0\d", num.group(0)):
             # "0800": a clock time or a code, never a value
             return None
@@ -1479,7 +1513,7 @@ def _estimate_after(
 
 # "The mean difference of -0.8 mmHg (per protocol) and -1.6 mmHg (intention
 # to treat) ...": two bare values in one unit of measurement, joined by "and"
-_MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|percentage\s+points?)"
+_MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|units?|percentage\s+points?)"
 # The first value's unit may already be read with it ("-0.5% and -0.7% for
 # the 5 mg and 10 mg doses"); "and 7.1% of patients", "and 0.3% in the
 # placebo group" are not a second estimate.

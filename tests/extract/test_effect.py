@@ -1022,7 +1022,6 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "drugA and 13.0% using drugB.",
         "Across all scans, the relative differences were 41% for sharpness.",
         "No difference was seen on any scale (Cohen's d range = 0.05\u20130.19).",
-        "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
         "The upper 95% CI limit for the difference in mean pain score was 1.4 points.",
         "No difference in adherence was seen, with 71.3% (CI, 66.0, 76.6) for the control "
         "group and 69.9% (CI, 64.1, 75.7) for the coaching group (p = 0.52).",
@@ -1032,7 +1031,6 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "values-of-the-arms-using",
         "relative-difference",
         "range-of-effect-sizes",
-        "thousands",
         "ci-limit-for-the-difference",
         "arm-label-after-the-ci",
     ],
@@ -1125,3 +1123,79 @@ def test_difference_written_as_a_comparative(
 )
 def test_comparative_that_is_no_difference(text: str) -> None:
     assert [e for e in find_effects(text) if e.measure == "MD"] == []
+
+
+# (sentence, [(value, ci_low, ci_high)])
+MORE_FORMS = [
+    (
+        "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
+        [(184212.0, 20100.0, 350300.0)],
+    ),
+    (
+        "The mean difference in yearly cost was $2,340 (95% CI 1,115 to 3,565).",
+        [(2340.0, 1115.0, 3565.0)],
+    ),
+    ("The mean difference was 1.8 mmHg (95% C.I 0.6 to 3.0).", [(1.8, 0.6, 3.0)]),
+    ("The mean difference was 1.8 mmHg (95% confidence limits 0.6 to 3.0).", [(1.8, 0.6, 3.0)]),
+    (
+        "The estimated difference in the QoL score (A minus B) was -2.3 with a 95% CI of"
+        " -5.9 to 1.3 (P=.21).",
+        [(-2.3, -5.9, 1.3)],
+    ),
+    (
+        "Activity rose at 6 months (adjusted difference 2.2 MET*h/wk [95% CI, 1.1 to 3.3]).",
+        [(2.2, 1.1, 3.3)],
+    ),
+    (
+        "There was a difference of 2.35 units on the mania scale (t = 2.2, P = 0.03).",
+        [(2.35, None, None)],
+    ),
+    (
+        "In the powered subgroup, the score was better (MD -0.91 (95% CI -1.62 to -0.20).",
+        [(-0.91, -1.62, -0.20)],
+    ),
+    (
+        "Between-group differences were -0.4 (95% CI -0.7 to -0.1) and -0.6 (95% CI -0.9 to"
+        " -0.3) for drugA 5 mg and 10 mg versus placebo, respectively.",
+        [(-0.4, -0.7, -0.1), (-0.6, -0.9, -0.3)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    MORE_FORMS,
+    ids=[
+        "thousands-in-value-and-ci",
+        "currency-with-thousands",
+        "c-i-without-final-stop",
+        "confidence-limits",
+        "with-a-ci-of",
+        "unit-product-with-asterisk",
+        "units-after-a-bare-difference",
+        "powered-subgroup-is-a-result",
+        "respectively-for-doses-versus-placebo",
+    ],
+)
+def test_more_estimate_forms(
+    text: str, expected: list[tuple[float, float | None, float | None]]
+) -> None:
+    found = [(e.value, e.ci_low, e.ci_high) for e in find_effects(text) if e.measure == "MD"]
+    assert found == [
+        tuple(pytest.approx(x) if x is not None else None for x in row) for row in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No differences between arms in the primary (least squares mean [95% CI] score change"
+        " 2.10 [1.70, 2.50], 2.20 [1.80, 2.60], and 2.05 [1.65, 2.45] for placebo, drugA 50 mg,"
+        " and drugA 100 mg, respectively) were seen.",
+        "There were no differences in caesarean births between the wards: 14.1% in the"
+        " low-risk unit; 17.2% in the general unit; and 19.0% in the high-risk unit.",
+    ],
+    ids=["arm-values-listed-with-placebo-respectively", "value-located-in-an-arm"],
+)
+def test_values_of_the_arms_after_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure] == []
