@@ -1158,7 +1158,9 @@ _CMP_UNIT = (
 _CMP_DIRECTION = r"(?P<dir>lower|higher|greater|less|more|smaller|larger|fewer|longer|shorter)\b"
 _COMPARATIVE = re.compile(
     rf"(?<![\w.\u00b7{DASHES}+\u00b1])(?P<val>{NUM_CORE})(?![\d.\u00b7])"
-    rf"\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?\s*{_CMP_DIRECTION}"
+    rf"\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?"
+    # "1.09 (95% CI 0.27-1.90) mmHg higher": the unit after the CI
+    rf"\s*(?(unit)|(?P<unit_after>{_CMP_UNIT})?)\s*{_CMP_DIRECTION}"
     r"(?P<tail>\s*(?P<ci2>[(\[][^()\[\]]{0,80}[)\]])?[^;:()\[\]\d]{0,70}?)"
     r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+"
     r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?(?:baseline|before|pre-?\w+|expected)\b)"
@@ -1216,7 +1218,7 @@ def _comparative_estimates(sentence: str) -> list[EffectMatch]:
     """
     out: list[EffectMatch] = []
     for m in _COMPARATIVE.finditer(sentence):
-        unit = m.group("unit")
+        unit = m.group("unit") or m.group("unit_after")
         ci_text = m.group("ci")
         end = m.end()
         if ci_text is None and m.group("ci2"):

@@ -1063,6 +1063,11 @@ COMPARATIVES = [
         [(0.84, 0.21, 1.47, 0.009)],
     ),
     (
+        "Over follow-up the treated children had a diastolic pressure 0.82 (95% confidence"
+        " interval, 0.15-1.49) mmHg higher than did the untreated children.",
+        [(0.82, 0.15, 1.49, None)],
+    ),
+    (
         "Time asleep was 7.2 percentage points higher (95% CI 4.9\u20139.5; p<0\u00b70001)"
         " with the new device compared with the standard device.",
         [(7.2, 4.9, 9.5, 0.0001)],
@@ -1094,6 +1099,7 @@ COMPARATIVES = [
     ids=[
         "unit-lower-than-p",
         "ci-after-the-arm-compared",
+        "unit-after-the-ci",
         "percentage-points-ci-before-comparator",
         "percent-with-ci-before-than",
         "ci-written-negative-for-lower",
