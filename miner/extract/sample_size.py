@@ -44,6 +44,7 @@ from miner.extract.quantities import (
     _WORD_TENS,
     _WORD_UNITS,
     WORD_NUMBER_PATTERN,
+    normalise,
     parse_number,
 )
 from miner.extract.scan import matches_at
@@ -1524,7 +1525,9 @@ class SampleSizeComponent:
         return doc.char_span(start, end, label=label, alignment_mode="expand")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
+        # Length-preserving: "Eighty\u2010one", "n\u2009=\u200941" and "20\u201330" read
+        # as their ASCII forms, and every offset still indexes the Doc.
+        text = normalise(doc_text(doc))
         counts = _Counts(text)
         totals: list[tuple[int, int, int]] = []
         arms = self._arms(doc, text, counts, totals)

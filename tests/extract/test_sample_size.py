@@ -1064,3 +1064,31 @@ def test_totals_and_parts(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert (got["randomized"], got["analysed"]) == (randomized, analysed)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # U+2010 hyphen inside a number word and a label; thin spaces round "="
+        (
+            "Fifty\u2010eight adults were randomized to drug A (n\u2009=\u200929) or the "
+            "non\u2010drug plan (n = 29).",
+            58,
+            [("drug A", 29), ("non-drug plan", 29)],
+        ),
+        (
+            "A total of 96 Spanish\u2010speaking women were enrolled.",
+            96,
+            [],
+        ),
+        # an en dash range: its upper end is no count of people
+        ("Each month, 20\u201330 women were enrolled at every site.", None, []),
+    ],
+    ids=["unicode-hyphen-words-and-labels", "unicode-hyphen-modifier", "en-dash-range"],
+)
+def test_typeset_dashes_and_spaces(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
