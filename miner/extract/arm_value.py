@@ -1297,8 +1297,9 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     for i, v in enumerate(values):
         if arms[i] is None:
             prev_end = values[i - 1].end if i else 0
-            next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
-            arms[i] = _direct_arm(sentence, v, prev_end, next_start)
+            j = i + 2 if _own_share_next(sentence, values, i) else i + 1
+            next_start = values[j].start if j < len(values) else len(sentence)
+            arms[i] = _not_subgroup(_direct_arm(sentence, v, prev_end, next_start))
     # a bracketed compared pair whose first value alone took the arm written
     # before the bracket ("for the X arm (17% v 26%, respectively)"): that arm
     # may be either side's
@@ -1377,6 +1378,10 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     # after the arms the sentence has named so far
     if any(a is None for a in arms):
         _bracketed_pairs(sentence, values, arms)
+    # 9. "infection (A, 32% vs. B, 19%), fever (25% vs. 10%)": later pairs of
+    # a list of outcomes keep the arms of the pair before them
+    if any(a is None for a in arms):
+        _pairs_in_list(sentence, values, arms)
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
 
 
@@ -1484,6 +1489,69 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
             head, named[0][2], named[1][2]
         ):
             arms[i], arms[i + 1] = named[0][0], named[1][0]
+
+
+# From one bracketed pair to the next in a list of outcomes: the rest of the
+# bracket (a p-value), then a comma and the next outcome's name, no number
+_NEXT_IN_LIST = re.compile(
+    r"[^()\[\]]{0,60}[)\]]\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<name>[^\d()\[\];]{1,60})"
+    r"[(\[][^()\[\]\d]{0,30}"
+)
+_NEW_CLAUSE = re.compile(
+    r"\b(?:whereas|while|but|however|respectively|although|than|compared|versus|vs)\b", re.I
+)
+
+
+def _pairs_in_list(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Give the arms of a compared pair to the bracketed pairs listed after it.
+
+    "infection (A, 32% vs. B, 19%; P=0.01), fever (25% vs. 10%)": a list of
+    outcomes, each with its pair in brackets, keeps one order of the arms. A
+    word that may bring in other arms or a new clause between them ends it.
+    """
+    for i in range(len(values) - 3):
+        x, y = arms[i], arms[i + 1]
+        if x is None or y is None or x == y or arms[i + 2] is not None or arms[i + 3]:
+            continue
+        a, b, c, d = values[i : i + 4]
+        if a.kind != b.kind or c.kind != d.kind:
+            continue
+        if not _pair_link(sentence[c.end : d.start]):
+            continue
+        if not (_pair_link(sentence[a.end : b.start]) or _pair_labels(sentence, a, b)):
+            continue
+        gap = _NEXT_IN_LIST.fullmatch(sentence, b.end, c.start)
+        if gap is None or _NEW_CLAUSE.search(gap.group("name")):
+            continue
+        if _MENTION.search(gap.group("name")) or _GROUP_WORD.search(gap.group("name")):
+            continue
+        arms[i + 2], arms[i + 3] = x, y
+
+
+def _not_subgroup(arm: str | None) -> str | None:
+    """``arm`` unless it names a subgroup ("in the older group", "among high-risk patients")."""
+    if arm is None or (_SUBGROUP_WORD.search(arm) and not _TREATMENT_WORD.search(arm)):
+        return None
+    return arm
+
+
+def _own_share_next(sentence: str, values: list[ArmValueMatch], i: int) -> bool:
+    """Whether the value after a count is its share, opening a bracket with its interval.
+
+    "8 of 25 patients (32%; 95% CI, 14% to 50%) on the X arm": the share is
+    read apart from the count, and the arm is written after both.
+    """
+    if i + 1 >= len(values):
+        return False
+    v, share = values[i], values[i + 1]
+    return (
+        v.kind == "events"
+        and bool(v.total)
+        and v.events is not None
+        and share.kind == "percent"
+        and abs(100 * v.events / (v.total or 1) - share.value) <= 1
+        and re.fullmatch(r"\s*[(\[]\s*", sentence[v.end : share.start]) is not None
+    )
 
 
 # "In the X group, ...", "..., whereas in group B with 78 patients, ...",

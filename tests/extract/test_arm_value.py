@@ -1391,3 +1391,48 @@ def test_pair_of_values_then_pair_of_arms(text: str, found: list[tuple[float, st
 )
 def test_bracketed_pair_after_named_arms(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Adverse events included infection (drug A, 32.5% vs. placebo, 19.0%, P=0.009),"
+            " leukopenia (37.3% vs. 9.5%, P<0.001) and fever (25.2% vs. 10.1%).",
+            ["drug A", "placebo", "drug A", "placebo", "drug A", "placebo"],
+        ),
+        (
+            "Nausea was more common in the sertraline group than in the placebo group"
+            " (21% vs 8%), as was dry mouth (14% vs 5%).",
+            ["sertraline", "placebo", "sertraline", "placebo"],
+        ),
+        (
+            "Rash (drug A, 12% vs. placebo, 4%), whereas in the open phase headache"
+            " (9% vs. 7%) was similar.",
+            ["drug A", "placebo", None, None],
+        ),
+    ],
+    ids=["outcome-list-keeps-arms", "as-was-goes-on", "new-clause-ends-list"],
+)
+def test_pairs_listed_after_a_pair_with_arms(text: str, arms: list[str | None]) -> None:
+    found = find_arm_values(text)
+    assert [v.arm for v in found] == arms[: len(found)]
+    assert len(found) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Responses occurred in 9 of 30 patients (30%; 95% CI, 15%-49%) in the sorafenib arm.",
+            ["sorafenib"],
+        ),
+        (
+            "Responses occurred in 9 of 30 patients (30%; 95% CI, 15%-49%) in the high-risk group.",
+            [None],
+        ),
+    ],
+    ids=["share-and-interval-before-arm", "subgroup-after-interval"],
+)
+def test_count_with_share_and_interval_then_arm(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.kind == "events"] == arms
