@@ -1101,6 +1101,12 @@ _BY_VALUE = re.compile(
     rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
     rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
 )
+# "motion differed by 0.01 mm (95% CI -0.13 to 0.15)": the difference itself
+_DIFFERED_BY = re.compile(
+    rf"\bdiffer(?:ed|s)?\s+(?:significantly\s+|statistically\s+significantly\s+)?by\s+"
+    rf"(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?(?P<val>{SIGNED})\s?"
+    rf"(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
+)
 # "LS mean [Det-Gla]: 0.207; 95% CI: 0.0149, 0.3995": a mean of one arm
 # minus the other, written as the arms subtracted
 _ARMS_SUBTRACTED = re.compile(
@@ -1157,7 +1163,7 @@ _CMP_UNIT = (
 )
 _CMP_DIRECTION = r"(?P<dir>lower|higher|greater|less|more|smaller|larger|fewer|longer|shorter)\b"
 _COMPARATIVE = re.compile(
-    rf"(?<![\w.\u00b7{DASHES}+\u00b1])(?P<val>{NUM_CORE})(?![\d.\u00b7])"
+    rf"(?<![{DASHES}\w.\u00b7+\u00b1])(?P<val>{SIGNED})(?![\d.\u00b7])"
     rf"\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?"
     # "1.09 (95% CI 0.27-1.90) mmHg higher": the unit after the CI
     rf"\s*(?(unit)|(?P<unit_after>{_CMP_UNIT})?)\s*{_CMP_DIRECTION}"
@@ -1188,7 +1194,7 @@ _CMP_CI_AFTER = re.compile(
 )
 # "1.09 and 1.58 mm Hg more than": the first of two values in one unit
 _CMP_FIRST_OF_TWO = re.compile(
-    rf"(?<![\w.\u00b7{DASHES}+\u00b1])(?P<val>{NUM_CORE})\s?(?P<unit>{_CMP_UNIT})?\s*(?:,|and)\s*$"
+    rf"(?<![{DASHES}\w.\u00b7+\u00b1])(?P<val>{NUM_CORE})\s?(?P<unit>{_CMP_UNIT})?\s*(?:,|and)\s*$"
 )
 _CMP_DIRECTION_WORDS = (
     "lower",
@@ -1352,6 +1358,11 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
             est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
             if est is not None:
                 out.append(est)
+    if bracket and "differ" in sentence:
+        for m in _DIFFERED_BY.finditer(sentence):
+            est = _estimate_from(sentence, m, m.group("ci"), m.start("val"), m.end())
+            if est is not None:
+                out.append(est)
     if not any(w in sentence for w in _UNNAMED_WORDS) or not _UNNAMED_CUE.search(sentence):
         return out
     by_value = bracket and "by" in sentence and any(v in sentence for v in _BY_VERBS)
@@ -1412,7 +1423,11 @@ def _estimate_from(
         ci_low, ci_high = ordered
         ci_level = ci_level_of(ci)
     p_from = end if ci_text else m.end("val")
-    pm = _p_after(sentence, p_from, min(len(sentence), end + 60))
+    # "(95% CI 0.3-2.1, p = 0.01)": the p-value inside the CI's bracket
+    inner = P_RE.search(ci_text) if ci_text else None
+    pm = None if inner else _p_after(sentence, p_from, min(len(sentence), end + 60))
+    if inner is not None:
+        p_val, p_op = parse_p(inner)
     if pm is None and not ci_text:
         p_from = m.end()
         pm = _p_after(sentence, p_from, min(len(sentence), m.end() + 40))

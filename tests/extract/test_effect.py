@@ -1068,6 +1068,11 @@ COMPARATIVES = [
         [(0.82, 0.15, 1.49, None)],
     ),
     (
+        "Participants on the tight target had HbA1c on average -0.9 (95% CI: -1.3 to -0.5)"
+        " percentage points lower than those on the usual target.",
+        [(-0.9, -1.3, -0.5, None)],
+    ),
+    (
         "Time asleep was 7.2 percentage points higher (95% CI 4.9\u20139.5; p<0\u00b70001)"
         " with the new device compared with the standard device.",
         [(7.2, 4.9, 9.5, 0.0001)],
@@ -1100,6 +1105,7 @@ COMPARATIVES = [
         "unit-lower-than-p",
         "ci-after-the-arm-compared",
         "unit-after-the-ci",
+        "signed-value-before-lower",
         "percentage-points-ci-before-comparator",
         "percent-with-ci-before-than",
         "ci-written-negative-for-lower",
@@ -1165,7 +1171,21 @@ MORE_FORMS = [
         " -0.3) for drugA 5 mg and 10 mg versus placebo, respectively.",
         [(-0.4, -0.7, -0.1), (-0.6, -0.9, -0.3)],
     ),
+    ("Implant migration differed by 0.03 mm (95% CI -0.10 to 0.16).", [(0.03, -0.10, 0.16)]),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The arms differed by 1.4 mmHg (95% CI 0.5-2.3, p = 0.02).",
+        "DrugG reduced the score by 1.4 points (95% CI 0.5 to 2.3; p = 0.02) relative to placebo.",
+    ],
+    ids=["differed-by", "reduced-by-relative-to"],
+)
+def test_p_value_inside_the_ci_bracket_of_an_unnamed_difference(text: str) -> None:
+    (est,) = find_effects(text)
+    assert (est.p, est.p_op) == (pytest.approx(0.02), "=")
 
 
 @pytest.mark.parametrize(
@@ -1181,6 +1201,7 @@ MORE_FORMS = [
         "units-after-a-bare-difference",
         "powered-subgroup-is-a-result",
         "respectively-for-doses-versus-placebo",
+        "differed-by",
     ],
 )
 def test_more_estimate_forms(
