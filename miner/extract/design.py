@@ -29,7 +29,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_lower, doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_scan_lower, doc_scan_text, doc_text
 from miner.extract.negation import is_negated
 from miner.extract.scan import finditer_near
 
@@ -60,6 +60,16 @@ _NOT_RANDOM_LEFT_RE = re.compile(
 )
 # "in a randomized order": the order of tests or sessions, not of allocation.
 _ORDER_RIGHT_RE = re.compile(r"\s+(?:order|sequence)\b", re.IGNORECASE)
+# A call for a trial still to be done: "a randomized trial is needed",
+# "evaluation in a randomized controlled trial would be justified". Read
+# after the randomization word, up to the end of its sentence.
+_CALL_AFTER_RE = re.compile(
+    r"\b(?:is|are|be|remains?)\s+(?:still\s+|now\s+|urgently\s+|clearly\s+)?"
+    r"(?:needed|warranted|justified|required|necessary|recommended|called\s+for)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|\n")
+_SELF_LEFT_RE = re.compile(r"\b(?:this|our|present|current)\b[^.;]*$", re.IGNORECASE)
 # Matches of _RANDOM_RE that name an order ("in random order", "random
 # sequence", "randomly ordered", "in a random, double-blind fashion").
 _ORDER_WORDS = ("order", "ordered", "sequence", "fashion", "manner")
@@ -195,6 +205,18 @@ def _may_be_cluster(low: str) -> bool:
     )
 
 
+def _called_for(text: str, start: int, end: int) -> bool:
+    """Whether the rest of the sentence after ``end`` calls for the trial to be done.
+
+    Not when the paper names itself just before ("this randomized study was
+    to determine whether ... are required").
+    """
+    if _SELF_LEFT_RE.search(text, max(0, start - 50), start):
+        return False
+    stop = _SENTENCE_END_RE.search(text, end)
+    return _CALL_AFTER_RE.search(text, end, stop.start() if stop else len(text)) is not None
+
+
 def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
     if span is not None:
@@ -244,13 +266,13 @@ class DesignComponent:
                 or any(word in low[max(0, s - w) : s] for word in _REVIEW_WORDS)
             ) and _REVIEW_LEFT_RE.search(left):
                 continue
-            if is_negated(doc, s, e):
+            if is_negated(doc, s, e) or _called_for(text, s, e):
                 continue
             _add(doc, spans, s, e, "DESIGN_RANDOMIZED")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        low = doc_lower(doc)
+        text = doc_scan_text(doc)
+        low = doc_scan_lower(doc)
         # lowercase words say what the patterns can match
         plain = low is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
         spans: list[Span] = []

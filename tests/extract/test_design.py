@@ -64,6 +64,10 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         ("Provided", "Twelve cyclists were randomly provided with either gel or placebo.", True),
         ("Enrolled", "Ninety women were randomly enrolled into three study groups.", True),
         ("Enrolled alone", "Ninety women were randomly enrolled from three clinics.", False),
+        ("Pilot", "Forty adults used the app. A randomised trial is now needed.", False),
+        ("Series", "A series of 12 adults. A randomized trial would be justified.", False),
+        ("Aim", "The aim of this randomized study was to find whether drains are needed.", True),
+        ("Meta", "A meta\u2010analysis of randomized, placebo\u2010controlled studies.", False),
     ],
     ids=[
         "randomly-assigned",
@@ -99,6 +103,10 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         "randomly-provided",
         "randomly-enrolled-into-groups",
         "randomly-enrolled-is-sampling",
+        "call-for-a-trial",
+        "call-for-a-trial-would-be",
+        "this-study-not-a-call",
+        "u2010-hyphen-plural-studies",
     ],
 )
 def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
@@ -122,6 +130,8 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         ("In this cluster-randomized trial, 20 schools took part.", "cluster", True),
         ("Thirty villages were randomly assigned to bed nets or none.", "cluster", True),
         ("Adults were randomized to drug or usual care.", "cluster", False),
+        ("In this double\u2010blind trial adults were randomized.", "blinding", "double"),
+        ("A randomized 3\u2010way cross\u2010over design in 9 dogs.", "crossover", True),
     ],
     ids=[
         "double",
@@ -138,6 +148,8 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         "cluster",
         "villages",
         "no-cluster",
+        "u2010-double-blind",
+        "u2010-cross-over",
     ],
 )
 def test_design_fields(nlp: Language, abstract: str, field: str, expected: Any) -> None:
@@ -153,6 +165,14 @@ def test_evidence_offsets(nlp: Language) -> None:
     assert {"randomized", "placebo", "blinding:double"} <= kinds
     for e in out["evidence"]:
         assert doc.text[e["start"] : e["end"]] == e["text"]
+
+
+def test_evidence_quotes_the_hyphen_as_written(nlp: Language) -> None:
+    doc = nlp("A double\u2010blind trial\nAdults were randomly assigned to drug or placebo.")
+    out = collect_design(doc)
+    assert out["blinding"] == "double"
+    quoted = [e["text"] for e in out["evidence"] if e["kind"] == "blinding:double"]
+    assert quoted == ["double\u2010blind"]
 
 
 def test_scans_near_words_equal_full_scans(shared: Callable[..., Path]) -> None:
