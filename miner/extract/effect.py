@@ -762,7 +762,8 @@ _STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
 _VALUE_TAIL = re.compile(
-    rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?"
+    # "RR 1.55 CI 0.96-2.52": a CI word is no unit
+    rf"(?P<unit>\s?(?!to\b|and\b|vs\b|CIs?\b|CrI\b|C\.I\b){_UNIT})?"
     # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
     rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
     # "-1.69 mmol/L [-30.5 mg/dL] [CI ...]": the value in other units

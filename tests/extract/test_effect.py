@@ -1226,3 +1226,8 @@ def test_more_estimate_forms(
 )
 def test_values_of_the_arms_after_difference(text: str) -> None:
     assert [e for e in find_effects(text) if e.measure] == []
+
+
+def test_ci_word_right_after_the_value_is_no_unit() -> None:
+    (est,) = find_effects("More were abstinent at six weeks (12 vs 5, RR 1.62 CI 1.01-2.60).")
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("RR", 1.62, 1.01, 2.60)
