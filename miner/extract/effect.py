@@ -1172,6 +1172,18 @@ _COMPARATIVE = re.compile(
     r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+"
     r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?(?:baseline|before|pre-?\w+|expected)\b)"
 )
+_CMP_NOT_BASELINE = (
+    r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?"
+    r"(?:baseline|before|pre-?\w+|expected)\b)"
+)
+# "IOP fell more with A than with B by 1.3 mmHg (95% CI 0.6-2.0)": the value
+# after the arm compared with
+_COMPARATIVE_BY = re.compile(
+    rf"{_CMP_DIRECTION}(?P<tail>[^;:()\[\]\d]{{0,60}}?)"
+    rf"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+{_CMP_NOT_BASELINE}"
+    r"[^;:()\[\]\d]{1,60}?\bby\s+(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?"
+    rf"(?P<val>{SIGNED})(?![\d.\u00b7])\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?"
+)
 # "2.2 times more likely", "a 30% lower risk": ratios and relative changes
 _CMP_RELATIVE_AFTER = re.compile(
     r"\s*(?:likely|risk|odds|hazard|rates?|incidence|chance|probability|times|fold)\b", re.I
@@ -1214,8 +1226,9 @@ _CMP_DIRECTION_WORDS = (
 def _comparative_estimates(sentence: str) -> list[EffectMatch]:
     """Differences written as "X unit lower/higher ... than ..." (see :data:`_COMPARATIVE`).
 
-    The value needs a unit of measurement or a CI. A percentage needs a CI,
-    a quantity measured in percent named in its clause (HbA1c, body fat, a
+    The value may also follow the arm compared with ("greater with A than
+    with B by 1.3 mmHg"). It needs a unit of measurement or a CI. A
+    percentage needs a quantity measured in percent named in its clause (HbA1c, body fat, a
     proportion) and no word of risk, rate or odds there: "relapse was 35%
     lower", "mortality was 30% lower" are relative changes, and so is "a 30%
     lower ...".
@@ -1224,12 +1237,16 @@ def _comparative_estimates(sentence: str) -> list[EffectMatch]:
     -2.0 to -0.4)"), the value is read as negative.
     """
     out: list[EffectMatch] = []
-    for m in _COMPARATIVE.finditer(sentence):
-        unit = m.group("unit") or m.group("unit_after")
-        ci_text = m.group("ci")
+    matches = list(_COMPARATIVE.finditer(sentence))
+    if " by " in sentence:
+        matches += _COMPARATIVE_BY.finditer(sentence)
+    for m in matches:
+        groups = m.groupdict()
+        unit = groups["unit"] or groups.get("unit_after")
+        ci_text = groups["ci"]
         end = m.end()
-        if ci_text is None and m.group("ci2"):
-            ci_text = m.group("ci2")
+        if ci_text is None and groups.get("ci2"):
+            ci_text = groups["ci2"]
         if ci_text is None:
             after = _CMP_CI_AFTER.match(sentence, m.end())
             if after is not None:
@@ -1252,7 +1269,7 @@ def _comparative_estimates(sentence: str) -> list[EffectMatch]:
             # "a 30% lower ...": relative; "about 2 points more": not a value
             continue
         percent = unit is not None and unit.startswith("%")
-        if (unit is None or percent) and ci is None:
+        if unit is None and ci is None:
             continue
         clause = re.split(r"[;:]|,\s", head)[-1]
         if percent and (
@@ -1290,7 +1307,8 @@ def _comparative_estimates(sentence: str) -> list[EffectMatch]:
                 end += pm.end()
         if pm is not None:
             p_val, p_op = parse_p(pm)
-        first = _CMP_FIRST_OF_TWO.search(head) if ci is None else None
+        by_form = "unit_after" not in groups
+        first = _CMP_FIRST_OF_TWO.search(head) if ci is None and not by_form else None
         if first is not None and (first.group("unit") or unit) == unit:
             try:
                 first_value = parse_num(first.group("val"))

@@ -1073,6 +1073,11 @@ COMPARATIVES = [
         [(-0.9, -1.3, -0.5, None)],
     ),
     (
+        "The fall in pressure was larger with drugH than with drugJ by 0.9 mmHg (95% CI 0.2-1.6).",
+        [(0.9, 0.2, 1.6, None)],
+    ),
+    ("DrugK lowered HbA1c by 0.4% more than drugL (P = 0.002).", [(0.4, None, None, 0.002)]),
+    (
         "Time asleep was 7.2 percentage points higher (95% CI 4.9\u20139.5; p<0\u00b70001)"
         " with the new device compared with the standard device.",
         [(7.2, 4.9, 9.5, 0.0001)],
@@ -1106,6 +1111,8 @@ COMPARATIVES = [
         "ci-after-the-arm-compared",
         "unit-after-the-ci",
         "signed-value-before-lower",
+        "value-after-the-arm-compared-by",
+        "percent-of-hba1c-with-p",
         "percentage-points-ci-before-comparator",
         "percent-with-ci-before-than",
         "ci-written-negative-for-lower",
@@ -1130,8 +1137,18 @@ def test_difference_written_as_a_comparative(
         "Pressure was 5.2 mmHg lower at week 8 than at baseline (p < 0.001).",
         "Treated rats showed a 20% lower weight than controls (95% CI 11 to 29).",
         "Scores were 6 higher in the drug group than in the placebo group.",
+        "Pain fell more in arm A than in arm B by 25% (p = 0.02).",
+        "Pressure was lower at week 6 than at baseline by 4 mmHg.",
     ],
-    ids=["percent-of-a-risk", "times-more-likely", "than-baseline", "a-percent", "no-unit-no-ci"],
+    ids=[
+        "percent-of-a-risk",
+        "times-more-likely",
+        "than-baseline",
+        "a-percent",
+        "no-unit-no-ci",
+        "by-percent-of-no-percent-quantity",
+        "by-than-baseline",
+    ],
 )
 def test_comparative_that_is_no_difference(text: str) -> None:
     assert [e for e in find_effects(text) if e.measure == "MD"] == []
