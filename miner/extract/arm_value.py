@@ -438,14 +438,19 @@ _ARM_BEFORE_WEAK = re.compile(
 _GRP_WORD = r"(?:\s+(?:groups?|arms?))?"
 _RESPECTIVELY_LIST = re.compile(
     rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
-    r"\s+(?:groups|arms)\b"
+    r"\s+(?:groups|arms\b|(?P<people>patients|participants|subjects|recipients|users)\s*,?\s*"
+    r"respectively)\b"
     r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})*"
     r",?\s+and\s+(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})\b"
-    r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
+    r"|(?:[Ii]n|[Ff]or|[Ww]ith|[Aa]mong|[Rr]eceiving)\s+(?:the\s+)?"
     # "in the surgery arm and watchful-waiting arm, respectively"
     rf"(?P<list3>{_ARM_PHRASE}{_GRP_WORD}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE}{_GRP_WORD})*,?\s+(?:and|or)\s+"
     rf"(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
     r"(?:\s+(?:groups?|arms?))?\s*,?\s*respectively"
+)
+# What shows that the last number of "group A and 24" is a count, not a group
+_COUNT_AFTER_LIST = re.compile(
+    r"\s?(?:%|percent|[.,\u00b7]\d|\s*[(\[]|\s+(?:patients|participants|subjects|of)\b)"
 )
 _COMPARISON = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
@@ -1258,12 +1263,22 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                 # "groups A and B": the letters alone say little to a reader
                 # ("arm A and arm B" repeats the word)
                 names = [f"{lm.group('kw2').lower()} {n.split()[-1]}" for n in names]
+                numbers = re.findall(r"\b\d{1,2}\b", lm.group("list2"))
+                if len(numbers) == len(re.findall(r"\b\w+\b", lm.group("list2"))) - 1 and not (
+                    _COUNT_AFTER_LIST.match(sentence, lm.end())
+                ):
+                    # "groups 1 and 2 were": numbers, which no arm name is alone
+                    names = [f"{lm.group('kw2').lower()} {n}" for n in numbers]
+            if lm.group("people") and not any(_names_treatment(n) for n in names):
+                continue  # "in diabetic and non-diabetic patients": subgroups
             if len(names) < 2:
                 continue
             stop = sentence.lower().find("respectively", lm.start())
             if stop < 0:
                 stop = lm.end()
-            _assign_runs(sentence, values, arms, names, max(stop, lm.start()))
+            _assign_runs(
+                sentence, values, arms, names, max(stop, lm.start()), (lm.start(), lm.end())
+            )
             if len(names) == 2 and all(a is None for a in arms) and stop < values[0].start:
                 # "between the formoterol and placebo groups, respectively, for
                 # heart rate (80 vs. 82 bpm) and QTc (401 vs. 399 ms)"
@@ -1404,7 +1419,7 @@ _DOSE_ARM = r"\d+(?:\.\d+)?[\s-]?(?:mg|mcg|\u00b5g|g|ml|mL|IU)(?:/[a-z0-9]+)*"
 _MENTION = re.compile(
     r"\b(?:in|with|for|on|among|receiving|to|of|favou?red|than|versus|vs\.?)\s+(?:the\s+)?"
     rf"(?P<grp>{_DOSE_ARM}|{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
-    r"|\b(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,2})\b"
+    r"|\b(?P<kw>[Gg]roup|[Aa]rm)\s+(?P<letter>[A-Z0-9]{1,2})\b"
     r"|\b(?P<prep>with|favou?red|receiving)\s+(?:the\s+)?"
     rf"(?P<drug>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
 )
@@ -1422,7 +1437,7 @@ def _mentions(text: str) -> list[tuple[str, int, int]]:
     names: list[tuple[str, int, int]] = []
     for m in _MENTION.finditer(text):
         if m.group("letter"):
-            name: str | None = f"{m.group('kw')} {m.group('letter')}"
+            name: str | None = f"{m.group('kw').lower()} {m.group('letter')}"
         else:
             raw = m.group("grp") or m.group("drug")
             if re.fullmatch(_DOSE_ARM, raw):
@@ -1977,14 +1992,20 @@ def _group_mentions(sentence: str) -> Iterator[re.Match[str]]:
 
 
 def _assign_runs(
-    sentence: str, values: list[ArmValueMatch], arms: list[str | None], names: list[str], stop: int
+    sentence: str,
+    values: list[ArmValueMatch],
+    arms: list[str | None],
+    names: list[str],
+    stop: int,
+    inside: tuple[int, int] = (0, 0),
 ) -> None:
     """Give runs of values of one kind the arms of a "respectively" list in order.
 
     Only runs that end before "respectively" (``stop``) and whose values are
     joined by "and", commas or "vs" take the names: a later pair in the same
     sentence ("..., respectively, with rates of 86% vs 62% at 2 years")
-    belongs to its own comparison.
+    belongs to its own comparison. Numbers ``inside`` the list itself ("in
+    groups 1 and 2") are none of its values.
     """
     k = len(names)
     i = 0
@@ -1994,7 +2015,12 @@ def _assign_runs(
             _list_link(sentence[a.end : b.start]) or _pair_link(sentence[a.end : b.start])
             for a, b in itertools.pairwise(run)
         )
-        if len({v.kind for v in run}) == 1 and joined and run[-1].end <= stop:
+        if (
+            len({v.kind for v in run}) == 1
+            and joined
+            and run[-1].end <= stop
+            and not any(inside[0] <= v.start < inside[1] for v in run)
+        ):
             for j, name in enumerate(names):
                 arms[i + j] = name
             i += k

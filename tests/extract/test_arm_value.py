@@ -1436,3 +1436,56 @@ def test_pairs_listed_after_a_pair_with_arms(text: str, arms: list[str | None]) 
 )
 def test_count_with_share_and_interval_then_arm(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text) if v.kind == "events"] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Healing took 8.1±2.2 days and 11.4±3.0 days in groups 1 and 2, respectively.",
+            ["group 1", "group 2"],
+        ),
+        (
+            "The time to healing in groups 1 and 2 was 8.1±2.2 days and 11.4±3.0 days,"
+            " respectively (p=0.01).",
+            ["group 1", "group 2"],
+        ),
+        (
+            "For drug A and drug B, respectively, median survival was 9.1 vs 7.7 months and"
+            " time to failure was 4.0 vs 3.1 months.",
+            ["drug A", "drug B", "drug A", "drug B"],
+        ),
+        (
+            "Headache occurred in 12.5% and 30.1% of naproxen and paracetamol patients,"
+            " respectively.",
+            ["naproxen", "paracetamol"],
+        ),
+        (
+            "Relapse occurred in 12.5% and 30.1% of diabetic and nondiabetic patients,"
+            " respectively.",
+            [],
+        ),
+        (
+            "Mucositis was less frequent in Arm A than in Arm B (31.5% vs. 52.0%, P = 0.02).",
+            ["arm A", "arm B"],
+        ),
+    ],
+    ids=[
+        "numbered-groups-after",
+        "numbered-groups-before",
+        "capital-for-list-before",
+        "people-list-of-treatments",
+        "people-list-of-subgroups",
+        "capital-arm-letters",
+    ],
+)
+def test_more_respectively_and_letter_arms(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+def test_count_after_a_group_letter_is_no_group() -> None:
+    text = (
+        "Rash was common, with 30 patients (61%) in arm A and 22 patients (58%) in arm B,"
+        " and was severe in five (10%) and three (8%) patients, respectively."
+    )
+    assert not any(v.arm and v.arm.endswith("22") for v in find_arm_values(text))
