@@ -112,6 +112,8 @@ NOT_ROUTES = [
     ("Posterior capsule opacification was graded at 1 year.", "lens-capsule"),
     ("Children played a game on a tablet computer.", "tablet-computer"),
     ("Tasks were written on the digitizing tablet.", "digitizing-tablet"),
+    ("Reaction times were recorded on an interactive tablet.", "interactive-tablet"),
+    ("Symptoms were logged on a handheld tablet each evening.", "handheld-tablet"),
     ("A hemostatic patch was compared with suturing.", "hemostatic-patch"),
     ("It was run at the Department of Oral and Maxillofacial Surgery.", "oral-maxillofacial"),
     ("Oral and written informed consent was obtained.", "oral-consent"),
