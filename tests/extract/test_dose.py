@@ -326,6 +326,8 @@ DRUG_OF_DOSE_CASES = [
         "u-hCG",
         "route-dose-of",
     ),
+    ("Dogs were given coated famotidine granules (0.5 mg/kg).", "famotidine", "granules-form"),
+    ("Each child sucked a lidocaine lozenge (10 mg) before meals.", "lidocaine", "lozenge-form"),
 ]
 
 
