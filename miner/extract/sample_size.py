@@ -592,6 +592,20 @@ _IN_ARM_AFTER_RE = re.compile(
 )
 
 
+# "149 were randomised to the A programme (...) and 148 to B": a second count
+# allocated later in the clause makes the first one an arm, not the sample.
+_NEXT_ARM_RE = re.compile(
+    # (not "435 adults were randomized 214 to A and 221 to B": the arms split it)
+    r"(?!\s*[:,(]?\s*" + _NUM_CORE + r"\s+(?:to|into)\b)"
+    r"[^.;]{0,200}?\b(?:and|while|whereas)\s+"
+    + _NUM
+    + r"\s+(?:"
+    + _POP
+    + r"\s+)?(?:(?:were|was)\s+)?(?:to|into)\s+(?!\d)",
+    re.IGNORECASE,
+)
+
+
 def _sex_split_starts(text: str) -> set[int]:
     """Starts of the counts that give one sex beside the other (see _SEX_PAIR_RE)."""
     low = text.lower()
@@ -976,10 +990,12 @@ _ARM_TO_RE = re.compile(
     + _MODS
     + _POP
     + r"\s+)?"
-    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
+    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned"
+    r"|allocated)\s+"
     # "40 patients were given placebo", "43 were administered metformin"
     r"|(?:were|was)\s+(?:given|administered)\s+"
-    r"|(?:were|was)\s+(?=in\s+))?"
+    # "76 patients were treated with drug A and 80 with drug B"
+    r"|(?:were|was)\s+(?=in\s+|treated\s+with\s)\s*)?"
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
     # "120 patients treated with drug A and 121 who received placebo"
     r"|treated\s+with|who\s+received|who\s+were\s+given"
@@ -1028,6 +1044,19 @@ _ARM_ELLIPSIS_RE = re.compile(
     r"|died|withdrew|discontinued|dropped|remained|developed|experienced|achieved|showed"
     r"|reported)\b)(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b|versus\b|vs\b)"
     r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
+    re.IGNORECASE,
+)
+# The next arm after "76 patients were treated with drug A": "and 80 with
+# drug B", ", 58 patients with a brace" (see _arms).
+_ARM_WITH_ELLIPSIS_RE = re.compile(
+    r"\s*(?:[,;]\s*(?:and\s+)?|\b(?:and|or|versus|vs\.?)\s+)"
+    + _NUM
+    + r",?\s+(?:"
+    + _POP
+    + r"\s+)?(?:were\s+)?(?:treated\s+)?with\s+"
+    r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b"
+    r"|versus\b|vs\b|were\b|was\b|had\b)[^\s,;.()\[\]]++){0,5}?)"
+    r"(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
     re.IGNORECASE,
 )
 # The next arm after "13 in the A group": "and 10 in usual care", "(peer
@@ -1558,6 +1587,8 @@ class SampleSizeComponent:
                     continue
                 if s in parts or _IN_ONE_ARM_RE.match(text, e):
                     continue
+                if label == "SAMPLE_SIZE_RANDOMIZED" and _NEXT_ARM_RE.match(text, m.end()):
+                    continue
                 if is_negated(doc, s, e):
                     continue
                 span = self._span(doc, s, e, label)
@@ -1767,7 +1798,12 @@ class SampleSizeComponent:
             end = m.end("label")
             if _OF_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue  # "Of 120 adults randomized to tea, 30 stopped early"
-            while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
+            # after "treated with X": ", 38 adults with Y" names Y, not "adults with Y"
+            treated = (m.group("prep") or "").lower().startswith("treated")
+            while (
+                e := (treated and _ARM_WITH_ELLIPSIS_RE.match(text, end))
+                or _ARM_ELLIPSIS_RE.match(text, end)
+            ) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
                 end = e.end("label")
             if (m.group("prep") or "").lower().startswith("in"):

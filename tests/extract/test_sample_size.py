@@ -1092,3 +1092,64 @@ def test_typeset_dashes_and_spaces(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # "randomly allocated" and the next arm without its verb
+        (
+            "Over two years, 412 adults were randomly allocated to the clinic and 388 to "
+            "home visits.",
+            None,
+            [("clinic", 412), ("home visits", 388)],
+        ),
+        # "treated with" and the next arms with "with" alone
+        (
+            "RESULTS: Fifty-one adults were treated with the cream and 47 with the gel.",
+            None,
+            [("cream", 51), ("gel", 47)],
+        ),
+        (
+            "Forty adults were treated with splints, 38 adults with tape and 41 with a brace.",
+            None,
+            [("splints", 40), ("tape", 38), ("brace", 41)],
+        ),
+        # a second count allocated later in the clause: the first is one arm
+        (
+            "Clinics enrolled 250 adults; 126 were randomised to a walking scheme delivered by "
+            "local nurses helped by trained sports coaches from the town council (WALK) and 124 "
+            "to usual advice.",
+            250,
+            [],
+        ),
+        (
+            "Clinics enrolled 250 adults; 126 were randomised to the walking scheme (run by "
+            "nurses, coaches and town volunteers) and 124 to usual advice.",
+            250,
+            [("walking scheme", 126), ("usual advice", 124)],
+        ),
+        ("A total of 90 adults were randomized to drug A for 10 to 20 days.", 90, []),
+        (
+            "In 2019, 212 adults with knee pain were randomized 110 to the brace and 102 to "
+            "physiotherapy.",
+            212,
+            [("brace", 110), ("physiotherapy", 102)],
+        ),
+    ],
+    ids=[
+        "randomly-allocated-then-ellipsis",
+        "treated-with-then-with",
+        "treated-with-list",
+        "second-allocated-count",
+        "long-label-bracket-then-ellipsis",
+        "range-is-no-second-count",
+        "total-split-right-after-the-verb",
+    ],
+)
+def test_arms_allocated_or_treated(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
