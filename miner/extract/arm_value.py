@@ -844,7 +844,38 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
         out = [_with_power_of_ten(sentence, v) if v.kind == "bare" else v for v in out]
     if "SD" in masked and "M" in masked:
         out = _with_apa_means(masked, out)
-    return masked, _shared_percent_sign(masked, out)
+    return masked, _percent_then_count(masked, _shared_percent_sign(masked, out))
+
+
+_COUNT_IN_BRACKET = re.compile(r"\s*[(\[]\s*$")
+_BRACKET_CLOSE = re.compile(r"\s*[)\]]")
+
+
+def _percent_then_count(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """Read "1.8% (6 of 334 patients)" as one count with its share, from the share on.
+
+    The share before the bracket and the count inside it are one value; read
+    apart, the share would go without its count and often without its arm.
+    """
+    out: list[ArmValueMatch] = []
+    for v in values:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "percent"
+            and v.kind == "events"
+            and v.percent is None
+            and v.events is not None
+            and v.total
+            and abs(100 * v.events / v.total - prev.value) <= 1
+            and _COUNT_IN_BRACKET.fullmatch(masked, prev.end, v.start)
+        ):
+            close = _BRACKET_CLOSE.match(masked, v.end)
+            end = close.end() if close else v.end
+            out[-1] = replace(v, start=prev.start, end=end, percent=prev.value)
+        else:
+            out.append(v)
+    return out
 
 
 # "(M = 4.78, SD = 3.56)": the mean and SD as psychology journals write them

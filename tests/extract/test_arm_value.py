@@ -1489,3 +1489,37 @@ def test_count_after_a_group_letter_is_no_group() -> None:
         " and was severe in five (10%) and three (8%) patients, respectively."
     )
     assert not any(v.arm and v.arm.endswith("22") for v in find_arm_values(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Wound infection occurred in 4.2% (5 of 120 patients) in the cefazolin group and"
+            " 9.9% (12 of 121 patients) in the placebo group.",
+            [
+                ("4.2% (5 of 120 patients)", 5, 120, 4.2, "cefazolin"),
+                ("9.9% (12 of 121 patients)", 12, 121, 9.9, "placebo"),
+            ],
+        ),
+        (
+            "Nausea was more common with drug Z than placebo (7% [21 of 300] vs 2% [six of 301]).",
+            [("7% [21 of 300]", 21, 300, 7.0, None), ("2% [six of 301]", 6, 301, 2.0, None)],
+        ),
+        # a share that is not the count's stays apart
+        (
+            "Relapse fell by 40% (12 of 80 patients) in the lithium group.",
+            [("12 of 80 patients", 12, 80, None, "lithium")],
+        ),
+    ],
+    ids=["share-then-count", "share-then-count-square", "share-of-something-else"],
+)
+def test_share_before_its_count_is_one_value(
+    text: str, expected: list[tuple[str, int, int, float | None, str | None]]
+) -> None:
+    found = [v for v in find_arm_values(text) if v.kind == "events"]
+    got = [(text[v.start : v.end], v.events, v.total, v.percent) for v in found]
+    assert got == [e[:4] for e in expected]
+    arms = [e[4] for e in expected if e[4]]
+    if arms:
+        assert [v.arm for v in found] == arms
