@@ -61,11 +61,14 @@ _NOT_RANDOM_LEFT_RE = re.compile(
 # "in a randomized order": the order of tests or sessions, not of allocation.
 _ORDER_RIGHT_RE = re.compile(r"\s+(?:order|sequence)\b", re.IGNORECASE)
 # A call for a trial still to be done: "a randomized trial is needed",
-# "evaluation in a randomized controlled trial would be justified". Read
+# "evaluation in a randomized controlled trial would be justified", "a
+# randomized study comparing them would help to determine". Read
 # after the randomization word, up to the end of its sentence.
 _CALL_AFTER_RE = re.compile(
     r"\b(?:is|are|be|remains?)\s+(?:still\s+|now\s+|urgently\s+|clearly\s+)?"
-    r"(?:needed|warranted|justified|required|necessary|recommended|called\s+for)\b",
+    r"(?:needed|warranted|justified|required|necessary|recommended|called\s+for)\b"
+    r"|\b(?:would|could|might|may|should|will)\s+(?:help|clarify|confirm|establish|determine"
+    r"|be\s+(?:useful|helpful|valuable|desirable|informative|important|of\s+(?:interest|value)))\b",
     re.IGNORECASE,
 )
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|\n")
