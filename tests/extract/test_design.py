@@ -60,7 +60,7 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         ("Sequence", "Each rower drank cocoa or placebo in random sequence.", True),
         ("Sequence alone", "Each rower ran the four sprints in random sequence.", False),
         ("Ordered", "Nine runners had both double-masked drinks, randomly ordered.", True),
-        ("Fashion", "Adults drank juice or water in a random, double blind fashion.", True),
+        ("Fashion", "Adults had juice or a sham drink in a random, double blind fashion.", True),
         ("Provided", "Twelve cyclists were randomly provided with either gel or placebo.", True),
         ("Enrolled", "Ninety women were randomly enrolled into three study groups.", True),
         ("Enrolled alone", "Ninety women were randomly enrolled from three clinics.", False),
