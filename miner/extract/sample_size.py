@@ -606,6 +606,30 @@ _NEXT_ARM_RE = re.compile(
 )
 
 
+# "(n = 41) and patients on placebo (n = 40)": two bracketed sizes joined by a
+# list word are arms (or groups compared), never the whole sample.
+_N_LIST_NEXT_RE = re.compile(
+    r"\s*[)\]]\s*,?\s*(?:and|or|versus|vs\.?|than|compared\s+(?:with|to))\s+[^.;]{0,100}?"
+    r"[(\[]\s*n\s*=\s*\d",
+    re.IGNORECASE,
+)
+_N_LIST_PREV_RE = re.compile(
+    r"[(\[]\s*n\s*=\s*\d[\d,]*\s*[)\]]\s*,?\s*(?:and|or|versus|vs\.?|than"
+    r"|compared\s+(?:with|to))\s+[^.;()\[\]]{0,100}[(\[]\s*n\s*=\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def _in_n_list(text: str, start: int, end: int) -> bool:
+    """Whether the count at ``start:end`` is one "(n = ...)" of a list of them."""
+    if text.rfind("=", max(0, start - 4), start) < 0:
+        return False
+    return (
+        _N_LIST_NEXT_RE.match(text, end) is not None
+        or _N_LIST_PREV_RE.search(text, max(0, start - 160), start) is not None
+    )
+
+
 def _sex_split_starts(text: str) -> set[int]:
     """Starts of the counts that give one sex beside the other (see _SEX_PAIR_RE)."""
     low = text.lower()
@@ -955,7 +979,10 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
-    r"|with|between|of|into|underwent|undergo|assigned|allocated)\b)\s*",
+    r"|with|between|of|into|underwent|undergo|assigned|allocated)\b"
+    # "patients on drug A (n = 41)", "those taking drug B (n = 40)"
+    r"|\b(?:patients|participants|subjects|women|men|children|adults|those)\s+(?:on|taking|given)\b"
+    r")\s*",
     re.IGNORECASE,
 )
 # Where an arm label starts inside words that describe everyone (see
@@ -1537,8 +1564,16 @@ def _count(text: str) -> int | None:
     return int(v)
 
 
+# "the ketamine-treated patients", "placebo-treated women": the treatment names
+# the arm.
+_TREATED_POP_RE = re.compile(r"(?P<what>.*?\S)[-\s]treated\s+" + _POP + r"\s*\Z", re.IGNORECASE)
+
+
 def _clean_label(label: str) -> str:
     label = _LABEL_LEAD_RE.sub("", label.strip(" ,;:"))
+    treated = _TREATED_POP_RE.match(label)
+    if treated is not None:
+        label = treated.group("what")
     stripped = _LABEL_TAIL_RE.sub("", label)
     return (stripped or label).strip(" ,;:")
 
@@ -1585,7 +1620,7 @@ class SampleSizeComponent:
                     continue
                 if any(a <= s < b for a, b in arm_ranges):
                     continue
-                if s in parts or _IN_ONE_ARM_RE.match(text, e):
+                if s in parts or _IN_ONE_ARM_RE.match(text, e) or _in_n_list(text, s, e):
                     continue
                 if label == "SAMPLE_SIZE_RANDOMIZED" and _NEXT_ARM_RE.match(text, m.end()):
                     continue
@@ -1706,6 +1741,9 @@ class SampleSizeComponent:
             if in_group:
                 cut = in_group[-1].end()
                 label, start = label[cut:], start + cut
+            treated = _TREATED_POP_RE.match(label)
+            if treated is not None:  # "the drug A-treated patients (n = 41)"
+                label = treated.group("what")
             amount = _LEADING_AMOUNT_RE.match(label.strip())
             words: re.Match[str] | None
             if amount and not label.strip()[amount.end() :] and "%" not in amount.group():

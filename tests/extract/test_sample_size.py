@@ -1153,3 +1153,37 @@ def test_arms_allocated_or_treated(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # two bracketed sizes in a list are arms, neither is the sample
+        (
+            "Adults on drug A (n = 52) and adults on placebo (n = 50) were compared.",
+            None,
+            [("drug A", 52), ("placebo", 50)],
+        ),
+        (
+            "Women with gout (n = 33) and women with lupus (n = 31) were surveyed.",
+            None,
+            [],
+        ),
+        # "the X-treated patients" are the X arm
+        (
+            "Adults were randomized to the cream-treated patients (n = 28) or the "
+            "gel-treated patients (n = 27).",
+            None,
+            [("cream", 28), ("gel", 27)],
+        ),
+        # one bracket alone still gives the sample
+        ("Adults with gout (n = 120) were randomized to two diets.", 120, []),
+    ],
+    ids=["patients-on-x-list", "subgroups-list", "x-treated-patients", "one-bracket-total"],
+)
+def test_bracketed_lists(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
