@@ -1837,9 +1837,9 @@ class SampleSizeComponent:
             if _OF_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue  # "Of 120 adults randomized to tea, 30 stopped early"
             # after "treated with X": ", 38 adults with Y" names Y, not "adults with Y"
-            treated = (m.group("prep") or "").lower().startswith("treated")
+            with_next = (m.group("prep") or "").lower().startswith("treated")
             while (
-                e := (treated and _ARM_WITH_ELLIPSIS_RE.match(text, end))
+                e := (_ARM_WITH_ELLIPSIS_RE.match(text, end) if with_next else None)
                 or _ARM_ELLIPSIS_RE.match(text, end)
             ) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
