@@ -1856,8 +1856,9 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_PEOPLE_AFTER = re.compile(rf"\s*(?:of\s+)?(?:the\s+)?{_PEOPLE}\b")
 _WHO_RECEIVED = re.compile(
-    r"\s*(?:who\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
+    r"\s*(?:(?:who|that)\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
     r"were\s+assigned\s+to)|treated\s+with|receiving|given|randomi[sz]ed\s+to|assigned\s+to|"
     r"allocated\s+to)\s+(?:(?:treatment|therapy)\s+with\s+)?(?:the\s+)?"
     rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}?)(?:\s+(?:groups?|arms?))?"
@@ -1979,6 +1980,12 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         # "7 (50%) of 14 patients who received treatment with drug A were"
         wm = _WHO_RECEIVED.match(after)
         if wm:
+            return _clean_arm(wm.group("arm"))
+    elif v.kind in ("events", "percent") and (pw := _PEOPLE_AFTER.match(after)):
+        # "5 of 86 (5.8%) patients who received drug A": the people come after
+        # the count and its share
+        wm = _WHO_RECEIVED.match(after, pw.end())
+        if wm and "espectively" not in after and _names_treatment(wm.group("arm")):
             return _clean_arm(wm.group("arm"))
     lm2 = (
         _ARM_LIST_AFTER_RUN.match(sentence, v.end)

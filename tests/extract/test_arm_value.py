@@ -1523,3 +1523,27 @@ def test_share_before_its_count_is_one_value(
     arms = [e[4] for e in expected if e[4]]
     if arms:
         assert [v.arm for v in found] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Sepsis developed in 4 of 90 (4.4%) patients that received meropenem.",
+            ["meropenem"],
+        ),
+        (
+            "Sepsis developed in 4 of 90 (4.4%) of the patients who were given tacrolimus.",
+            ["tacrolimus"],
+        ),
+        # a list of treatments read with "respectively" is no single arm
+        (
+            "Remission was reached in the 40.1% and the 22.5% of the patients treated with"
+            " tacrolimus and sirolimus, respectively.",
+            [],
+        ),
+    ],
+    ids=["that-received", "who-were-given", "respectively-list"],
+)
+def test_people_who_received_after_a_count(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.kind in ("events", "percent")] == arms
