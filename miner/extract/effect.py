@@ -134,9 +134,10 @@ def parse_num(text: str) -> float:
 
 
 # ------------------------------------------------------------------ CI pairs
-# "h·mg/dL", "MET*h/wk": a product of units (an area under the curve) is one unit
+# "h·mg/dL", "MET*h/wk": a product of units (an area under the curve) is one
+# unit; "cm2", "mm³": a square or a cube
 _UNIT = (
-    r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}"
+    r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}[23\u00b2\u00b3]?"
     r"(?:[\u00b7\u22c5*][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 # Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
@@ -757,6 +758,9 @@ _BOUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_BEFORE = re.compile(r"\brelative\s*$", re.IGNORECASE)
+# "mean of the differences = -9 mmHg", "pseudo-median of the differences": the
+# paired (before-after) differences within one group
+_PAIRED_BEFORE = re.compile(r"\b(?:mean|median)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
@@ -1024,9 +1028,12 @@ def _find_effects(
         if unspelled and mention.group("abbr") in unspelled:
             continue
         before = sentence[max(0, mention.start() - 40) : mention.start()]
-        if _BOUND_BEFORE.search(before) or (info.generic and _RELATIVE_BEFORE.search(before)):
+        if _BOUND_BEFORE.search(before) or (
+            info.generic and (_RELATIVE_BEFORE.search(before) or _PAIRED_BEFORE.search(before))
+        ):
             # "the upper 95% CI limit of the difference in pain was 1.2",
-            # "relative differences were 39%": no estimate of the difference
+            # "relative differences were 39%", "mean of the differences":
+            # no estimate of a difference between the groups
             continue
         if (
             info.measure == "MD"

@@ -1189,6 +1189,10 @@ MORE_FORMS = [
         [(-0.4, -0.7, -0.1), (-0.6, -0.9, -0.3)],
     ),
     ("Implant migration differed by 0.03 mm (95% CI -0.10 to 0.16).", [(0.03, -0.10, 0.16)]),
+    (
+        "Lesion area shrank more (mean difference: -14.2 cm2 (95% CI -25.0 to -3.4 cm2)).",
+        [(-14.2, -25.0, -3.4)],
+    ),
 ]
 
 
@@ -1219,6 +1223,7 @@ def test_p_value_inside_the_ci_bracket_of_an_unnamed_difference(text: str) -> No
         "powered-subgroup-is-a-result",
         "respectively-for-doses-versus-placebo",
         "differed-by",
+        "unit-squared",
     ],
 )
 def test_more_estimate_forms(
@@ -1238,8 +1243,17 @@ def test_more_estimate_forms(
         " and drugA 100 mg, respectively) were seen.",
         "There were no differences in caesarean births between the wards: 14.1% in the"
         " low-risk unit; 17.2% in the general unit; and 19.0% in the high-risk unit.",
+        "Walking lowered resting pulse (mean of the differences = -6 beats/min; p = 0.02;"
+        " 95% CI = [-10.1, -1.9]) in the walking group.",
+        "Ferritin rose in the supplemented group (median of the differences = 14 ng/ml;"
+        " 95% CI = [3, 25]).",
     ],
-    ids=["arm-values-listed-with-placebo-respectively", "value-located-in-an-arm"],
+    ids=[
+        "arm-values-listed-with-placebo-respectively",
+        "value-located-in-an-arm",
+        "mean-of-the-paired-differences",
+        "median-of-the-paired-differences",
+    ],
 )
 def test_values_of_the_arms_after_difference(text: str) -> None:
     assert [e for e in find_effects(text) if e.measure] == []
