@@ -117,7 +117,8 @@ _MODS = (
 # decimals may stand in it ("435 patients over 45 years old with tumours up to
 # 1.2 cm were randomized").
 _VERB_GAP = (
-    r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,])(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
+    # (a count of some of them in brackets may stand in it: "39 adults (29 women) received")
+    r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,(])(?<!\(\s)(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
     + _POP_ANY
     + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
 )
@@ -163,7 +164,11 @@ def _be_enrolled_ahead(window: str) -> bool:
 
 
 # Not a count of people: "a median age of 70 were randomized", "more than 60".
-_NOT_AN_AGE = r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+# (nor a bound: "a score \u2264 35 were randomized")
+_NOT_AN_AGE = (
+    r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+    r"(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
+)
 # "... were (then) randomized", but not "were randomly assigned to the control
 # group": that is one arm.
 _RANDOMIZED_WHOLE = (
@@ -630,6 +635,25 @@ def _in_n_list(text: str, start: int, end: int) -> bool:
     )
 
 
+# Counts that describe part of a sample, never its total: "39 adults (29
+# women)", "(walking: 29 subjects, ...)", and a share of a larger sample, "133
+# (76.4%) women".
+_PART_BEFORE_RE = re.compile(
+    r"(?:\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*[(\[]\s*"
+    r"|[(\[][^()\[\]]{0,120}:\s*)\Z",
+    re.IGNORECASE,
+)
+_SHARE_AFTER_RE = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%")
+
+
+def _names_a_part(text: str, start: int, end: int) -> bool:
+    """Whether the count at ``start:end`` is a part of the sample (see _PART_BEFORE_RE)."""
+    return (
+        _PART_BEFORE_RE.search(text, max(0, start - 140), start) is not None
+        or _SHARE_AFTER_RE.match(text, end) is not None
+    )
+
+
 def _sex_split_starts(text: str) -> set[int]:
     """Starts of the counts that give one sex beside the other (see _SEX_PAIR_RE)."""
     low = text.lower()
@@ -979,7 +1003,7 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
-    r"|with|between|of|into|underwent|undergo|assigned|allocated)\b"
+    r"|given|with|between|of|into|underwent|undergo|assigned|allocated)\b"
     # "patients on drug A (n = 41)", "those taking drug B (n = 40)"
     r"|\b(?:patients|participants|subjects|women|men|children|adults|those)\s+(?:on|taking|given)\b"
     r")\s*",
@@ -1024,6 +1048,8 @@ _ARM_TO_RE = re.compile(
     # "76 patients were treated with drug A and 80 with drug B"
     r"|(?:were|was)\s+(?=in\s+|treated\s+with\s)\s*)?"
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
+    # "40 adults given drug A and 37 adults given placebo"
+    r"|(?<=\s)given"
     # "120 patients treated with drug A and 121 who received placebo"
     r"|treated\s+with|who\s+received|who\s+were\s+given"
     # "were treated, 42 with drug A, 40 with drug B": see SampleSizeComponent._arms
@@ -1603,6 +1629,8 @@ class SampleSizeComponent:
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
         for s, e, total in totals:
+            if _SHARE_AFTER_RE.match(text, e):
+                continue  # "133 (76.4%) women (90 A and 43 B) completed": a share
             if total >= self.min_total and not is_negated(doc, s, e):
                 span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
                 if span is not None:
@@ -1621,6 +1649,8 @@ class SampleSizeComponent:
                 if any(a <= s < b for a, b in arm_ranges):
                     continue
                 if s in parts or _IN_ONE_ARM_RE.match(text, e) or _in_n_list(text, s, e):
+                    continue
+                if _names_a_part(text, s, e):
                     continue
                 if label == "SAMPLE_SIZE_RANDOMIZED" and _NEXT_ARM_RE.match(text, m.end()):
                     continue

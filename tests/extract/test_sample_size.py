@@ -1187,3 +1187,53 @@ def test_bracketed_lists(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a bound is no count of people
+        ("Adults with a pain score \u2264 45 were randomized to drug A or placebo.", None, []),
+        # a count of some of them in brackets: the count before it is the sample
+        ("First, 44 adults (30 women) received drug A or placebo on two days.", 44, []),
+        # "label: N subjects" inside a bracket is one group
+        (
+            "We drew a sample of 96 women (day shift: 31 subjects, night shift: 30 subjects "
+            "office: 35 subjects).",
+            96,
+            [],
+        ),
+        # a share of a larger sample, even when groups add up to it
+        (
+            "In all, 71 (80.7%) adults (40 A and 31 B) completed the diary.",
+            None,
+            [("A", 40), ("B", 31)],
+        ),
+        # "given" names the arm
+        (
+            "Levels were measured in 42 adults given drug A (2 mg a day) and 39 adults given "
+            "placebo.",
+            None,
+            [("drug A", 42), ("placebo", 39)],
+        ),
+        (
+            "Adults were given drug A (n = 33) or placebo (n = 32).",
+            None,
+            [("drug A", 33), ("placebo", 32)],
+        ),
+    ],
+    ids=[
+        "bound-is-no-count",
+        "bracketed-subset-after-total",
+        "label-colon-count-in-bracket",
+        "share-is-no-total",
+        "given-then-given",
+        "were-given-x-n-or-y-n",
+    ],
+)
+def test_parts_and_given(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
