@@ -385,9 +385,12 @@ _FUTURE_RESEARCH_RE = re.compile(
     re.IGNORECASE,
 )
 # Anaesthesia the operation was done under is the setting, not the study's
-# route: "hip replacement under spinal anaesthesia", "QT during spinal anesthesia".
+# route: "hip replacement under spinal anaesthesia", "QT during spinal anesthesia",
+# "midazolam 30 min before spinal anesthesia" (not "bupivacaine for spinal
+# anaesthesia": that is the drug's own route).
 _SETTING_BEFORE_RE = re.compile(
-    r"\b(?:under|during|undergoing|underwent|undergo)\s+(?:(?:a|an|the|elective|planned)\s+)?$",
+    r"\b(?:under|during|undergoing|underwent|undergo|before|after|prior\s+to|following)\s+"
+    r"(?:(?:a|an|the|elective|planned)\s+)?$",
     re.IGNORECASE,
 )
 _SETTING_ANAESTHESIA_RE = re.compile(
