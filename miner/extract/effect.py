@@ -1111,7 +1111,9 @@ _BY_VALUE = re.compile(
 )
 # "motion differed by 0.01 mm (95% CI -0.13 to 0.15)": the difference itself
 _DIFFERED_BY = re.compile(
-    rf"\bdiffer(?:ed|s)?\s+(?:significantly\s+|statistically\s+significantly\s+)?by\s+"
+    rf"\bdiffer(?:ed|s)?\s+(?:significantly\s+|statistically\s+significantly\s+)?"
+    # "differed between the two treatments by 3.3 points (95% CI ...)"
+    r"(?:between\s+[^;:()\[\]]{1,40}?\s+)?by\s+"
     rf"(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?(?P<val>{SIGNED})\s?"
     rf"(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
 )
@@ -1613,7 +1615,8 @@ def _chained_estimate(
     # nor do digits inside names ("for HbA1c and -1.1 mmol/L ...")
     window = _DIGIT_IN_NAME.sub(lambda d: "x" * len(d.group(0)), window)
     lead = re.match(
-        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()-]*\s+){0,5}?[(\[]?\s*"
+        # the next outcome's name may hold a unit ("BMI kg/m2 (-1.1 (95% CI ...")
+        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()/-]*\s+){0,5}?[(\[]?\s*"
         r"(?=[-\u2212\u2013]?\s?\d)",
         window,
     )

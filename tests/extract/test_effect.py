@@ -1193,6 +1193,15 @@ MORE_FORMS = [
         "Lesion area shrank more (mean difference: -14.2 cm2 (95% CI -25.0 to -3.4 cm2)).",
         [(-14.2, -25.0, -3.4)],
     ),
+    (
+        "Itch scores differed between the 2 creams by 1.6 points (95% CI 0.7, 2.5), P = .002.",
+        [(1.6, 0.7, 2.5)],
+    ),
+    (
+        "Over a year the mean differences were in waist (-2.1 cm (95% CI -3.0, -1.2)), BMI kg/m2"
+        " (-0.6 (95% CI -0.9, -0.3)) and weight (-1.9 kg (95% CI -2.8, -1.0)).",
+        [(-2.1, -3.0, -1.2), (-0.6, -0.9, -0.3), (-1.9, -2.8, -1.0)],
+    ),
 ]
 
 
@@ -1224,6 +1233,8 @@ def test_p_value_inside_the_ci_bracket_of_an_unnamed_difference(text: str) -> No
         "respectively-for-doses-versus-placebo",
         "differed-by",
         "unit-squared",
+        "differed-between-the-arms-by",
+        "chain-past-a-name-with-a-unit",
     ],
 )
 def test_more_estimate_forms(
