@@ -93,6 +93,8 @@ _NOT_SUBSET = (
 _NOT_ARM_BEFORE = (
     r"\b(?=[a-z])(?<!intervention\s)(?<!control\s)(?<!placebo\s)(?<!treatment\s)(?<!experimental\s)"
     r"(?<!treated\s)(?<!exercise\s)"
+    # "group A patients (n = 18)", "arm II women (n = 40)"
+    r"(?<!\bgroup\s\w\s)(?<!\bgroup\s\w\w\s)(?<!\bgroup\s\w\w\w\s)(?<!\barm\s\w\s)(?<!\barm\s\w\w\s)"
 )
 # Between a population noun and "(n = ...)": no verb and no list word.
 # "to" between numbers is a range ("aged 50 to 74 years"), not a list word.
@@ -1003,7 +1005,7 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
-    r"|given|with|between|of|into|underwent|undergo|assigned|allocated)\b"
+    r"|given|with|between|of|into|underwent|undergo|assigned|allocated|while|whereas)\b"
     # "patients on drug A (n = 41)", "those taking drug B (n = 40)"
     r"|\b(?:patients|participants|subjects|women|men|children|adults|those)\s+(?:on|taking|given)\b"
     r")\s*",
@@ -1438,6 +1440,8 @@ _OUTCOME_RE = re.compile(
     r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )
+# "(21 cases)", "(17 patients)": a bracket that only counts people.
+_POP_BRACKET_RE = re.compile(r"[(\[]\s*\d[\d,]*\s+" + _POP + r"\s*[)\]]", re.IGNORECASE)
 # Where a clause may end: ";" or a full stop; brackets are tracked.
 _CLAUSE_END_RE = re.compile(r"[;()\[\]]|\.(?=\s+[A-Z])")
 
@@ -1593,6 +1597,14 @@ def _count(text: str) -> int | None:
 # "the ketamine-treated patients", "placebo-treated women": the treatment names
 # the arm.
 _TREATED_POP_RE = re.compile(r"(?P<what>.*?\S)[-\s]treated\s+" + _POP + r"\s*\Z", re.IGNORECASE)
+
+
+# "group A patients", "control dyads": an arm named before the people in it.
+_ARM_THEN_POP_RE = re.compile(
+    r"\b(?P<what>(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})|intervention|control|placebo"
+    r"|experimental|treatment|sham)\s+" + _POP + r"\s*\Z",
+    re.IGNORECASE,
+)
 
 
 def _clean_label(label: str) -> str:
@@ -1774,6 +1786,9 @@ class SampleSizeComponent:
             treated = _TREATED_POP_RE.match(label)
             if treated is not None:  # "the drug A-treated patients (n = 41)"
                 label = treated.group("what")
+            arm_pop = _ARM_THEN_POP_RE.search(label)
+            if arm_pop is not None:  # "group B patients (n = 18)": group B
+                label, start = arm_pop.group("what"), start + arm_pop.start("what")
             amount = _LEADING_AMOUNT_RE.match(label.strip())
             words: re.Match[str] | None
             if amount and not label.strip()[amount.end() :] and "%" not in amount.group():
@@ -1948,7 +1963,8 @@ class SampleSizeComponent:
             # arm sizes (a ";" or a full stop the splitter missed ends them).
             last_end = max(end for _s, end, *_x in items)
             scope = text[sents[i][0] : _clause_end(text, sents[i][0], last_end, sents[i][1])]
-            outcome = _OUTCOME_RE.search(scope) is not None
+            # ("(21 cases)" counts people: no outcome word)
+            outcome = _OUTCOME_RE.search(_POP_BRACKET_RE.sub("", scope)) is not None
             if outcome:
                 keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}
             # (a share of the sample is read as events anywhere in the sentence)

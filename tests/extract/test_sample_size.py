@@ -1237,3 +1237,41 @@ def test_parts_and_given(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        # "(21 cases)" counts people, it is no outcome word
+        (
+            "Adults were assigned to the tea group (22 cases) and the water group (19 cases).",
+            [("tea", 22), ("water", 19)],
+        ),
+        ("Relapse occurred in the tea group (22 cases) and the water group (19 cases).", []),
+        # an arm named before the people in it
+        (
+            "Adults were randomly divided into two groups: group A patients (n = 24) had "
+            "surgery, while group B patients (n = 23) had splints.",
+            [("group A", 24), ("group B", 23)],
+        ),
+        (
+            "Adults were randomized; intervention adults (n = 40) and control adults (n = 38) "
+            "were seen weekly.",
+            [("intervention", 40), ("control", 38)],
+        ),
+    ],
+    ids=["cases-in-brackets", "cases-as-events", "group-a-patients", "intervention-adults"],
+)
+def test_arm_labels_with_people(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
+
+
+def test_group_then_people_is_no_total(nlp: Language) -> None:
+    got = sample_size(
+        nlp,
+        "Sixty adults were included; group A patients (n = 30, mean age 51 years) had "
+        "surgery; later, group B patients (n = 30, mean age 50 years) had splints.",
+    )
+    assert got["randomized"] == 60
+    assert [e["n"] for e in got["evidence"]] == [60]
