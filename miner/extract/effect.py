@@ -751,6 +751,11 @@ _CMP_GAP = re.compile(
     r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
+# "HR for OS was 0.92 (95% CI 0.70-1.20)": the outcome named between an
+# abbreviation and its value (the value then needs its CI)
+_ABBR_OUTCOME_GAP = re.compile(
+    r"^\s*for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,2}\s+(?:was|were|is|of|:|=)\s*[(\[]?\s*$"
+)
 _CMP_GAP_START = re.compile(r"\s*(?:for|of|in|with|on|versus|vs|compared|relative)\b", re.I)
 _BOUND_BEFORE = re.compile(
     r"(?:\bCIs?|\binterval|\blimits?|\bbounds?|\bmargins?)\s+(?:for|of|on)\s+(?:the\s+)?"
@@ -1536,7 +1541,7 @@ def _estimate_after(
         # the name has been answered; a later number counts only with its CI
         compared = P_RE.search(gap) is not None
         if info.abbrev and not _ABBR_GAP.match(gap):
-            if not _CMP_GAP.match(gap):
+            if not (_CMP_GAP.match(gap) or _ABBR_OUTCOME_GAP.match(gap)):
                 return None
             compared = True
         if not info.abbrev:
@@ -1633,6 +1638,22 @@ def _chained_estimate(
     return replace(est, start=num.start())
 
 
+def _bare_bounds_in_bracket(sentence: str, m_start: int, tail: re.Match[str]) -> bool:
+    """Whether ``tail`` holds bounds written bare after a comma inside the estimate's bracket.
+
+    "(HR 0.56, 0.34-0.92, p=0.007)", "[RR 2.20, 1.79-2.71; p<0.0001]": the
+    bounds need a dash or "to" between them and the bracket must go on
+    (";", ",") or close right after them.
+    """
+    if tail.group("gap").strip() != "," or tail.group("head") or tail.group("unit"):
+        return False
+    if not (tail.group("sep") == "to" or tail.group("sep") in DASHES):
+        return False
+    if bracket_balance(sentence[:m_start]) <= 0:
+        return False
+    return bool(tail.group("close")) or re.match(r"\s*[;,]", sentence[tail.end() :]) is not None
+
+
 def _build(
     sentence: str,
     m_start: int,
@@ -1671,6 +1692,7 @@ def _build(
                 tail.group("close")
                 and re.search(r"[(\[]\s*$", sentence[max(0, num.start() - 3) : num.start()])
             )
+            or _bare_bounds_in_bracket(sentence, m_start, tail)
         )
     ):
         try:

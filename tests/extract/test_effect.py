@@ -1273,3 +1273,53 @@ def test_values_of_the_arms_after_difference(text: str) -> None:
 def test_ci_word_right_after_the_value_is_no_unit() -> None:
     (est,) = find_effects("More were abstinent at six weeks (12 vs 5, RR 1.62 CI 1.01-2.60).")
     assert (est.measure, est.value, est.ci_low, est.ci_high) == ("RR", 1.62, 1.01, 2.60)
+
+
+# (sentence, [(measure, value, ci_low, ci_high, p)])
+BARE_BOUNDS = [
+    (
+        "Relapses fell (first relapse; HR 0\u00b761, 0\u00b742\u20130\u00b789, p=0\u00b701).",
+        [("HR", 0.61, 0.42, 0.89, 0.01)],
+    ),
+    (
+        "Quit rates held when dropouts were excluded [RR 1\u00b790, 1\u00b752\u20132\u00b738;"
+        " p<0\u00b70001].",
+        [("RR", 1.90, 1.52, 2.38, 0.0001)],
+    ),
+    (
+        "Neither arm gained (p=0.41); the HR for OS was 0.88 (95% CI 0.69-1.12).",
+        [("HR", 0.88, 0.69, 1.12, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    BARE_BOUNDS,
+    ids=["bare-bounds-in-bracket", "bare-bounds-then-semicolon", "abbreviation-for-outcome-was"],
+)
+def test_bounds_without_a_ci_word_and_outcome_after_abbreviation(
+    text: str, expected: list[tuple[str, float, float, float, float | None]]
+) -> None:
+    found = [(e.measure, e.value, e.ci_low, e.ci_high, e.p) for e in find_effects(text)]
+    assert found == [
+        (
+            m,
+            pytest.approx(v),
+            pytest.approx(lo),
+            pytest.approx(hi),
+            p if p is None else pytest.approx(p),
+        )
+        for m, v, lo, hi, p in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The HR for OS was 0.88 (p = 0.3).", "The odds ratio was 1.4, 1.1-1.8 in adults."],
+    ids=["abbreviation-for-outcome-without-ci", "bare-bounds-outside-a-bracket"],
+)
+def test_no_ci_read_without_its_guard(text: str) -> None:
+    assert all(e.ci_low is None for e in find_effects(text))
+    if "HR" in text:
+        assert find_effects(text) == []
