@@ -343,6 +343,9 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     (
         "SAMPLE_SIZE_ENROLLED",
         # (not across the line that ends a title: "... trial\nOf 412 adults")
+        # (not someone else's study: "in a case-control study among 2064 women")
+        r"(?<!case-control\s)(?<!case\scontrol\s)(?<!cohort\s)(?<!observational\s)"
+        r"(?<!previous\s)(?<!prior\s)(?<!earlier\s)"
         r"\b(?:trial|study|RCT|design)[^\S\n]+(?:of|in|with|among|on)\s+",
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
@@ -654,6 +657,18 @@ def _names_a_part(text: str, start: int, end: int) -> bool:
         _PART_BEFORE_RE.search(text, max(0, start - 140), start) is not None
         or _SHARE_AFTER_RE.match(text, end) is not None
     )
+
+
+_DONE_VERBS = ("conducted", "performed", "carried", "undertaken")
+_STUDY_WORD_RE = re.compile(
+    r"\b(?:study|trial|RCT|research|investigation|experiment|randomi[sz]ed)\b", re.IGNORECASE
+)
+# "53 eyes (28 in A and 25 in B) of 28 patients", "164 eyes from 82 patients"
+_EYES_OF_RE = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:eyes|teeth)\s*(?:[(\[][^()\[\]]{0,80}[)\]]\s*)?"
+    r"(?:of|from|in)\s+(?:the\s+)?" + _num("num") + r"\s+" + _MODS + _POP,
+    re.IGNORECASE,
+)
 
 
 def _sex_split_starts(text: str) -> set[int]:
@@ -1641,7 +1656,7 @@ class SampleSizeComponent:
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
         for s, e, total in totals:
-            if _SHARE_AFTER_RE.match(text, e):
+            if _SHARE_AFTER_RE.match(text, e) or _EYES_OF_RE.match(text, e):
                 continue  # "133 (76.4%) women (90 A and 43 B) completed": a share
             if total >= self.min_total and not is_negated(doc, s, e):
                 span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
@@ -1651,6 +1666,8 @@ class SampleSizeComponent:
                     spans.append(span)
         # Counts of one sex or of one arm are parts of the sample, never its total.
         parts = _sex_split_starts(text)
+        sents = sentence_bounds(doc)
+        sent_starts = [a for a, _b in sents]
         for rule in _TOTAL_RES:
             label = rule.label
             for m in counts.matches(rule):
@@ -1664,6 +1681,18 @@ class SampleSizeComponent:
                     continue
                 if _names_a_part(text, s, e):
                     continue
+                if rule.behind and "conducted" in rule.behind and m.group().startswith(_DONE_VERBS):
+                    # "surgery was performed in 15 patients" counts one arm; "the
+                    # study was performed in 40 patients" the sample
+                    sent = bisect.bisect_right(sent_starts, s) - 1
+                    if not _STUDY_WORD_RE.search(text, sents[sent][0] if sent >= 0 else 0, s):
+                        continue
+                eyes = _EYES_OF_RE.match(text, e)
+                if eyes is not None:  # "53 eyes of 28 patients": the patients are the sample
+                    s, e = eyes.span("num")
+                    n = _count(eyes.group("num"))
+                    if n is None or n < self.min_total or (s, label) in seen:
+                        continue
                 if label == "SAMPLE_SIZE_RANDOMIZED" and _NEXT_ARM_RE.match(text, m.end()):
                     continue
                 if is_negated(doc, s, e):
@@ -1674,8 +1703,7 @@ class SampleSizeComponent:
                     seen.add((s, label))
                     spans.append(span)
         if not any(label == "SAMPLE_SIZE_RANDOMIZED" for _s, label in seen):
-            sents = sentence_bounds(doc)
-            starts = [a for a, _b in sents]
+            starts = sent_starts
             in_trial = [*counts.matches(_IN_TRIAL_RULE), *counts.matches(_IN_THIS_TRIAL_RULE)]
             for m in sorted(in_trial, key=lambda m: m.start("num")):
                 s, e = m.span("num")

@@ -1275,3 +1275,35 @@ def test_group_then_people_is_no_total(nlp: Language) -> None:
     )
     assert got["randomized"] == 60
     assert [e["n"] for e in got["evidence"]] == [60]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # someone else's study is no sample of this one
+        (
+            "An earlier case-control study among 1500 women found less disease. In this "
+            "trial we enrolled 64 healthy women.",
+            64,
+        ),
+        # a procedure done in people is one group; a study done in them is the sample
+        ("In the first group, the repair was performed in 18 patients by two surgeons.", None),
+        ("This randomised study was performed in 44 adults with gout.", 44),
+        # eyes of patients: the patients are the sample
+        ("RESULTS: 120 eyes from 61 patients were examined.", 61),
+        (
+            "Forty eyes (22 in the drops group and 18 in the gel group) of 22 adults were "
+            "included in the trial.",
+            22,
+        ),
+    ],
+    ids=[
+        "case-control-study-among",
+        "procedure-performed-in",
+        "study-performed-in",
+        "eyes-from-patients",
+        "eyes-split-of-patients",
+    ],
+)
+def test_whose_sample(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
