@@ -377,6 +377,7 @@ _STOP_ARM = frozenset(
         "less",
         "greater",
         "similar",
+        "those",
     ]
 )
 _STOP_ALT = "|".join(sorted(_STOP_ARM, key=len, reverse=True))
@@ -456,6 +457,9 @@ _COMPARISON = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_PHRASE})\s+(?:groups?\s+|arms?\s+)?"
     r"(?:than|(?:as\s+)?compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
+    # "than those receiving usual care": the people who had the other arm
+    r"(?:(?:those|patients|participants|subjects)\s+(?:(?:who\s+were\s+)?(?:treated\s+with|given)"
+    r"|receiving|(?:assigned|allocated|randomi[sz]ed)\s+to)\s+(?:the\s+)?)?"
     rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
 )
 
@@ -533,6 +537,8 @@ def _clean_arm(raw: str | None) -> str | None:
     if not words or _NUMBER_WORD.fullmatch(words[0]) or words[-1].lower() in _OUTCOME_NOUNS:
         return None
     arm = " ".join(words)
+    if arm.islower() and _TIME_UNIT_RE.match(arm):
+        return None  # "120 min: 188.9 ± 19.4": a time point labels the value
     return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
 
 
@@ -1445,17 +1451,31 @@ _COMPARATIVE = re.compile(
 )
 # A dose that names its arm: "the 20 mg arm", "the 50-mg group"
 _DOSE_ARM = r"\d+(?:\.\d+)?[\s-]?(?:mg|mcg|\u00b5g|g|ml|mL|IU)(?:/[a-z0-9]+)*"
+_SUBJECT_VERBS = (
+    r"had|has|showed|achieved|was|were|experienced|exhibited|reported|demonstrated|required|"
+    r"needed|used|gained|lost|scored"
+)
 # An arm named before a compared pair: "in the X group", "group B", "with
 # drug X", "favoured drug X"; people "with" something are a subgroup, not an arm
 _MENTION = re.compile(
     r"\b(?:in|with|for|on|among|receiving|to|of|favou?red|than|versus|vs\.?)\s+(?:the\s+)?"
     rf"(?P<grp>{_DOSE_ARM}|{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
-    r"|\b(?P<kw>[Gg]roup|[Aa]rm)\s+(?P<letter>[A-Z0-9]{1,2})\b"
+    r"|\b(?P<kw>[Gg]roup|[Aa]rm)\s+(?P<letter>[A-Z0-9]{1,2}|I{3}|IV)\b"
     r"|\b(?P<prep>with|favou?red|receiving)\s+(?:the\s+)?"
     rf"(?P<drug>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+    # "patients allocated to education", "those randomised to receive drug X"
+    r"|\b(?:allocated|assigned|randomi[sz]ed)\s+to\s+(?:receive\s+)?(?:the\s+)?"
+    rf"(?P<alloc>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+    # "After six hours, the combined group achieved ...": a group as subject
+    r"|(?:^|[,;:]\s*)(?:RESULTS?\s*:*\s*)?(?:[Tt]he\s+)?"
+    rf"(?P<subj>{_ARM_PHRASE})\s+(?:groups?|arms?)\s+(?:{_SUBJECT_VERBS})\b"
 )
 _PEOPLE_BEFORE = re.compile(rf"\b(?:{_PEOPLE}|those|people|cases)\s+$", re.IGNORECASE)
-_MENTION_END = re.compile(r"\s*(?:[(\[,;.]|$|\s(?:than|compared|versus|vs|and|was|were|had)\b)")
+_MENTION_END = re.compile(
+    rf"\s*(?:[(\[,;.]|$|\s(?:than|compared|versus|vs|and|or|groups?|arms?|{_SUBJECT_VERBS})\b)"
+)
+# What earlier brackets hold ("(2.5 vs. 2.6%)") compares no arms of this pair
+_INNER_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
 _COMPARED_BEFORE = re.compile(r"\b(?:than|compared|versus|vs|relative|against)\b", re.I)
 _THEN_COMPARED = re.compile(
     r"^[^()\[\]\d]{0,60}?\b(?:compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
@@ -1470,22 +1490,30 @@ def _mentions(text: str) -> list[tuple[str, int, int]]:
         if m.group("letter"):
             name: str | None = f"{m.group('kw').lower()} {m.group('letter')}"
         else:
-            raw = m.group("grp") or m.group("drug")
+            raw = m.group("grp") or m.group("drug") or m.group("alloc") or m.group("subj")
             if re.fullmatch(_DOSE_ARM, raw):
                 names.append((raw, m.start(), m.end()))
                 continue
             if _SUBGROUP_WORD.search(raw):
                 continue
-            if m.group("drug"):
+            if m.group("drug") or m.group("alloc"):
                 if m.group("prep") == "with" and _PEOPLE_BEFORE.search(
                     text, max(0, m.start() - 16), m.start()
                 ):
                     continue  # "patients with diabetes": a subgroup
-                # the phrase must end where a name can end, and name a treatment
-                raw = re.sub(r"\s(?:than|compared|versus|vs|and|was|were|had)\b.*", "", raw)
-                if not _MENTION_END.match(text, m.start("drug") + len(raw)):
-                    continue
-                if not _names_treatment(raw):
+                # the phrase must end where a name can end; after "with" it
+                # must name a treatment too, as allocation alone says it is one
+                at = m.start("drug") if m.group("drug") else m.start("alloc")
+                words = raw.split()
+                raw = next(
+                    (
+                        " ".join(words[:n])
+                        for n in range(1, len(words) + 1)
+                        if _MENTION_END.match(text, at + len(" ".join(words[:n])))
+                    ),
+                    "",
+                )
+                if not raw or (m.group("drug") and not _names_treatment(raw)):
                     continue
             name = _clean_arm(raw)
         if name and all(name != n for n, _, _ in names):
@@ -1524,7 +1552,7 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
             continue
         if len(named) == 1:
             ((x, _, at),) = named
-            if _COMPARED_BEFORE.search(head, 0, at):
+            if _COMPARED_BEFORE.search(_INNER_BRACKETS.sub(" ", head[:at])):
                 continue  # "... compared with those in the X group": the other side's
             arms[i] = x
             tail = _THEN_COMPARED.match(sentence[close.end() :])
@@ -1685,11 +1713,23 @@ def _give_pairs(
             and arms[i + 1] is None
             and values[i].kind == values[i + 1].kind
             and _PAIR_JOIN.fullmatch(link.strip() or "-")
+            and not _in_longer_list(sentence, values, i)
         ):
             arms[i], arms[i + 1] = x, y
             i += 2
         else:
             i += 1
+
+
+def _in_longer_list(sentence: str, values: list[ArmValueMatch], i: int) -> bool:
+    """Whether the pair at ``i`` is part of a longer list ("49.4, 47.5 and 26.5")."""
+
+    def listed(x: ArmValueMatch, y: ArmValueMatch) -> bool:
+        return x.kind == y.kind and _list_link(sentence[x.end : y.start])
+
+    return (i > 0 and listed(values[i - 1], values[i])) or (
+        i + 2 < len(values) and listed(values[i + 1], values[i + 2])
+    )
 
 
 _SUBJECT_PAIR = re.compile(
@@ -2058,12 +2098,44 @@ def _assign_runs(
             and joined
             and run[-1].end <= stop
             and not any(inside[0] <= v.start < inside[1] for v in run)
+            and not _compared_with_run(sentence, values, i, k, stop)
         ):
             for j, name in enumerate(names):
                 arms[i + j] = name
             i += k
         else:
             i += 1
+
+
+def _compared_with_run(
+    sentence: str, values: list[ArmValueMatch], i: int, k: int, stop: int
+) -> bool:
+    """Whether the run of ``k`` values at ``i`` starts with one compared with the list after it.
+
+    "lower in group D than in groups E and N (1.2 vs. 3.6 and 2.9,
+    respectively)": the first value is group D's, and the list of the
+    "respectively" is the two after "vs.".
+    """
+    if i + k >= len(values):
+        return False
+    a, b, after = values[i], values[i + 1], values[i + k]
+
+    def joined(x: ArmValueMatch, y: ArmValueMatch) -> bool:
+        link = sentence[x.end : y.start]
+        return x.kind == y.kind and (_list_link(link) or _pair_link(link))
+
+    return (
+        after.kind == a.kind
+        and after.end <= stop
+        and _pair_link(sentence[a.end : b.start])
+        and all(
+            _list_link(sentence[x.end : y.start])
+            for x, y in itertools.pairwise(values[i + 1 : i + k + 1])
+        )
+        # the chain is the one value and the list: nothing joined before or after
+        and not (i and joined(values[i - 1], a))
+        and not (i + k + 1 < len(values) and joined(after, values[i + k + 1]))
+    )
 
 
 def find_arm_values(sentence: str) -> list[ArmValueMatch]:

@@ -1547,3 +1547,81 @@ def test_share_before_its_count_is_one_value(
 )
 def test_people_who_received_after_a_count(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text) if v.kind in ("events", "percent")] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Opioid use was lower in group K than in groups L and M (2.1 ± 0.8 vs. 4.4 ± 1.2"
+            " and 3.9 ± 1.0, respectively).",
+            [None, "group L", "group M"],
+        ),
+        (
+            "Scores were 30% vs. 40% and 50% vs. 60% in groups A and B, respectively.",
+            ["group A", "group B", "group A", "group B"],
+        ),
+        (
+            "Vomiting was seen in 9 (45%), 11 (55%) and 4 (20%) patients in groups P, D, and"
+            " C, respectively.",
+            ["group P", "group D", "group C"],
+        ),
+        (
+            "Women allocated to counselling reported higher satisfaction than controls at"
+            " 6 weeks (71.2 vs. 60.3, p < 0.01).",
+            ["counselling", None],
+        ),
+        (
+            "At discharge, the laser group needed fewer dressings (3.1 vs. 4.6, P = 0.01).",
+            ["laser", None],
+        ),
+        (
+            "Group III compared to Group II had shorter stays (4.1 ± 1.2 vs. 5.0 ± 1.5 days,"
+            " respectively).",
+            ["group III", "group II"],
+        ),
+        (
+            "Falls were alike in both groups (2.1 vs. 2.3 per year), but fractures were fewer"
+            " in the vitamin D group (0.4 vs. 0.9 per year).",
+            [None, None, "vitamin D", None],
+        ),
+        (
+            "Fatigue was lower with sirolimus compared to those given tacrolimus (22% vs. 31%);"
+            " rash was alike in the two groups (8% vs. 9%).",
+            ["sirolimus", "tacrolimus", "sirolimus", "tacrolimus"],
+        ),
+        (
+            "Compared to those given tacrolimus, fatigue was lower (22% vs. 31%).",
+            [None, None],
+        ),
+    ],
+    ids=[
+        "one-value-then-respectively-list",
+        "pairs-in-a-respectively-list",
+        "letter-d-is-no-unit",
+        "allocated-to",
+        "group-as-subject",
+        "roman-group-numbers",
+        "earlier-bracket-compares-nothing",
+        "those-given-the-other-arm",
+        "comparison-before-the-one-arm",
+    ],
+)
+def test_more_arms_before_pairs(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_time_point_label_is_no_arm() -> None:
+    text = (
+        "Glucose was lower after the oat meal (means ± SEMs—60 min: 6.1 ± 0.4 compared with"
+        " 6.9 ± 0.5 mmol/L)."
+    )
+    assert all(v.arm != "min" for v in find_arm_values(text))
+
+
+def test_frame_does_not_take_two_of_a_longer_list() -> None:
+    text = (
+        "Peak flow was higher with tiotropium than placebo (p < 0.01), with gains of"
+        " 150 ± 20, 160 ± 22, and 140 ± 21 mL at the three visits, respectively."
+    )
+    assert all(v.arm is None for v in find_arm_values(text))
