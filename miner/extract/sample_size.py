@@ -645,7 +645,9 @@ def _in_n_list(text: str, start: int, end: int) -> bool:
 # (76.4%) women".
 _PART_BEFORE_RE = re.compile(
     r"(?:\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*[(\[]\s*"
-    r"|[(\[][^()\[\]]{0,120}:\s*)\Z",
+    r"|[(\[][^()\[\]]{0,120}:\s*"
+    # "the control group that included 21 patients"
+    r"|\b(?:group|arm)\s+(?:that\s+|which\s+)?(?:included|includes|comprised|consisted\s+of)\s+)\Z",
     re.IGNORECASE,
 )
 _SHARE_AFTER_RE = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%")
@@ -660,6 +662,7 @@ def _names_a_part(text: str, start: int, end: int) -> bool:
 
 
 _DONE_VERBS = ("conducted", "performed", "carried", "undertaken")
+_GROUP_WORD_RE = re.compile(r"\b(?:groups?|arms?)\b", re.IGNORECASE)
 _STUDY_WORD_RE = re.compile(
     r"\b(?:study|trial|RCT|research|investigation|experiment|randomi[sz]ed)\b", re.IGNORECASE
 )
@@ -1685,7 +1688,10 @@ class SampleSizeComponent:
                     # "surgery was performed in 15 patients" counts one arm; "the
                     # study was performed in 40 patients" the sample
                     sent = bisect.bisect_right(sent_starts, s) - 1
-                    if not _STUDY_WORD_RE.search(text, sents[sent][0] if sent >= 0 else 0, s):
+                    lo = sents[sent][0] if sent >= 0 else 0
+                    if _GROUP_WORD_RE.search(text, lo, s) and not _STUDY_WORD_RE.search(
+                        text, lo, s
+                    ):
                         continue
                 eyes = _EYES_OF_RE.match(text, e)
                 if eyes is not None:  # "53 eyes of 28 patients": the patients are the sample

@@ -1289,6 +1289,8 @@ def test_group_then_people_is_no_total(nlp: Language) -> None:
         # a procedure done in people is one group; a study done in them is the sample
         ("In the first group, the repair was performed in 18 patients by two surgeons.", None),
         ("This randomised study was performed in 44 adults with gout.", 44),
+        ("In all, 60 nerve blocks were performed among 31 adults.", 31),
+        ("They were compared with a control group that included 25 adults.", None),
         # eyes of patients: the patients are the sample
         ("RESULTS: 120 eyes from 61 patients were examined.", 61),
         (
@@ -1301,6 +1303,8 @@ def test_group_then_people_is_no_total(nlp: Language) -> None:
         "case-control-study-among",
         "procedure-performed-in",
         "study-performed-in",
+        "blocks-performed-among-people",
+        "group-that-included",
         "eyes-from-patients",
         "eyes-split-of-patients",
     ],
