@@ -30,7 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_scan_lower, doc_scan_text, doc_text
-from miner.extract.negation import is_negated
+from miner.extract.negation import in_research_call, is_negated
 from miner.extract.scan import finditer_near
 
 _RZ = r"randomi[sz]"
@@ -220,6 +220,15 @@ def _called_for(text: str, start: int, end: int) -> bool:
     return _CALL_AFTER_RE.search(text, end, stop.start() if stop else len(text)) is not None
 
 
+def _stated(doc: Doc, text: str, start: int, end: int) -> bool:
+    """Whether the design word at ``start:end`` describes this study.
+
+    Not negated or hedged ("was not blinded", "will be randomized") and not
+    in a call for more research ("further double-blind trials are needed").
+    """
+    return not is_negated(doc, start, end) and not in_research_call(text, start, end)
+
+
 def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
     if span is not None:
@@ -269,7 +278,7 @@ class DesignComponent:
                 or any(word in low[max(0, s - w) : s] for word in _REVIEW_WORDS)
             ) and _REVIEW_LEFT_RE.search(left):
                 continue
-            if is_negated(doc, s, e) or _called_for(text, s, e):
+            if not _stated(doc, text, s, e) or _called_for(text, s, e):
                 continue
             _add(doc, spans, s, e, "DESIGN_RANDOMIZED")
 
@@ -288,19 +297,21 @@ class DesignComponent:
         for m in finditer_near(_SELF_REVIEW_RE, text, low, *_SELF_REVIEW_NEAR):
             _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
         for m in finditer_near(_CROSSOVER_RE, text, low, *_CROSSOVER_NEAR):
-            if not is_negated(doc, m.start(), m.end()):
+            if _stated(doc, text, *m.span()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_CROSSOVER")
         if not plain or low is None or _may_be_cluster(low):
             for m in finditer_near(_CLUSTER_RE, text, low, *_CLUSTER_NEAR):
-                if not is_negated(doc, m.start(), m.end()):
+                if _stated(doc, text, *m.span()):
                     _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
         for kind, regex in _BLIND_RES:
             for m in finditer_near(regex, text, low, *_BLIND_NEAR[kind]):
-                if kind != "open" and is_negated(doc, m.start(), m.end()):
+                if kind == "open" and in_research_call(text, *m.span()):
+                    continue
+                if kind != "open" and not _stated(doc, text, *m.span()):
                     continue
                 _add(doc, spans, m.start(), m.end(), f"DESIGN_BLIND_{kind.upper()}")
         for m in finditer_near(_PLACEBO_RE, text, low, *_PLACEBO_NEAR):
-            if not is_negated(doc, m.start(), m.end()):
+            if _stated(doc, text, *m.span()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_PLACEBO")
         add_spans(doc, spans)
         return doc

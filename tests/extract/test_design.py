@@ -133,6 +133,12 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         ("Thirty villages were randomly assigned to bed nets or none.", "cluster", True),
         ("Adults were randomized to drug or usual care.", "cluster", False),
         ("In this double\u2010blind trial adults were randomized.", "blinding", "double"),
+        (
+            "Adults used the app. Further studies need to be done in a double-blind design.",
+            "blinding",
+            None,
+        ),
+        ("Larger placebo-controlled trials are still needed.", "placebo", False),
         ("A randomized 3\u2010way cross\u2010over design in 9 dogs.", "crossover", True),
     ],
     ids=[
@@ -151,6 +157,8 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         "villages",
         "no-cluster",
         "u2010-double-blind",
+        "blinding-in-research-call",
+        "placebo-in-research-call",
         "u2010-cross-over",
     ],
 )
