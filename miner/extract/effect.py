@@ -1556,7 +1556,12 @@ def _estimate_after(
                     return None
                 compared = True
             elif words > 12 and not _LINK_END.search(bare_gap):
-                return None
+                if not re.search(r"[(\[]\s*$", bare_gap):
+                    return None
+                # "the hazard ratio for death of A against B was not
+                # significant (0.80; 95% CI 0.48-1.35)": a value that opens a
+                # bracket counts after many words only with its CI
+                compared = True
         return _build(sentence, m_start, m_end, num, limit, info, gap, require_ci=compared)
     return None
 
@@ -1621,7 +1626,7 @@ def _chained_estimate(
     window = _DIGIT_IN_NAME.sub(lambda d: "x" * len(d.group(0)), window)
     lead = re.match(
         # the next outcome's name may hold a unit ("BMI kg/m2 (-1.1 (95% CI ...")
-        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()/-]*\s+){0,5}?[(\[]?\s*"
+        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()/-]*\s+){0,8}?[(\[]?\s*"
         r"(?=[-\u2212\u2013]?\s?\d)",
         window,
     )

@@ -1290,13 +1290,29 @@ BARE_BOUNDS = [
         "Neither arm gained (p=0.41); the HR for OS was 0.88 (95% CI 0.69-1.12).",
         [("HR", 0.88, 0.69, 1.12, None)],
     ),
+    (
+        "The hazard ratio for relapse of the drugM arm against the observation arm was not"
+        " significant (0.84; 95% confidence interval, 0.55-1.28; P = 0.42).",
+        [("HR", 0.84, 0.55, 1.28, 0.42)],
+    ),
+    (
+        "Pain fell (mean difference (95% CI) -1.2 (-2.0 to -0.4)) and larger gains in the"
+        " six minute walk test (31.5 (12.0 to 51.0) metres) were seen.",
+        [("MD", -1.2, -2.0, -0.4, None), ("MD", 31.5, 12.0, 51.0, None)],
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     BARE_BOUNDS,
-    ids=["bare-bounds-in-bracket", "bare-bounds-then-semicolon", "abbreviation-for-outcome-was"],
+    ids=[
+        "bare-bounds-in-bracket",
+        "bare-bounds-then-semicolon",
+        "abbreviation-for-outcome-was",
+        "many-words-then-bracketed-value-with-ci",
+        "chain-past-a-long-outcome-name",
+    ],
 )
 def test_bounds_without_a_ci_word_and_outcome_after_abbreviation(
     text: str, expected: list[tuple[str, float, float, float, float | None]]
@@ -1316,10 +1332,19 @@ def test_bounds_without_a_ci_word_and_outcome_after_abbreviation(
 
 @pytest.mark.parametrize(
     "text",
-    ["The HR for OS was 0.88 (p = 0.3).", "The odds ratio was 1.4, 1.1-1.8 in adults."],
-    ids=["abbreviation-for-outcome-without-ci", "bare-bounds-outside-a-bracket"],
+    [
+        "The HR for OS was 0.88 (p = 0.3).",
+        "The odds ratio was 1.4, 1.1-1.8 in adults.",
+        "The hazard ratio for relapse of the drugM arm against the observation arm was lower"
+        " (0.84 in men).",
+    ],
+    ids=[
+        "abbreviation-for-outcome-without-ci",
+        "bare-bounds-outside-a-bracket",
+        "many-words-then-bracketed-value-without-ci",
+    ],
 )
 def test_no_ci_read_without_its_guard(text: str) -> None:
     assert all(e.ci_low is None for e in find_effects(text))
-    if "HR" in text:
+    if "HR" in text or "hazard" in text:
         assert find_effects(text) == []
