@@ -957,6 +957,10 @@ def _order_ci(value: float, lo: float, hi: float) -> tuple[float, float] | None:
     return lo, hi
 
 
+# a bracket closed, then a word that starts the next item of a list
+_NEXT_ITEM = re.compile(r"[)\]]\s*[,;]?\s*(?:and|or|but|whereas|while)\b", re.IGNORECASE)
+
+
 def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     window = sentence[pos:limit]
     m = P_RE.search(window)
@@ -965,6 +969,10 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     # only the p of this estimate: nothing but punctuation/short words before it
     before = window[: m.start()]
     if re.search(r"\d", before) or len(before) > 60:
+        return None
+    if _NEXT_ITEM.search(before):
+        # "(effect size = 0.8) and level of enjoyment (p = 0.04": the p of
+        # the next comparison, after the estimate's bracket has closed
         return None
     return m
 

@@ -1348,3 +1348,16 @@ def test_no_ci_read_without_its_guard(text: str) -> None:
     assert all(e.ci_low is None for e in find_effects(text))
     if "HR" in text or "hazard" in text:
         assert find_effects(text) == []
+
+
+def test_no_p_value_of_the_next_item_after_the_bracket_closes() -> None:
+    found = find_effects(
+        "Readers of the booklet scored higher (p = 0.01, 95% CI = 0.5-9.1, effect size = 0.6)"
+        " and rated it more useful (p = 0.03, 95% CI = 0.1-2.2, effect size = 0.5)."
+    )
+    assert [(e.value, e.p) for e in found] == [(0.6, None), (0.5, None)]
+
+
+def test_p_value_after_the_bracket_of_its_own_difference_is_kept() -> None:
+    (est,) = find_effects("By week 2 the difference (2.3 points) was significant (P = .004).")
+    assert (est.value, est.p) == (2.3, pytest.approx(0.004))
