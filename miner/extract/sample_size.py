@@ -1625,12 +1625,17 @@ _ARM_THEN_POP_RE = re.compile(
 )
 
 
+_ORDINAL_RE = re.compile(r"first|second|third|fourth|fifth|other", re.IGNORECASE)
+
+
 def _clean_label(label: str) -> str:
     label = _LABEL_LEAD_RE.sub("", label.strip(" ,;:"))
     treated = _TREATED_POP_RE.match(label)
     if treated is not None:
         label = treated.group("what")
     stripped = _LABEL_TAIL_RE.sub("", label)
+    if _ORDINAL_RE.fullmatch(stripped.strip(" ,;:")):
+        stripped = label  # "the first group" keeps its group word
     return (stripped or label).strip(" ,;:")
 
 
@@ -1849,7 +1854,9 @@ class SampleSizeComponent:
                     words = _LABEL_FIRST_WORDS_RE.match(label.strip())
                     if not words:
                         continue
-            kind = "paren" if m.group("num") else "paren_bare"
+            # "(35 patients)" counts people as surely as "(n = 35)"; "(35)" alone may not
+            bare_pop = m.group("bare") and _AFTER_POP_RE.match(text, m.end("bare"))
+            kind = "paren" if m.group("num") else "paren_pop" if bare_pop else "paren_bare"
             if m.group("spaced") and ("=" in inner or ":" in inner):
                 continue  # "(A: n = 14; B: n = 15)": a list, read below
             if m.group("tail") or m.group("spaced"):
@@ -1991,7 +1998,7 @@ class SampleSizeComponent:
             kinds = {k for *_x, k in items}
             keep_kinds = set(kinds)
             if not _ALLOCATION_RE.search(sentence):
-                keep_kinds -= {"paren", "paren_bare", "paren_tail"}
+                keep_kinds -= {"paren", "paren_bare", "paren_tail", "paren_pop"}
             # Outcome words count only in the clauses that hold the arms: "41
             # to arm A and 29 to arm B; response rates were 56% and 71%" states
             # arm sizes (a ";" or a full stop the splitter missed ends them).
@@ -2000,13 +2007,21 @@ class SampleSizeComponent:
             # ("(21 cases)" counts people: no outcome word)
             outcome = _OUTCOME_RE.search(_POP_BRACKET_RE.sub("", scope)) is not None
             if outcome:
-                keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}
+                # ("(22 patients)" after an outcome counts events)
+                keep_kinds -= {"paren_bare", "paren_tail", "paren_pop", "to", "to_verb", "list"}
             # (a share of the sample is read as events anywhere in the sentence)
             if _OUTCOME_RE.search(sentence) and _OUTCOME_WORD_RE.search(sentence):
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
-            if keep_kinds & {"paren", "paren_bare", "paren_tail", "list", "list_strong"}:
+            if keep_kinds & {
+                "paren",
+                "paren_bare",
+                "paren_tail",
+                "paren_pop",
+                "list",
+                "list_strong",
+            }:
                 # "363 patients were randomised to AC or AD (n = 182)": the
                 # first count is the total, the arms are the "(n = ...)" ones.
                 keep_kinds.discard("to_verb")

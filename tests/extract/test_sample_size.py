@@ -1311,3 +1311,28 @@ def test_group_then_people_is_no_total(nlp: Language) -> None:
 )
 def test_whose_sample(nlp: Language, abstract: str, randomized: int | None) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        # one named group per sentence, its people counted in brackets
+        (
+            "We studied 61 adults in two groups. The first group (30 adults) received tea "
+            "for a month. The second group (31 adults) received water for a month.",
+            [("first group", 30), ("second group", 31)],
+        ),
+        # after an outcome, "(N patients)" counts events
+        (
+            "Relapse occurred in the first group (12 patients). Relapse occurred in the "
+            "second group (9 patients).",
+            [],
+        ),
+    ],
+    ids=["ordinal-groups-in-two-sentences", "people-after-an-outcome"],
+)
+def test_groups_counted_in_brackets(
+    nlp: Language, abstract: str, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
