@@ -1396,7 +1396,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             prev_end = values[i - 1].end if i else 0
             weak = _ARM_BEFORE_WEAK.search(sentence[max(prev_end, v.start - 70) : v.start])
             if weak:
-                arms[i] = _clean_arm(weak.group("arm"))
+                arms[i] = _not_subgroup(_clean_arm(weak.group("arm")))
     # 6. "Risperidone therapy was associated with a gain of 2.7 kg, as
     # compared with 0.8 kg with placebo": the subject is the first value's arm
     if len(values) >= 2 and arms[0] is None and arms[1] is not None:
@@ -1632,7 +1632,7 @@ def _own_share_next(sentence: str, values: list[ArmValueMatch], i: int) -> bool:
 # "In patients receiving X, ...": an arm that opens a clause
 _OPENING_ARM = re.compile(
     r"(?:^|[;,:]\s*|\b(?:and|whereas|while|but)\s+)(?:RESULTS?\s*:?\s*)?"
-    r"(?:[Ii]n|[Ff]or|[Aa]mong)\s+(?:the\s+)?"
+    r"(?:[Ii]n|[Ff]or|[Aa]mong|[Oo]f)\s+(?:the\s+)?"
     rf"(?:(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
     r"|(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
     rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on|allocated(?:\s+to)?|"
@@ -1660,7 +1660,7 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
     The clause runs from the opening phrase to the next opening phrase or the
     first word that brings in a comparison ("than", "compared", "vs", ";").
     """
-    if not ("n " in sentence or "or " in sentence or "ong " in sentence):
+    if not ("n " in sentence or "or " in sentence or "ong " in sentence or "f " in sentence):
         return None
     best: re.Match[str] | None = None
     for m in _OPENING_ARM.finditer(sentence, 0, pos):
@@ -1766,6 +1766,20 @@ _NOT_TREATMENT = frozenset(
         "SAE",
         "SAES",
         "BMI",
+        # measures, never treatments
+        "FEV1",
+        "FVC",
+        "VO2",
+        "HBA1C",
+        "A1C",
+        "LDL",
+        "HDL",
+        "SBP",
+        "DBP",
+        "CRP",
+        "LVEF",
+        "GFR",
+        "EGFR",
     ]
 )
 _TREATMENT_WORD = re.compile(
@@ -1806,6 +1820,38 @@ _COMMA_LABEL_BEFORE = _EndPattern(
 
 
 _SEMICOLON = re.compile(r"\s*;\s*")
+# "(tacrolimus 9.5% vs placebo 17.9%)", "were: drug A 12.1 ± 3.4; placebo 10.2":
+# a name right before each value, after a bracket, a colon, ";" or "vs"
+_BARE_LABEL_BEFORE = re.compile(
+    rf"(?:^|[(\[;:,]|\bvs\.?|\bversus|\bv\.?)\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+$"
+)
+_BARE_LABEL_JOIN = re.compile(rf"\s*(?:{_OUT_UNIT}|%)?\s*(?:;|,?\s*(?:vs\.?|versus|v\.?))\s*", re.I)
+
+
+def _bare_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, str] | None:
+    """The arm names written right before each of two values, if both are treatments' names.
+
+    One of the two must look like a treatment and neither may name a subgroup
+    ("(men 12% vs women 15%)" compares no arms).
+    """
+    bb = _BARE_LABEL_BEFORE.search(text, a.end, b.start)
+    if bb is None or not _BARE_LABEL_JOIN.fullmatch(text, a.end, bb.start("arm")):
+        return None
+    if text[bb.start() : bb.start("arm")].strip() not in ("", ";") and not text[
+        bb.start() : bb.start("arm")
+    ].strip().lower().startswith("v"):
+        return None
+    ba = _BARE_LABEL_BEFORE.search(text, max(0, a.start - 40), a.start)
+    if ba is None:
+        return None
+    x, y = _clean_arm(ba.group("arm")), _clean_arm(bb.group("arm"))
+    if not (x and y and x != y and _names_label(x) and _names_label(y)):
+        return None
+    if _SUBGROUP_WORD.search(x) or _SUBGROUP_WORD.search(y):
+        return None
+    if not (_names_treatment(x) or _names_treatment(y)):
+        return None
+    return x, y
 
 
 def _pair_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, str] | None:
@@ -1815,8 +1861,11 @@ def _pair_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, st
     zoledronic acid)", "(denosumab, 8.5 months; ZA, 7.4 months)".
     """
     between = text[a.end : b.start]
+    bare = _bare_labels(text, a, b)
+    if bare:
+        return bare
     if "(" not in between and "[" not in between and "," not in between:
-        return None  # every form has a bracket or a comma between the values
+        return None  # every other form has a bracket or a comma between the values
     names: tuple[str, str] | None = None
     la, lb = _LABEL_AFTER.match(text, a.end), _LABEL_AFTER.match(text, b.end)
     if la and lb and la.end() <= b.start and _PAIR_JOIN.fullmatch(text, la.end(), b.start):
@@ -1896,6 +1945,11 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_ASSIGNED_AFTER = re.compile(
+    rf"\s*(?:[(\[][^()\[\]]{{0,20}}[)\]]\s*)?(?:{_PEOPLE}\s+)?(?:who\s+were\s+)?"
+    r"(?:assigned|allocated|randomi[sz]ed)\s+to\s+(?:receive\s+)?(?:the\s+)?"
+    rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}}?)(?=\s*(?:[,;:.)\](\[]|$)|\s+(?:group|arm|and|vs|versus|compared|than|were|was|had)\b)"
+)
 _PEOPLE_AFTER = re.compile(rf"\s*(?:of\s+)?(?:the\s+)?{_PEOPLE}\b")
 _WHO_RECEIVED = re.compile(
     r"\s*(?:(?:who|that)\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
@@ -2016,6 +2070,11 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
+    # "20 of 41 assigned to placebo": a count out of its arm; "69 (49%)
+    # assigned to drug A" without the total only says how the sample split
+    am = _ASSIGNED_AFTER.match(after) if v.kind == "events" and v.total else None
+    if am and _names_treatment(am.group("arm")):
+        return _clean_arm(am.group("arm"))
     if _PEOPLE_END.search(sentence, max(v.start, v.end - 14), v.end):
         # "7 (50%) of 14 patients who received treatment with drug A were"
         wm = _WHO_RECEIVED.match(after)

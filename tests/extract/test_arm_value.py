@@ -1625,3 +1625,42 @@ def test_frame_does_not_take_two_of_a_longer_list() -> None:
         " 150 ± 20, 160 ± 22, and 140 ± 21 mL at the three visits, respectively."
     )
     assert all(v.arm is None for v in find_arm_values(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Flares were fewer (budesonide 8.5%; placebo 19.2%; p = 0.01).",
+            ["budesonide", "placebo"],
+        ),
+        (
+            "Relief was faster (median, sumatriptan 45 (30-60) min vs. placebo 90 (60-120) min).",
+            ["sumatriptan", "placebo"],
+        ),
+        ("Scores were: lithium 14.2 ± 3.1; placebo 11.0 ± 2.7.", ["lithium", "placebo"]),
+        # subgroups and measures are no arms
+        ("Rash was commoner in one sex (men 9.5% vs women 17.9%).", []),
+        ("At entry (FVC 61.2 ± 9.8%; peak VO2 17.1 ± 4.0) the groups were alike.", []),
+        (
+            "Of those assigned to sirolimus, 12 of 40 relapsed, compared with 20 of 41 assigned"
+            " to placebo.",
+            ["sirolimus", "placebo"],
+        ),
+    ],
+    ids=[
+        "label-before-each-semicolon",
+        "label-before-each-vs",
+        "colon-then-labels",
+        "subgroup-labels",
+        "measure-labels",
+        "of-those-assigned-and-assigned-to",
+    ],
+)
+def test_labels_before_values(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
+    text = "Forty-one (50.6%) were assigned to sirolimus and 40 (49.4%) to tacrolimus."
+    assert [v.arm for v in find_arm_values(text) if v.arm] == []
