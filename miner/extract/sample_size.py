@@ -596,6 +596,20 @@ _IN_ONE_ARM_RE = re.compile(
     r"(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
     re.IGNORECASE,
 )
+# "64 women in standard care and 60 women in individual care": counts listed
+# side by side, each with where its people were, are parts.
+_PARTS_LISTED_RE = re.compile(
+    r"\s+"
+    + _MODS
+    + _POP_ANY
+    + r"\s+(?:in|on|receiving|given)\s+(?:(?!\b(?:were|was|had|have)\b)[^.;,()\[\]\d]){1,60}?\s+"
+    r"(?:and|or|versus|vs\.?)\s+"
+    + _NUM_CORE
+    + r"\s+(?:"
+    + _POP_ANY
+    + r"\s+)?(?:in|on|receiving|given)\b",
+    re.IGNORECASE,
+)
 _IN_ARM_AFTER_RE = re.compile(
     r"\s+(?:in|of|from)\s+(?:the\s+|each\s+)(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
     re.IGNORECASE,
@@ -1687,7 +1701,7 @@ class SampleSizeComponent:
                     continue
                 if s in parts or _IN_ONE_ARM_RE.match(text, e) or _in_n_list(text, s, e):
                     continue
-                if _names_a_part(text, s, e):
+                if _names_a_part(text, s, e) or _PARTS_LISTED_RE.match(text, e):
                     continue
                 if rule.behind and "conducted" in rule.behind and m.group().startswith(_DONE_VERBS):
                     # "surgery was performed in 15 patients" counts one arm; "the

@@ -1336,3 +1336,15 @@ def test_groups_counted_in_brackets(
 ) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("In total 52 adults in group walks and 49 adults in home walks were analysed.", None),
+        ("A total of 120 adults in Leeds were randomized to tea; 118 in York were not.", 120),
+    ],
+    ids=["parts-listed-side-by-side", "a-verb-ends-the-part"],
+)
+def test_parts_listed(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
