@@ -395,7 +395,7 @@ _UNIT_AFTER = (
 _PEOPLE = r"(?:patients|participants|subjects|children|women|men|infants|adults)"
 _ARM_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*(?:\(\s*n\s?=\s?\d+\s*\)\s*)?,?\s*"
-    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:(?:{_PEOPLE}|those)\s+"
+    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:(?:{_PEOPLE}|those|groups?|arms?)\s+"
     # "among those allocated placebo", "in patients assigned to drug X"
     r"(?:receiving|given|treated\s+with|in|on|with|allocated(?:\s+to)?|assigned\s+to|"
     r"randomi[sz]ed\s+to)\s+(?:the\s+)?)?"
@@ -1409,6 +1409,17 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             x = _clean_arm(sm.group("x"))
             if x and x != arms[1] and _names_treatment(x):
                 arms[0] = x
+    # 6b. "the rate for drug A was 86% compared with 20% for drug B": the arm
+    # the first value is said of, once the second has its own
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is None or a.kind != b.kind:
+            continue
+        fm = _ARM_WAS_BEFORE.search(sentence, max(0, a.start - 60), a.start)
+        if fm and _COMPARED_LINK.fullmatch(sentence, a.end, b.start):
+            x = _clean_arm(fm.group("x"))
+            if x and x != arms[i + 1] and (fm.group("grp") or _names_treatment(x)):
+                arms[i] = x
     # 7. "In the X group, the rate was 30%": the arm that opens the clause
     if any(a is None for a in arms):
         for i, v in enumerate(values):
@@ -1688,6 +1699,11 @@ _SUBJECT_ARM = re.compile(
     r"(?:was\s+associated\s+with|resulted\s+in|led\s+to|produced|reduced|increased|improved|"
     r"decreased|lowered|raised|induced|achieved)\b",
     re.IGNORECASE,
+)
+_ARM_WAS_BEFORE = re.compile(
+    r"\b(?:for|with|in|among)\s+(?:the\s+)?"
+    rf"(?P<x>{_ARM_WORD}(?:\s(?:and\s|plus\s|\+\s)?{_ARM_WORD}){{0,3}})\s+"
+    r"(?P<grp>(?:groups?|arms?)\s+)?(?:was|were)\s+$"
 )
 _COMPARED_LINK = re.compile(
     rf"\s*(?:{_OUT_UNIT}|%)?(?:\s+[\w-]+){{0,6}}?\s*,?\s*(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?)"

@@ -1664,3 +1664,29 @@ def test_labels_before_values(text: str, arms: list[str]) -> None:
 def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
     text = "Forty-one (50.6%) were assigned to sirolimus and 40 (49.4%) to tacrolimus."
     assert [v.arm for v in find_arm_values(text) if v.arm] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "The 5-year survival for surgery and radiotherapy was 71% compared with 52% for"
+            " surgery alone.",
+            ["surgery and radiotherapy", "surgery alone"],
+        ),
+        (
+            "Use in the intervention clinics was 48.2% compared to 12.9% in the control clinics.",
+            ["intervention clinics", "control clinics"],
+        ),
+        # the first value is said of women, a subgroup
+        ("The rate in women was 41% compared with 22% in the placebo group.", [None, "placebo"]),
+        (
+            "Three children (5.1%) had rash in the group treated with amoxicillin, versus 8"
+            " children (14.0%) in the group treated with amoxicillin plus clavulanate.",
+            [None, "amoxicillin plus clavulanate"],
+        ),
+    ],
+    ids=["for-arm-was", "in-arm-was", "subgroup-was", "group-treated-with"],
+)
+def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
