@@ -77,6 +77,9 @@ CASES = [
         -1.2,
         0.988,
     ),
+    ("Relapse was rarer (relative hazard: 0.41, 95% CI: 0.20-0.83).", "HR", 0.41, 0.20, 0.83, 0.95),
+    ("Infections: rate difference 0.31 (95% CI 0.05 to 0.57).", "other", 0.31, 0.05, 0.57, 0.95),
+    ("AUC estimated treatment ratio 1.04, 90% CI: 0.98-1.10.", "other", 1.04, 0.98, 1.10, 0.9),
 ]
 
 
@@ -97,6 +100,9 @@ CASES = [
         "spaces-inside-numbers",
         "middle-dot-decimals",
         "middle-dot-negative",
+        "relative-hazard",
+        "rate-difference-is-not-a-risk-difference",
+        "estimated-treatment-ratio",
     ],
 )
 def test_measure_value_and_ci(
