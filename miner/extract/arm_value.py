@@ -1961,6 +1961,10 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_OF_GROUP_AFTER = re.compile(
+    # one group: "of possible groups" counts groups, not people
+    rf"\s*(?:[)\]]\s*)?of\s+(?:the\s+)?(?P<arm>{_ARM_PHRASE})\s+(?:group|arm)\b(?!\s+(?:and|or)\b)"
+)
 _ASSIGNED_AFTER = re.compile(
     rf"\s*(?:[(\[][^()\[\]]{{0,20}}[)\]]\s*)?(?:{_PEOPLE}\s+)?(?:who\s+were\s+)?"
     r"(?:assigned|allocated|randomi[sz]ed)\s+to\s+(?:receive\s+)?(?:the\s+)?"
@@ -2086,6 +2090,9 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
+    if v.kind in ("events", "percent") and (gm := _OF_GROUP_AFTER.match(after)):
+        # "33% of the exercise group": a share of the group's members
+        return _not_subgroup(_clean_arm(gm.group("arm")))
     # "20 of 41 assigned to placebo": a count out of its arm; "69 (49%)
     # assigned to drug A" without the total only says how the sample split
     am = _ASSIGNED_AFTER.match(after) if v.kind == "events" and v.total else None

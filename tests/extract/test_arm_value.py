@@ -1690,3 +1690,17 @@ def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
 )
 def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        ("Relapse occurred in 22% of the lithium group.", ["lithium"]),
+        ("Quitting was reported by 9/60 (15%) of the counselling group.", ["counselling"]),
+        ("Only 64% of possible groups were formed.", []),
+        ("In all, 30% of the older group relapsed.", []),
+    ],
+    ids=["share-of-the-group", "count-of-the-group", "groups-counted", "subgroup"],
+)
+def test_share_of_the_group(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms
