@@ -53,6 +53,8 @@ from miner.evaluate.score import pred_arm_links, pred_value_spans
         ("Two hundred and fifty - three", 253.0),
         ("one thousand two hundred", 1200.0),
         ("12.5%", 12.5),
+        ("~ 20", 20.0),
+        ("approximately 3.5", 3.5),
         (".05", 0.05),
         ("not reached", None),
         ("", None),
