@@ -1642,6 +1642,24 @@ _ARM_THEN_POP_RE = re.compile(
 _ORDINAL_RE = re.compile(r"first|second|third|fourth|fifth|other", re.IGNORECASE)
 
 
+# One part of such a list: "31 had drug A", ", 29 women received drug B", "and 34 had no treatment"
+_COLON_ARM = (
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*(?:and\s+)?)?"
+    + _num("num")
+    + r"\s+(?:"
+    + _POP
+    + r"\s+)?(?:had|received|underwent|were\s+given|got)\s+"
+    r"(?P<label>(?!a\b|an\b|their\b)[A-Za-z][\w+/'-]*(?:\s+(?!and\b|or\b)[A-Za-z0-9][\w+/'-]*){0,4})"
+)
+_COLON_ARM_RE = re.compile(_COLON_ARM, re.IGNORECASE)
+_COLON_ARMS_RE = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|allocated|assigned)\b[^.:;]{0,80}:"
+    r"\s*(?P<list>(?:" + _COLON_ARM.replace("(?P<num>", "(?:").replace("(?P<label>", "(?:") + r")+)"
+    r"(?=\s*(?:\.(?:\s|$)|;|$))",
+    re.IGNORECASE,
+)
+
+
 def _clean_label(label: str) -> str:
     label = _LABEL_LEAD_RE.sub("", label.strip(" ,;:"))
     treated = _TREATED_POP_RE.match(label)
@@ -1894,6 +1912,23 @@ class SampleSizeComponent:
                 cg = _COUNT_THEN_GROUP_RE.match(text, counts.starts[i])
                 if cg is not None:
                     add(cg.start(), cg.end(), cg.group("label"), _count(cg.group("num")), "paren")
+        if ":" in text:
+            # "We randomized 94 adults: 31 had drug A, 29 had drug B and 34 had
+            # no treatment": after an allocation and a colon, every part says
+            # what its people had.
+            for cm in _COLON_ARMS_RE.finditer(text):
+                listed_arms = list(_COLON_ARM_RE.finditer(cm.group("list")))
+                base = cm.start("list")
+                if len(listed_arms) < 2 or "".join(i.group() for i in listed_arms) != cm.group(
+                    "list"
+                ):
+                    continue
+                if any(_OUTCOME_RE.search(i.group("label")) for i in listed_arms):
+                    continue  # "31 had a relapse and 29 had none": events
+                for arm in listed_arms:
+                    n = _count(arm.group("num"))
+                    a, b = base + arm.start("num"), base + arm.end("label")
+                    add(a, b, arm.group("label"), n, "list_strong")
         if "respectively" in text:
             for m in _RESPECTIVELY_RE.finditer(text):
                 if not (m.group("pop") or m.group("verb")):

@@ -1348,3 +1348,28 @@ def test_groups_counted_in_brackets(
 )
 def test_parts_listed(nlp: Language, abstract: str, randomized: int | None) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "We randomized 90 adults into the trial: 30 had yoga, 31 had stretching and 29 had "
+            "no classes.",
+            [("yoga", 30), ("stretching", 31), ("no classes", 29)],
+        ),
+        (
+            "Adults were randomly assigned to three groups: 20 received tea, 21 received "
+            "coffee, and 22 received water.",
+            [("tea", 20), ("coffee", 21), ("water", 22)],
+        ),
+        # what they had is an outcome: no arms
+        ("Adults were randomized: 31 had relapse and 29 had no relapse.", []),
+    ],
+    ids=["had-list-after-colon", "received-list-after-colon", "outcome-list-after-colon"],
+)
+def test_arms_listed_after_a_colon(
+    nlp: Language, abstract: str, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
