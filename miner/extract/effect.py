@@ -751,7 +751,7 @@ _CMP_GAP = re.compile(
     r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
-# "HR for OS was 0.92 (95% CI 0.70-1.20)": the outcome named between an
+# "HR for OS was 0.88 (95% CI 0.67-1.16)": the outcome named between an
 # abbreviation and its value (the value then needs its CI)
 _ABBR_OUTCOME_GAP = re.compile(
     r"^\s*for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,2}\s+(?:was|were|is|of|:|=)\s*[(\[]?\s*$"
@@ -771,7 +771,7 @@ _STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
 _VALUE_TAIL = re.compile(
-    # "RR 1.55 CI 0.96-2.52": a CI word is no unit
+    # "RR 1.62 CI 0.93-2.81": a CI word is no unit
     rf"(?P<unit>\s?(?!to\b|and\b|vs\b|CIs?\b|CrI\b|C\.I\b){_UNIT})?"
     # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
     rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
@@ -781,7 +781,7 @@ _VALUE_TAIL = re.compile(
     r"(?P<gap>(?:\s+(?:favou?ring|in\s+favou?r\s+of|between)\s+[^()\[\]\d;.]{1,50}?)?"
     rf"\s*[,;:]?\s*[(\[{{]?\s*"
     rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
-    # "-1.7 with a 95% CI of -6.6 to 3.2"
+    # "-1.9 with a 95% CI of -6.1 to 2.3"
     rf"(?P<head>(?:with\s+(?:an?|the)\s+)?{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
     rf"{_PAIR_THOUSANDS}(?P<close>\s*%?\s*[)\]}}])?"
 )
@@ -971,7 +971,7 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     if re.search(r"\d", before) or len(before) > 60:
         return None
     if _NEXT_ITEM.search(before):
-        # "(effect size = 0.8) and level of enjoyment (p = 0.04": the p of
+        # "(effect size = 0.7) and level of comfort (p = 0.03": the p of
         # the next comparison, after the estimate's bracket has closed
         return None
     return m
@@ -1086,7 +1086,7 @@ def _find_effects(
                 continue
             found.append(more)
         if info.measure in ("MD", "SMD") and _ARMS_RESPECTIVELY.match(sentence, taken_until):
-            # "... 1.60 [1.28, 1.91], 1.69 [...] and 1.73 [...] for placebo,
+            # "... 1.50 [1.22, 1.78], 1.64 [...] and 1.71 [...] for placebo,
             # drugA 105 mg and drugA 225 mg, respectively": a value for the
             # control arm is an arm's value, and so are the others listed
             del found[chain_from:]
@@ -1122,10 +1122,10 @@ _BY_VALUE = re.compile(
     rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
     rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
 )
-# "motion differed by 0.01 mm (95% CI -0.13 to 0.15)": the difference itself
+# "motion differed by 0.02 mm (95% CI -0.11 to 0.16)": the difference itself
 _DIFFERED_BY = re.compile(
     rf"\bdiffer(?:ed|s)?\s+(?:significantly\s+|statistically\s+significantly\s+)?"
-    # "differed between the two treatments by 3.3 points (95% CI ...)"
+    # "differed between the two drugs by 2.8 points (95% CI ...)"
     r"(?:between\s+[^;:()\[\]]{1,40}?\s+)?by\s+"
     rf"(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?(?P<val>{SIGNED})\s?"
     rf"(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
@@ -1174,8 +1174,8 @@ _VALUE_NAME = re.compile(
 
 
 # "1.17 points/month lower with A than with B (95% CI 0.08-2.26)", "0.66%
-# lower (95% CI 0.48-0.84, p < 0.001) than in the control group", "10.5
-# percentage points higher (95% CI 7.6-13.4) ... compared with usual care": a
+# lower (95% CI 0.45-0.81, p < 0.001) than in the usual-care group", "9.7
+# percentage points higher (95% CI 6.9-12.8) ... compared with usual care": a
 # difference written as a comparative. The value is kept as written (a
 # magnitude; the direction is in the words, which ``text`` keeps), with its
 # CI as written.
@@ -1221,13 +1221,13 @@ _PERCENT_QUANTITY = re.compile(
     re.I,
 )
 _CMP_LOWER = frozenset(["lower", "less", "smaller", "fewer", "shorter"])
-# "... than with placebo (95% CI for difference 0.08-2.26, P = 0.037)": the CI
+# "... than with placebo (95% CI for difference 0.11-2.05, P = 0.041)": the CI
 # after the arm compared with
 _CMP_CI_AFTER = re.compile(
     rf"[^;:()\[\]\d]{{0,50}}?[(\[]\s*(?P<ci>{CI_WORD}\s*[:=,]?\s*"
     rf"(?:for\s+(?:the\s+)?differences?\s*[:=,]?\s*)?{PAIR}[^()\[\]]{{0,40}})[)\]]"
 )
-# "1.09 and 1.58 mm Hg more than": the first of two values in one unit
+# "1.12 and 1.47 mm Hg more than": the first of two values in one unit
 _CMP_FIRST_OF_TWO = re.compile(
     rf"(?<![{DASHES}\w.\u00b7+\u00b1])(?P<val>{NUM_CORE})\s?(?P<unit>{_CMP_UNIT})?\s*(?:,|and)\s*$"
 )
@@ -1654,7 +1654,7 @@ def _chained_estimate(
 def _bare_bounds_in_bracket(sentence: str, m_start: int, tail: re.Match[str]) -> bool:
     """Whether ``tail`` holds bounds written bare after a comma inside the estimate's bracket.
 
-    "(HR 0.56, 0.34-0.92, p=0.007)", "[RR 2.20, 1.79-2.71; p<0.0001]": the
+    "(HR 0.61, 0.39-0.95, p=0.009)", "[RR 2.40, 1.85-3.11; p<0.0001]": the
     bounds need a dash or "to" between them and the bracket must go on
     (";", ",") or close right after them.
     """
