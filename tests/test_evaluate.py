@@ -53,6 +53,8 @@ from miner.evaluate.score import pred_arm_links, pred_value_spans
         ("Two hundred and fifty - three", 253.0),
         ("one thousand two hundred", 1200.0),
         ("12.5%", 12.5),
+        ("~ 20", 20.0),
+        ("approximately 3.5", 3.5),
         (".05", 0.05),
         ("not reached", None),
         ("", None),
@@ -356,6 +358,22 @@ def test_gold_as_prediction_scores_one() -> None:
     for s in report.scores:
         assert (s.precision, s.recall, s.f1) == (1.0, 1.0, 1.0), s.field
     assert not report.errors
+
+
+@pytest.mark.parametrize(
+    ("corpus", "sample_size", "counts"),
+    [
+        ("pico", {"randomized": None, "analysed": 120}, Counts(1, 0, 0)),
+        ("pico", {"randomized": 130, "analysed": 120}, Counts(0, 1, 1)),
+        ("pico", {"randomized": 120, "analysed": 110}, Counts(1, 0, 0)),
+        ("ctro", {"randomized": None, "analysed": 120}, Counts(0, 0, 1)),
+    ],
+    ids=["pico-analysed-when-no-randomized", "pico-randomized-first", "pico-randomized", "ctro"],
+)
+def test_total_participants(corpus: str, sample_size: dict, counts: Counts) -> None:
+    rec = _record(corpus, {"randomized": [(120.0,)]})
+    pred = {"r1": {"id": "r1", "sample_size": sample_size}}
+    assert _scores(score([rec], pred, splits=["all"]).scores)["randomized"] == counts
 
 
 def test_empty_prediction_has_recall_zero() -> None:

@@ -9,7 +9,8 @@ How the gold is derived (see each corpus' SOURCE.md)
 ----------------------------------------------------
 pico (``pico-corpus/pico_dev.jsonl.gz``, 674 abstracts)
     ``randomized``: any ``total-participants`` value is acceptable (the
-    corpus labels every total it sees, e.g. enrolled and randomized).
+    corpus labels every total it sees, e.g. enrolled and randomized); the
+    prediction is ``sample_size.randomized``, else ``analysed``.
     ``arm_n``: ``intervention-participants`` + ``control-participants``.
     ``arm_events`` (``*-bin-abs``), ``arm_percent`` (``*-bin-percent``),
     ``arm_mean`` / ``arm_sd`` / ``arm_median`` (``*-cont-*``). Values written

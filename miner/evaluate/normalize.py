@@ -110,10 +110,12 @@ def parse_gold_number(text: str) -> float | None:
 
     Accepts digits with thousands commas ("1,525"), the pre-tokenised forms of
     the corpora ("- 0 . 94", "1 , 525"), a trailing "%", unicode minus, a
-    leading "n =" and English number words. Returns ``None`` otherwise.
+    leading "n =" or "~" and English number words. Returns ``None`` otherwise.
     """
     s = _clean(text).strip()
     s = re.sub(r"^[nN]\s*=\s*", "", s)
+    # "~ 20": the text's own approximate value; the extractor reads the number
+    s = re.sub(r"^(?:~|\u2248|approx(?:imately|\.)?)\s*", "", s)
     s = s.rstrip("%").strip()
     compact = re.sub(r"\s+", "", s)
     if compact.startswith("."):

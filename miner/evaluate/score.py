@@ -251,6 +251,22 @@ def pred_randomized(pred: Prediction) -> list[Item]:
     return _items([((_num(ss.get("randomized")),), _evidence(ss))])
 
 
+def pred_total(pred: Prediction) -> list[Item]:
+    """``sample_size.randomized``, else ``sample_size.analysed``: the total the text states.
+
+    pico labels ``total-participants``, every total it sees (enrolled,
+    randomized, evaluable), while the contract splits a total into
+    randomized and analysed. A record with no randomized count but an
+    analysed one ("3,653 patients were assessable") states that total.
+    ctro labels the randomized total only and keeps :func:`pred_randomized`.
+    """
+    ss = _sample_size(pred)
+    value = ss.get("randomized")
+    if value is None:
+        value = ss.get("analysed")
+    return _items([((_num(value),), _evidence(ss))])
+
+
 def pred_is_rct(pred: Prediction) -> list[Item]:
     """``design.is_rct`` when true (a record predicted not randomized has no item)."""
     design = pred.get("design")
@@ -418,7 +434,13 @@ class FieldSpec:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("pico", "randomized", pred_randomized, slot=True, description="total randomized"),
+    FieldSpec(
+        "pico",
+        "randomized",
+        pred_total,
+        slot=True,
+        description="total participants (randomized, else analysed)",
+    ),
     FieldSpec("pico", "arm_n", pred_group_sizes, description="per-arm sizes and denominators"),
     FieldSpec("pico", "arm_events", pred_events, description="events per arm"),
     FieldSpec("pico", "arm_percent", pred_percent, description="percent per arm"),

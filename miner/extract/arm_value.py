@@ -378,6 +378,7 @@ _STOP_ARM = frozenset(
         "less",
         "greater",
         "similar",
+        "those",
     ]
 )
 _STOP_ALT = "|".join(sorted(_STOP_ARM, key=len, reverse=True))
@@ -395,7 +396,7 @@ _UNIT_AFTER = (
 _PEOPLE = r"(?:patients|participants|subjects|children|women|men|infants|adults)"
 _ARM_AFTER = re.compile(
     rf"^\s*(?:{_UNIT_AFTER})?\s*[)\]]?\s*(?:\(\s*n\s?=\s?\d+\s*\)\s*)?,?\s*"
-    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:(?:{_PEOPLE}|those)\s+"
+    rf"(?:(?:in|for|with|among|on|receiving|after)\s+(?:the\s+)?(?:(?:{_PEOPLE}|those|groups?|arms?)\s+"
     # "among those allocated placebo", "in patients assigned to drug X"
     r"(?:receiving|given|treated\s+with|in|on|with|allocated(?:\s+to)?|assigned\s+to|"
     r"randomi[sz]ed\s+to)\s+(?:the\s+)?)?"
@@ -439,19 +440,27 @@ _ARM_BEFORE_WEAK = re.compile(
 _GRP_WORD = r"(?:\s+(?:groups?|arms?))?"
 _RESPECTIVELY_LIST = re.compile(
     rf"(?P<list>{_ARM_PHRASE}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE})*,?\s+and\s+(?:the\s+)?{_ARM_PHRASE})"
-    r"\s+(?:groups|arms)\b"
+    r"\s+(?:groups|arms\b|(?P<people>patients|participants|subjects|recipients|users)\s*,?\s*"
+    r"respectively)\b"
     r"|(?P<kw2>group|arm)s?\s+(?P<list2>[A-Z0-9]{1,3}(?:\s*,\s*(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})*"
     r",?\s+and\s+(?:(?:group|arm)\s+)?[A-Z0-9]{1,3})\b"
-    r"|(?:in|for|with|among|receiving)\s+(?:the\s+)?"
+    r"|(?:[Ii]n|[Ff]or|[Ww]ith|[Aa]mong|[Rr]eceiving)\s+(?:the\s+)?"
     # "in the surgery arm and watchful-waiting arm, respectively"
     rf"(?P<list3>{_ARM_PHRASE}{_GRP_WORD}(?:\s*,\s*(?:the\s+)?{_ARM_PHRASE}{_GRP_WORD})*,?\s+(?:and|or)\s+"
     rf"(?:in\s+|with\s+)?(?:the\s+)?{_ARM_PHRASE})"
     r"(?:\s+(?:groups?|arms?))?\s*,?\s*respectively"
 )
+# What shows that the last number of "group A and 24" is a count, not a group
+_COUNT_AFTER_LIST = re.compile(
+    r"\s?(?:%|percent|[.,\u00b7]\d|\s*[(\[]|\s+(?:patients|participants|subjects|of)\b)"
+)
 _COMPARISON = re.compile(
     r"(?:with|in|for|receiving|on)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_PHRASE})\s+(?:groups?\s+|arms?\s+)?"
     r"(?:than|(?:as\s+)?compared\s+(?:with|to)|versus|vs\.?)\s+(?:with\s+|in\s+|for\s+)?(?:the\s+)?"
+    # "than those receiving usual care": the people who had the other arm
+    r"(?:(?:those|patients|participants|subjects)\s+(?:(?:who\s+were\s+)?(?:treated\s+with|given)"
+    r"|receiving|(?:assigned|allocated|randomi[sz]ed)\s+to)\s+(?:the\s+)?)?"
     rf"(?P<y>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
 )
 
@@ -529,6 +538,8 @@ def _clean_arm(raw: str | None) -> str | None:
     if not words or _NUMBER_WORD.fullmatch(words[0]) or words[-1].lower() in _OUTCOME_NOUNS:
         return None
     arm = " ".join(words)
+    if arm.islower() and _TIME_UNIT_RE.match(arm):
+        return None  # "120 min: 188.9 ± 19.4": a time point labels the value
     return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
 
 
@@ -840,7 +851,38 @@ def _values(sentence: str, word_numbers: bool) -> tuple[str, list[ArmValueMatch]
         out = [_with_power_of_ten(sentence, v) if v.kind == "bare" else v for v in out]
     if "SD" in masked and "M" in masked:
         out = _with_apa_means(masked, out)
-    return masked, _shared_percent_sign(masked, out)
+    return masked, _percent_then_count(masked, _shared_percent_sign(masked, out))
+
+
+_COUNT_IN_BRACKET = re.compile(r"\s*[(\[]\s*$")
+_BRACKET_CLOSE = re.compile(r"\s*[)\]]")
+
+
+def _percent_then_count(masked: str, values: list[ArmValueMatch]) -> list[ArmValueMatch]:
+    """Read "1.8% (6 of 334 patients)" as one count with its share, from the share on.
+
+    The share before the bracket and the count inside it are one value; read
+    apart, the share would go without its count and often without its arm.
+    """
+    out: list[ArmValueMatch] = []
+    for v in values:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "percent"
+            and v.kind == "events"
+            and v.percent is None
+            and v.events is not None
+            and v.total
+            and abs(100 * v.events / v.total - prev.value) <= 1
+            and _COUNT_IN_BRACKET.fullmatch(masked, prev.end, v.start)
+        ):
+            close = _BRACKET_CLOSE.match(masked, v.end)
+            end = close.end() if close else v.end
+            out[-1] = replace(v, start=prev.start, end=end, percent=prev.value)
+        else:
+            out.append(v)
+    return out
 
 
 # "(M = 4.78, SD = 3.56)": the mean and SD as psychology journals write them
@@ -1259,12 +1301,22 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
                 # "groups A and B": the letters alone say little to a reader
                 # ("arm A and arm B" repeats the word)
                 names = [f"{lm.group('kw2').lower()} {n.split()[-1]}" for n in names]
+                numbers = re.findall(r"\b\d{1,2}\b", lm.group("list2"))
+                if len(numbers) == len(re.findall(r"\b\w+\b", lm.group("list2"))) - 1 and not (
+                    _COUNT_AFTER_LIST.match(sentence, lm.end())
+                ):
+                    # "groups 1 and 2 were": numbers, which no arm name is alone
+                    names = [f"{lm.group('kw2').lower()} {n}" for n in numbers]
+            if lm.group("people") and not any(_names_treatment(n) for n in names):
+                continue  # "in diabetic and non-diabetic patients": subgroups
             if len(names) < 2:
                 continue
             stop = sentence.lower().find("respectively", lm.start())
             if stop < 0:
                 stop = lm.end()
-            _assign_runs(sentence, values, arms, names, max(stop, lm.start()))
+            _assign_runs(
+                sentence, values, arms, names, max(stop, lm.start()), (lm.start(), lm.end())
+            )
             if len(names) == 2 and all(a is None for a in arms) and stop < values[0].start:
                 # "between the formoterol and placebo groups, respectively, for
                 # heart rate (80 vs. 82 bpm) and QTc (401 vs. 399 ms)"
@@ -1298,8 +1350,9 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
     for i, v in enumerate(values):
         if arms[i] is None:
             prev_end = values[i - 1].end if i else 0
-            next_start = values[i + 1].start if i + 1 < len(values) else len(sentence)
-            arms[i] = _direct_arm(sentence, v, prev_end, next_start)
+            j = i + 2 if _own_share_next(sentence, values, i) else i + 1
+            next_start = values[j].start if j < len(values) else len(sentence)
+            arms[i] = _not_subgroup(_direct_arm(sentence, v, prev_end, next_start))
     # a bracketed compared pair whose first value alone took the arm written
     # before the bracket ("for the X arm (17% v 26%, respectively)"): that arm
     # may be either side's
@@ -1344,7 +1397,7 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             prev_end = values[i - 1].end if i else 0
             weak = _ARM_BEFORE_WEAK.search(sentence[max(prev_end, v.start - 70) : v.start])
             if weak:
-                arms[i] = _clean_arm(weak.group("arm"))
+                arms[i] = _not_subgroup(_clean_arm(weak.group("arm")))
     # 6. "Risperidone therapy was associated with a gain of 2.7 kg, as
     # compared with 0.8 kg with placebo": the subject is the first value's arm
     if len(values) >= 2 and arms[0] is None and arms[1] is not None:
@@ -1357,6 +1410,17 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             x = _clean_arm(sm.group("x"))
             if x and x != arms[1] and _names_treatment(x):
                 arms[0] = x
+    # 6b. "the rate for drug A was 86% compared with 20% for drug B": the arm
+    # the first value is said of, once the second has its own
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is None or a.kind != b.kind:
+            continue
+        fm = _ARM_WAS_BEFORE.search(sentence, max(0, a.start - 60), a.start)
+        if fm and _COMPARED_LINK.fullmatch(sentence, a.end, b.start):
+            x = _clean_arm(fm.group("x"))
+            if x and x != arms[i + 1] and (fm.group("grp") or _names_treatment(x)):
+                arms[i] = x
     # 7. "In the X group, the rate was 30%": the arm that opens the clause
     if any(a is None for a in arms):
         for i, v in enumerate(values):
@@ -1374,14 +1438,213 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             a is None or a == mentions[i] for i, a in enumerate(arms)
         ):
             arms = list(mentions)
+    # 8. "Pain was lower with drug X (3.1 vs 4.2)": a bracketed compared pair
+    # after the arms the sentence has named so far
+    if any(a is None for a in arms):
+        _bracketed_pairs(sentence, values, arms)
+    # 9. "infection (A, 32% vs. B, 19%), fever (25% vs. 10%)": later pairs of
+    # a list of outcomes keep the arms of the pair before them
+    if any(a is None for a in arms):
+        _pairs_in_list(sentence, values, arms)
     return [v if a == v.arm else replace(v, arm=a) for v, a in zip(values, arms, strict=True)]
+
+
+# What opens the bracket of a compared pair: a bracket and at most a label
+# without digits ("(mean +/- SD, ", "[")
+_PAIR_OPEN = re.compile(r"[(\[][^()\[\]\d]{0,30}$")
+_PAIR_CLOSE = re.compile(r"[^()\[\]]{0,80}?[)\]]")
+# The words of a comparison between arms: without one the sentence may only
+# describe its groups ("age (61 vs 63 years)")
+_COMPARATIVE = re.compile(
+    r"\b(?:higher|lower|greater|less|more|fewer|better|worse|superior|inferior|shorter|longer|"
+    r"larger|smaller|faster|slower|favou?r\w*|reduc\w*|increas\w*|decreas\w*|improv\w*|"
+    r"prolong\w*|than|compared|versus|vs)\b",
+    re.IGNORECASE,
+)
+# A dose that names its arm: "the 20 mg arm", "the 50-mg group"
+_DOSE_ARM = r"\d+(?:\.\d+)?[\s-]?(?:mg|mcg|\u00b5g|g|ml|mL|IU)(?:/[a-z0-9]+)*"
+_SUBJECT_VERBS = (
+    r"had|has|showed|achieved|was|were|experienced|exhibited|reported|demonstrated|required|"
+    r"needed|used|gained|lost|scored"
+)
+# An arm named before a compared pair: "in the X group", "group B", "with
+# drug X", "favoured drug X"; people "with" something are a subgroup, not an arm
+_MENTION = re.compile(
+    r"\b(?:in|with|for|on|among|receiving|to|of|favou?red|than|versus|vs\.?)\s+(?:the\s+)?"
+    rf"(?P<grp>{_DOSE_ARM}|{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
+    r"|\b(?P<kw>[Gg]roup|[Aa]rm)\s+(?P<letter>[A-Z0-9]{1,2}|I{3}|IV)\b"
+    r"|\b(?P<prep>with|favou?red|receiving)\s+(?:the\s+)?"
+    rf"(?P<drug>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+    # "patients allocated to education", "those randomised to receive drug X"
+    r"|\b(?:allocated|assigned|randomi[sz]ed)\s+to\s+(?:receive\s+)?(?:the\s+)?"
+    rf"(?P<alloc>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})"
+    # "After six hours, the combined group achieved ...": a group as subject
+    r"|(?:^|[,;:]\s*)(?:RESULTS?\s*:*\s*)?(?:[Tt]he\s+)?"
+    rf"(?P<subj>{_ARM_PHRASE})\s+(?:groups?|arms?)\s+(?:{_SUBJECT_VERBS})\b"
+)
+_PEOPLE_BEFORE = re.compile(rf"\b(?:{_PEOPLE}|those|people|cases)\s+$", re.IGNORECASE)
+_MENTION_END = re.compile(
+    rf"\s*(?:[(\[,;.]|$|\s(?:than|compared|versus|vs|and|or|groups?|arms?|{_SUBJECT_VERBS})\b)"
+)
+# What earlier brackets hold ("(2.5 vs. 2.6%)") compares no arms of this pair
+_INNER_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+_COMPARED_BEFORE = re.compile(r"\b(?:than|compared|versus|vs|relative|against)\b", re.I)
+_THEN_COMPARED = re.compile(
+    r"^[^()\[\]\d]{0,60}?\b(?:compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
+    rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*[.;,]?\s*$"
+)
+
+
+def _mentions(text: str) -> list[tuple[str, int, int]]:
+    """The arms ``text`` names and where, in order of first mention (see :data:`_MENTION`)."""
+    names: list[tuple[str, int, int]] = []
+    for m in _MENTION.finditer(text):
+        if m.group("letter"):
+            name: str | None = f"{m.group('kw').lower()} {m.group('letter')}"
+        else:
+            raw = m.group("grp") or m.group("drug") or m.group("alloc") or m.group("subj")
+            if re.fullmatch(_DOSE_ARM, raw):
+                names.append((raw, m.start(), m.end()))
+                continue
+            if _SUBGROUP_WORD.search(raw):
+                continue
+            if m.group("drug") or m.group("alloc"):
+                if m.group("prep") == "with" and _PEOPLE_BEFORE.search(
+                    text, max(0, m.start() - 16), m.start()
+                ):
+                    continue  # "patients with diabetes": a subgroup
+                # the phrase must end where a name can end; after "with" it
+                # must name a treatment too, as allocation alone says it is one
+                at = m.start("drug") if m.group("drug") else m.start("alloc")
+                words = raw.split()
+                raw = next(
+                    (
+                        " ".join(words[:n])
+                        for n in range(1, len(words) + 1)
+                        if _MENTION_END.match(text, at + len(" ".join(words[:n])))
+                    ),
+                    "",
+                )
+                if not raw or (m.group("drug") and not _names_treatment(raw)):
+                    continue
+            name = _clean_arm(raw)
+        if name and all(name != n for n, _, _ in names):
+            names.append((name, m.start(), m.end()))
+    return names
+
+
+def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Arms of compared pairs in brackets, from the arms named before the bracket.
+
+    One arm named ("fewer infarctions with drug X (0.5% vs 2.2%)") is the
+    first value's: writers put the arm they name first; a group named in a
+    closing "compared with the Y group" is the second's. Two arms named take
+    the pair in their order when the sentence compares them in that order
+    ("in the X arm ... than the Y arm (40% vs 36%)") or says "respectively".
+    Anything else, or a pair whose bracket names an arm, is left alone.
+    """
+    start = 0
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if arms[i] is not None or arms[i + 1] is not None or a.kind != b.kind:
+            start = max(start, a.end)
+            continue
+        if not _pair_link(sentence[a.end : b.start]):
+            continue
+        opener = _PAIR_OPEN.search(sentence, max(start, a.start - 31), a.start)
+        close = _PAIR_CLOSE.match(sentence, b.end)
+        if opener is None or close is None:
+            continue
+        inside = sentence[opener.end() : close.end()]
+        if _MENTION.search(inside) or _GROUP_WORD.search(inside):
+            continue  # the bracket labels its own values
+        head = sentence[: opener.start()]
+        named = _mentions(head)
+        if not named or len(named) > 2 or not _COMPARATIVE.search(head):
+            continue
+        if len(named) == 1:
+            ((x, _, at),) = named
+            if _COMPARED_BEFORE.search(_INNER_BRACKETS.sub(" ", head[:at])):
+                continue  # "... compared with those in the X group": the other side's
+            arms[i] = x
+            tail = _THEN_COMPARED.match(sentence[close.end() :])
+            later = _clean_arm(tail.group("arm")) if tail else None
+            if later and later != x:
+                arms[i + 1] = later
+        elif "respectively" in inside.lower() or _COMPARED_BEFORE.search(
+            head, named[0][2], named[1][2]
+        ):
+            arms[i], arms[i + 1] = named[0][0], named[1][0]
+
+
+# From one bracketed pair to the next in a list of outcomes: the rest of the
+# bracket (a p-value), then a comma and the next outcome's name, no number
+_NEXT_IN_LIST = re.compile(
+    r"[^()\[\]]{0,60}[)\]]\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<name>[^\d()\[\];]{1,60})"
+    r"[(\[][^()\[\]\d]{0,30}"
+)
+_NEW_CLAUSE = re.compile(
+    r"\b(?:whereas|while|but|however|respectively|although|than|compared|versus|vs)\b", re.I
+)
+
+
+def _pairs_in_list(sentence: str, values: list[ArmValueMatch], arms: list[str | None]) -> None:
+    """Give the arms of a compared pair to the bracketed pairs listed after it.
+
+    "infection (A, 32% vs. B, 19%; P=0.01), fever (25% vs. 10%)": a list of
+    outcomes, each with its pair in brackets, keeps one order of the arms. A
+    word that may bring in other arms or a new clause between them ends it.
+    """
+    for i in range(len(values) - 3):
+        x, y = arms[i], arms[i + 1]
+        if x is None or y is None or x == y or arms[i + 2] is not None or arms[i + 3]:
+            continue
+        a, b, c, d = values[i : i + 4]
+        if a.kind != b.kind or c.kind != d.kind:
+            continue
+        if not _pair_link(sentence[c.end : d.start]):
+            continue
+        if not (_pair_link(sentence[a.end : b.start]) or _pair_labels(sentence, a, b)):
+            continue
+        gap = _NEXT_IN_LIST.fullmatch(sentence, b.end, c.start)
+        if gap is None or _NEW_CLAUSE.search(gap.group("name")):
+            continue
+        if _MENTION.search(gap.group("name")) or _GROUP_WORD.search(gap.group("name")):
+            continue
+        arms[i + 2], arms[i + 3] = x, y
+
+
+def _not_subgroup(arm: str | None) -> str | None:
+    """``arm`` unless it names a subgroup ("in the older group", "among high-risk patients")."""
+    if arm is None or (_SUBGROUP_WORD.search(arm) and not _TREATMENT_WORD.search(arm)):
+        return None
+    return arm
+
+
+def _own_share_next(sentence: str, values: list[ArmValueMatch], i: int) -> bool:
+    """Whether the value after a count is its share, opening a bracket with its interval.
+
+    "8 of 25 patients (32%; 95% CI, 14% to 50%) on the X arm": the share is
+    read apart from the count, and the arm is written after both.
+    """
+    if i + 1 >= len(values):
+        return False
+    v, share = values[i], values[i + 1]
+    return (
+        v.kind == "events"
+        and bool(v.total)
+        and v.events is not None
+        and share.kind == "percent"
+        and abs(100 * v.events / (v.total or 1) - share.value) <= 1
+        and re.fullmatch(r"\s*[(\[]\s*", sentence[v.end : share.start]) is not None
+    )
 
 
 # "In the X group, ...", "..., whereas in group B with 78 patients, ...",
 # "In patients receiving X, ...": an arm that opens a clause
 _OPENING_ARM = re.compile(
     r"(?:^|[;,:]\s*|\b(?:and|whereas|while|but)\s+)(?:RESULTS?\s*:?\s*)?"
-    r"(?:[Ii]n|[Ff]or|[Aa]mong)\s+(?:the\s+)?"
+    r"(?:[Ii]n|[Ff]or|[Aa]mong|[Oo]f)\s+(?:the\s+)?"
     rf"(?:(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\b"
     r"|(?P<kw>group|arm)\s+(?P<letter>[A-Z0-9]{1,3})\b"
     rf"|(?:{_PEOPLE}|those)\s+(?:receiving|treated\s+with|given|on|allocated(?:\s+to)?|"
@@ -1409,7 +1672,7 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
     The clause runs from the opening phrase to the next opening phrase or the
     first word that brings in a comparison ("than", "compared", "vs", ";").
     """
-    if not ("n " in sentence or "or " in sentence or "ong " in sentence):
+    if not ("n " in sentence or "or " in sentence or "ong " in sentence or "f " in sentence):
         return None
     best: re.Match[str] | None = None
     for m in _OPENING_ARM.finditer(sentence, 0, pos):
@@ -1438,6 +1701,11 @@ _SUBJECT_ARM = re.compile(
     r"decreased|lowered|raised|induced|achieved)\b",
     re.IGNORECASE,
 )
+_ARM_WAS_BEFORE = re.compile(
+    r"\b(?:for|with|in|among)\s+(?:the\s+)?"
+    rf"(?P<x>{_ARM_WORD}(?:\s(?:and\s|plus\s|\+\s)?{_ARM_WORD}){{0,3}})\s+"
+    r"(?P<grp>(?:groups?|arms?)\s+)?(?:was|were)\s+$"
+)
 _COMPARED_LINK = re.compile(
     rf"\s*(?:{_OUT_UNIT}|%)?(?:\s+[\w-]+){{0,6}}?\s*,?\s*(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?)"
     r"\s+(?:an?\s+|the\s+)?",
@@ -1462,11 +1730,23 @@ def _give_pairs(
             and arms[i + 1] is None
             and values[i].kind == values[i + 1].kind
             and _PAIR_JOIN.fullmatch(link.strip() or "-")
+            and not _in_longer_list(sentence, values, i)
         ):
             arms[i], arms[i + 1] = x, y
             i += 2
         else:
             i += 1
+
+
+def _in_longer_list(sentence: str, values: list[ArmValueMatch], i: int) -> bool:
+    """Whether the pair at ``i`` is part of a longer list ("49.4, 47.5 and 26.5")."""
+
+    def listed(x: ArmValueMatch, y: ArmValueMatch) -> bool:
+        return x.kind == y.kind and _list_link(sentence[x.end : y.start])
+
+    return (i > 0 and listed(values[i - 1], values[i])) or (
+        i + 2 < len(values) and listed(values[i + 1], values[i + 2])
+    )
 
 
 _SUBJECT_PAIR = re.compile(
@@ -1503,6 +1783,20 @@ _NOT_TREATMENT = frozenset(
         "SAE",
         "SAES",
         "BMI",
+        # measures, never treatments
+        "FEV1",
+        "FVC",
+        "VO2",
+        "HBA1C",
+        "A1C",
+        "LDL",
+        "HDL",
+        "SBP",
+        "DBP",
+        "CRP",
+        "LVEF",
+        "GFR",
+        "EGFR",
     ]
 )
 _TREATMENT_WORD = re.compile(
@@ -1543,6 +1837,38 @@ _COMMA_LABEL_BEFORE = _EndPattern(
 
 
 _SEMICOLON = re.compile(r"\s*;\s*")
+# "(tacrolimus 9.5% vs placebo 17.9%)", "were: drug A 12.1 ± 3.4; placebo 10.2":
+# a name right before each value, after a bracket, a colon, ";" or "vs"
+_BARE_LABEL_BEFORE = re.compile(
+    rf"(?:^|[(\[;:,]|\bvs\.?|\bversus|\bv\.?)\s*(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s+$"
+)
+_BARE_LABEL_JOIN = re.compile(rf"\s*(?:{_OUT_UNIT}|%)?\s*(?:;|,?\s*(?:vs\.?|versus|v\.?))\s*", re.I)
+
+
+def _bare_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, str] | None:
+    """The arm names written right before each of two values, if both are treatments' names.
+
+    One of the two must look like a treatment and neither may name a subgroup
+    ("(men 12% vs women 15%)" compares no arms).
+    """
+    bb = _BARE_LABEL_BEFORE.search(text, a.end, b.start)
+    if bb is None or not _BARE_LABEL_JOIN.fullmatch(text, a.end, bb.start("arm")):
+        return None
+    if text[bb.start() : bb.start("arm")].strip() not in ("", ";") and not text[
+        bb.start() : bb.start("arm")
+    ].strip().lower().startswith("v"):
+        return None
+    ba = _BARE_LABEL_BEFORE.search(text, max(0, a.start - 40), a.start)
+    if ba is None:
+        return None
+    x, y = _clean_arm(ba.group("arm")), _clean_arm(bb.group("arm"))
+    if not (x and y and x != y and _names_label(x) and _names_label(y)):
+        return None
+    if _SUBGROUP_WORD.search(x) or _SUBGROUP_WORD.search(y):
+        return None
+    if not (_names_treatment(x) or _names_treatment(y)):
+        return None
+    return x, y
 
 
 def _pair_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, str] | None:
@@ -1552,8 +1878,11 @@ def _pair_labels(text: str, a: ArmValueMatch, b: ArmValueMatch) -> tuple[str, st
     zoledronic acid)", "(denosumab, 8.5 months; ZA, 7.4 months)".
     """
     between = text[a.end : b.start]
+    bare = _bare_labels(text, a, b)
+    if bare:
+        return bare
     if "(" not in between and "[" not in between and "," not in between:
-        return None  # every form has a bracket or a comma between the values
+        return None  # every other form has a bracket or a comma between the values
     names: tuple[str, str] | None = None
     la, lb = _LABEL_AFTER.match(text, a.end), _LABEL_AFTER.match(text, b.end)
     if la and lb and la.end() <= b.start and _PAIR_JOIN.fullmatch(text, la.end(), b.start):
@@ -1633,8 +1962,18 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
 
 
 _PEOPLE_END = re.compile(rf"{_PEOPLE}$")
+_OF_GROUP_AFTER = re.compile(
+    # one group: "of possible groups" counts groups, not people
+    rf"\s*(?:[)\]]\s*)?of\s+(?:the\s+)?(?P<arm>{_ARM_PHRASE})\s+(?:group|arm)\b(?!\s+(?:and|or)\b)"
+)
+_ASSIGNED_AFTER = re.compile(
+    rf"\s*(?:[(\[][^()\[\]]{{0,20}}[)\]]\s*)?(?:{_PEOPLE}\s+)?(?:who\s+were\s+)?"
+    r"(?:assigned|allocated|randomi[sz]ed)\s+to\s+(?:receive\s+)?(?:the\s+)?"
+    rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}}?)(?=\s*(?:[,;:.)\](\[]|$)|\s+(?:group|arm|and|vs|versus|compared|than|were|was|had)\b)"
+)
+_PEOPLE_AFTER = re.compile(rf"\s*(?:of\s+)?(?:the\s+)?{_PEOPLE}\b")
 _WHO_RECEIVED = re.compile(
-    r"\s*(?:who\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
+    r"\s*(?:(?:who|that)\s+(?:received|were\s+given|were\s+treated\s+with|were\s+randomi[sz]ed\s+to|"
     r"were\s+assigned\s+to)|treated\s+with|receiving|given|randomi[sz]ed\s+to|assigned\s+to|"
     r"allocated\s+to)\s+(?:(?:treatment|therapy)\s+with\s+)?(?:the\s+)?"
     rf"(?P<arm>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,3}}?)(?:\s+(?:groups?|arms?))?"
@@ -1752,10 +2091,24 @@ def _direct_arm(sentence: str, v: ArmValueMatch, prev_end: int, next_start: int)
         rm = _TREATED_PEOPLE_AFTER.match(after)
         if rm and _names_treatment(rm.group("arm")):
             return _clean_arm(rm.group("arm"))
+    if v.kind in ("events", "percent") and (gm := _OF_GROUP_AFTER.match(after)):
+        # "33% of the exercise group": a share of the group's members
+        return _not_subgroup(_clean_arm(gm.group("arm")))
+    # "20 of 41 assigned to placebo": a count out of its arm; "69 (49%)
+    # assigned to drug A" without the total only says how the sample split
+    am = _ASSIGNED_AFTER.match(after) if v.kind == "events" and v.total else None
+    if am and _names_treatment(am.group("arm")):
+        return _clean_arm(am.group("arm"))
     if _PEOPLE_END.search(sentence, max(v.start, v.end - 14), v.end):
         # "7 (50%) of 14 patients who received treatment with drug A were"
         wm = _WHO_RECEIVED.match(after)
         if wm:
+            return _clean_arm(wm.group("arm"))
+    elif v.kind in ("events", "percent") and (pw := _PEOPLE_AFTER.match(after)):
+        # "5 of 86 (5.8%) patients who received drug A": the people come after
+        # the count and its share
+        wm = _WHO_RECEIVED.match(after, pw.end())
+        if wm and "espectively" not in after and _names_treatment(wm.group("arm")):
             return _clean_arm(wm.group("arm"))
     lm2 = (
         _ARM_LIST_AFTER_RUN.match(sentence, v.end)
@@ -1800,14 +2153,20 @@ def _group_mentions(sentence: str) -> Iterator[re.Match[str]]:
 
 
 def _assign_runs(
-    sentence: str, values: list[ArmValueMatch], arms: list[str | None], names: list[str], stop: int
+    sentence: str,
+    values: list[ArmValueMatch],
+    arms: list[str | None],
+    names: list[str],
+    stop: int,
+    inside: tuple[int, int] = (0, 0),
 ) -> None:
     """Give runs of values of one kind the arms of a "respectively" list in order.
 
     Only runs that end before "respectively" (``stop``) and whose values are
     joined by "and", commas or "vs" take the names: a later pair in the same
     sentence ("..., respectively, with rates of 86% vs 62% at 2 years")
-    belongs to its own comparison.
+    belongs to its own comparison. Numbers ``inside`` the list itself ("in
+    groups 1 and 2") are none of its values.
     """
     k = len(names)
     i = 0
@@ -1817,12 +2176,49 @@ def _assign_runs(
             _list_link(sentence[a.end : b.start]) or _pair_link(sentence[a.end : b.start])
             for a, b in itertools.pairwise(run)
         )
-        if len({v.kind for v in run}) == 1 and joined and run[-1].end <= stop:
+        if (
+            len({v.kind for v in run}) == 1
+            and joined
+            and run[-1].end <= stop
+            and not any(inside[0] <= v.start < inside[1] for v in run)
+            and not _compared_with_run(sentence, values, i, k, stop)
+        ):
             for j, name in enumerate(names):
                 arms[i + j] = name
             i += k
         else:
             i += 1
+
+
+def _compared_with_run(
+    sentence: str, values: list[ArmValueMatch], i: int, k: int, stop: int
+) -> bool:
+    """Whether the run of ``k`` values at ``i`` starts with one compared with the list after it.
+
+    "lower in group D than in groups E and N (1.2 vs. 3.6 and 2.9,
+    respectively)": the first value is group D's, and the list of the
+    "respectively" is the two after "vs.".
+    """
+    if i + k >= len(values):
+        return False
+    a, b, after = values[i], values[i + 1], values[i + k]
+
+    def joined(x: ArmValueMatch, y: ArmValueMatch) -> bool:
+        link = sentence[x.end : y.start]
+        return x.kind == y.kind and (_list_link(link) or _pair_link(link))
+
+    return (
+        after.kind == a.kind
+        and after.end <= stop
+        and _pair_link(sentence[a.end : b.start])
+        and all(
+            _list_link(sentence[x.end : y.start])
+            for x, y in itertools.pairwise(values[i + 1 : i + k + 1])
+        )
+        # the chain is the one value and the list: nothing joined before or after
+        and not (i and joined(values[i - 1], a))
+        and not (i + k + 1 < len(values) and joined(after, values[i + k + 1]))
+    )
 
 
 def find_arm_values(sentence: str) -> list[ArmValueMatch]:

@@ -8,8 +8,9 @@ expressions over the raw text and appends spans to ``doc.spans["miner"]``:
   Not: "non-randomized", "quasi-randomized", "randomly selected" (sampling),
   plural "randomized trials" (other studies: background or a review),
   negated or future wording ("were not randomized", "will be randomized").
-- ``DESIGN_RANDOM_ORDER`` -- "in a randomized order": randomized only
-  together with crossover, placebo or blinding wording.
+- ``DESIGN_RANDOM_ORDER`` -- "in a randomized order", "in random
+  sequence", "in a random, double-blind fashion": randomized only together
+  with crossover, placebo or blinding wording.
 - ``DESIGN_NOT_TRIAL`` -- the paper describes itself as a systematic review,
   meta-analysis or protocol, so randomized wording is about other trials or
   a trial still to come: ``is_rct`` is false.
@@ -28,15 +29,21 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_lower, doc_text
-from miner.extract.negation import is_negated
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_scan_lower, doc_scan_text, doc_text
+from miner.extract.negation import in_research_call, is_negated
 from miner.extract.scan import finditer_near
 
 _RZ = r"randomi[sz]"
 _RANDOM_RE = re.compile(
     rf"\b(?:{_RZ}(?:ed|ation|ing|e|es)\b"
     r"|randomly\s+(?:\w+\s+){0,2}?(?:assigned|allocated|divided|distributed|sorted|split|placed"
-    r"|grouped|received|given|stratified|categori[sz]ed|classified)"
+    r"|grouped|received|given|provided|stratified|categori[sz]ed|classified)"
+    # "randomly enrolled into the two groups": allocation, not sampling
+    r"|randomly\s+enroll(?:ed|ing)\s+(?:\S+\s+){0,5}?(?:in|into|to)\s+(?:\S+\s+){0,3}?"
+    r"(?:sub)?(?:groups?|arms?)\b"
+    # the order of treatments: see DESIGN_RANDOM_ORDER
+    r"|random(?:ly)?[\s-]+ordered\b|random\s+(?:order|sequence)\b"
+    r"|random\s*,?\s+(?:(?:double|single|triple)[\s-]+(?:blind|mask)(?:ed)?\s+)?(?:fashion|manner)\b"
     r"|random(?:ized)?\s+(?:allocation|assignment|allotment)"
     r"|(?:allocated|assigned|divided)\s+at\s+random"
     r"|(?:assigned|allocated|divided|distributed|split|grouped|placed|categori[sz]ed)"
@@ -53,6 +60,22 @@ _NOT_RANDOM_LEFT_RE = re.compile(
 )
 # "in a randomized order": the order of tests or sessions, not of allocation.
 _ORDER_RIGHT_RE = re.compile(r"\s+(?:order|sequence)\b", re.IGNORECASE)
+# A call for a trial still to be done: "a randomized trial is needed",
+# "evaluation in a randomized controlled trial would be justified", "a
+# randomized study comparing them would help to determine". Read
+# after the randomization word, up to the end of its sentence.
+_CALL_AFTER_RE = re.compile(
+    r"\b(?:is|are|be|remains?)\s+(?:still\s+|now\s+|urgently\s+|clearly\s+)?"
+    r"(?:needed|warranted|justified|required|necessary|recommended|called\s+for)\b"
+    r"|\b(?:would|could|might|may|should|will)\s+(?:help|clarify|confirm|establish|determine"
+    r"|be\s+(?:useful|helpful|valuable|desirable|informative|important|of\s+(?:interest|value)))\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|\n")
+_SELF_LEFT_RE = re.compile(r"\b(?:this|our|present|current)\b[^.;]*$", re.IGNORECASE)
+# Matches of _RANDOM_RE that name an order ("in random order", "random
+# sequence", "randomly ordered", "in a random, double-blind fashion").
+_ORDER_WORDS = ("order", "ordered", "sequence", "fashion", "manner")
 # "randomized (controlled|clinical) trials" (plural) and "RCTs": other studies.
 _PLURAL_TRIALS_RE = re.compile(
     r"^(?:ed|ised|ized)?\s*(?:,?\s*(?:placebo[\s-]controlled|double[\s-]blind(?:ed)?"
@@ -185,6 +208,27 @@ def _may_be_cluster(low: str) -> bool:
     )
 
 
+def _called_for(text: str, start: int, end: int) -> bool:
+    """Whether the rest of the sentence after ``end`` calls for the trial to be done.
+
+    Not when the paper names itself just before ("this randomized study was
+    to determine whether ... are required").
+    """
+    if _SELF_LEFT_RE.search(text, max(0, start - 50), start):
+        return False
+    stop = _SENTENCE_END_RE.search(text, end)
+    return _CALL_AFTER_RE.search(text, end, stop.start() if stop else len(text)) is not None
+
+
+def _stated(doc: Doc, text: str, start: int, end: int) -> bool:
+    """Whether the design word at ``start:end`` describes this study.
+
+    Not negated or hedged ("was not blinded", "will be randomized") and not
+    in a call for more research ("further double-blind trials are needed").
+    """
+    return not is_negated(doc, start, end) and not in_research_call(text, start, end)
+
+
 def _add(doc: Doc, spans: list[Span], start: int, end: int, label: str) -> None:
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
     if span is not None:
@@ -213,6 +257,10 @@ class DesignComponent:
             if _NOT_RANDOM_LEFT_RE.search(left, max(0, i - 10)):
                 continue
             word = m.group(0).lower()
+            if word.endswith(_ORDER_WORDS):
+                if not is_negated(doc, s, e):
+                    _add(doc, spans, s, e, "DESIGN_RANDOM_ORDER")
+                continue
             if word.startswith("rct") or word.startswith("random"):
                 right = text[e : e + w]
                 if word.startswith("rct") and right.startswith("s"):
@@ -230,13 +278,13 @@ class DesignComponent:
                 or any(word in low[max(0, s - w) : s] for word in _REVIEW_WORDS)
             ) and _REVIEW_LEFT_RE.search(left):
                 continue
-            if is_negated(doc, s, e):
+            if not _stated(doc, text, s, e) or _called_for(text, s, e):
                 continue
             _add(doc, spans, s, e, "DESIGN_RANDOMIZED")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        low = doc_lower(doc)
+        text = doc_scan_text(doc)
+        low = doc_scan_lower(doc)
         # lowercase words say what the patterns can match
         plain = low is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
         spans: list[Span] = []
@@ -249,19 +297,21 @@ class DesignComponent:
         for m in finditer_near(_SELF_REVIEW_RE, text, low, *_SELF_REVIEW_NEAR):
             _add(doc, spans, m.start(), m.end(), "DESIGN_NOT_TRIAL")
         for m in finditer_near(_CROSSOVER_RE, text, low, *_CROSSOVER_NEAR):
-            if not is_negated(doc, m.start(), m.end()):
+            if _stated(doc, text, *m.span()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_CROSSOVER")
         if not plain or low is None or _may_be_cluster(low):
             for m in finditer_near(_CLUSTER_RE, text, low, *_CLUSTER_NEAR):
-                if not is_negated(doc, m.start(), m.end()):
+                if _stated(doc, text, *m.span()):
                     _add(doc, spans, m.start(), m.end(), "DESIGN_CLUSTER")
         for kind, regex in _BLIND_RES:
             for m in finditer_near(regex, text, low, *_BLIND_NEAR[kind]):
-                if kind != "open" and is_negated(doc, m.start(), m.end()):
+                if kind == "open" and in_research_call(text, *m.span()):
+                    continue
+                if kind != "open" and not _stated(doc, text, *m.span()):
                     continue
                 _add(doc, spans, m.start(), m.end(), f"DESIGN_BLIND_{kind.upper()}")
         for m in finditer_near(_PLACEBO_RE, text, low, *_PLACEBO_NEAR):
-            if not is_negated(doc, m.start(), m.end()):
+            if _stated(doc, text, *m.span()):
                 _add(doc, spans, m.start(), m.end(), "DESIGN_PLACEBO")
         add_spans(doc, spans)
         return doc

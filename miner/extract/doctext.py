@@ -24,6 +24,13 @@ SPAN_KEY = "miner"
 _TEXT_KEY = "miner.text"
 _LOWER_KEY = "miner.lower"
 _SENTS_KEY = "miner.sents"
+_SCAN_KEY = "miner.scan"
+_SCAN_LOWER_KEY = "miner.scan_lower"
+
+#: Publishers' XML often writes hyphens as U+2010 (HYPHEN) or U+2011
+#: (NON-BREAKING HYPHEN): "double\u2010blind", "cross\u2010over". Patterns
+#: spell "-"; one character for one keeps every offset.
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 
 
 def doc_text(doc: Doc) -> str:
@@ -58,6 +65,32 @@ def doc_lower(doc: Doc) -> str | None:
     if low is not None and len(low) != len(text):
         low = None
     doc.user_data[_LOWER_KEY] = low
+    return low
+
+
+def doc_scan_text(doc: Doc) -> str:
+    """The text patterns are matched on: ``doc_text`` with U+2010/U+2011 read as "-".
+
+    Offsets into it are offsets into ``doc_text``; what a fact quotes is
+    sliced from ``doc_text``, so it stays as written.
+    """
+    scan = doc.user_data.get(_SCAN_KEY)
+    if scan is None:
+        text = doc_text(doc)
+        scan = text.translate(_HYPHENS) if "\u2010" in text or "\u2011" in text else text
+        doc.user_data[_SCAN_KEY] = scan
+    return scan
+
+
+def doc_scan_lower(doc: Doc) -> str | None:
+    """:func:`doc_scan_text` lowercased when that keeps every offset, else ``None``."""
+    if _SCAN_LOWER_KEY in doc.user_data:
+        return doc.user_data[_SCAN_LOWER_KEY]
+    scan = doc_scan_text(doc)
+    low: str | None = doc_lower(doc) if scan is doc_text(doc) else scan.lower()
+    if low is not None and len(low) != len(scan):
+        low = None
+    doc.user_data[_SCAN_LOWER_KEY] = low
     return low
 
 

@@ -134,10 +134,11 @@ def parse_num(text: str) -> float:
 
 
 # ------------------------------------------------------------------ CI pairs
-# "h·mg/dL": a product of units (an area under the curve) is one unit
+# "h·mg/dL", "MET*h/wk": a product of units (an area under the curve) is one
+# unit; "cm2", "mm³": a square or a cube
 _UNIT = (
-    r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}"
-    r"(?:[\u00b7\u22c5][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
+    r"(?:%|percentage\s+points?|percent|points?|mm\s?Hg|[a-zA-Z\u00b5\u03bc]{1,8}[23\u00b2\u00b3]?"
+    r"(?:[\u00b7\u22c5*][a-zA-Z\u00b5\u03bc]{1,8})?(?:\s?/\s?[a-zA-Z0-9.]{1,6}){0,2})"
 )
 # Two bounds: "-2.65 to -1.63", "−0.30; −0.02", "0.5–0.9", "1.2, 3.4",
 # "- 1.21 % to - 0.74 %" (a unit may follow each bound).
@@ -146,7 +147,17 @@ PAIR = (
     rf"(?P<sep>to|and|[,;]|[{DASHES}])\s*"
     rf"(?P<hi>{SIGNED})(?!\d|[.\u00b7]\d)(?:\s?(?!to\b|and\b|vs\b){_UNIT})?"
 )
-# A CI lead-in: "95% CI", "95% confidence interval". The abbreviation may
+# A number with thousands grouped by commas ("1,250", "-12,400.5"); a group
+# never starts "0," (a decimal comma: "0,645").
+SIGNED_THOUSANDS = (
+    rf"(?:(?<![\d.\u00b7])[{DASHES}]\s?)?[1-9]\d{{0,2}}(?:,\d{{3}})+(?!\d)(?:[.\u00b7]\d+)?"
+)
+_SIGNED_THOUSANDS_RE = re.compile(SIGNED_THOUSANDS)
+# Two bounds that may be written with thousands ("1,020 to 1,480"); only the
+# bounds of an estimate read them (PAIR keeps to plain numbers)
+_PAIR_THOUSANDS = PAIR.replace(SIGNED, f"(?:{SIGNED_THOUSANDS}|{SIGNED})")
+# A CI lead-in: "95% CI", "95% C.I", "95% confidence interval", "95%
+# confidence limits". The abbreviation may
 # follow the words in brackets ("confidence interval [CI],", "( CI )" in
 # tokenised text, "(95% CI)", "[CIs]") or after a stray full stop
 # ("confidence interval. CI: -1.8 to -0.5"), and the level may come last
@@ -154,7 +165,8 @@ PAIR = (
 # first, and only as a usual level, so that "CI 43%, 69%" stays a pair).
 CI_WORD = (
     r"(?:(?P<level>\d{2}(?:[.\u00b7]\d+)?)\s?%\s?-?\s?)?"
-    r"(?:CIs?\b|C\.I\.|CrI\b|[Cc]onfidence[\s-]+[Ii]ntervals?|[Cc]redible\s+[Ii]ntervals?"
+    r"(?:CIs?\b|C\.I\b\.?|CrI\b|[Cc]onfidence[\s-]+(?:[Ii]ntervals?|[Ll]imits?)"
+    r"|[Cc]redible\s+[Ii]ntervals?"
     r"|[Cc]onf\.?\s?[Ii]nt\.?)"
     r"(?:\s?[(\[]\s?(?:\d{2}(?:[.\u00b7]\d+)?\s?%\s?)?(?:CIs?|C\.I\.|CrI)\s?[)\]]|\.\s?CI\b)?"
     r"(?(level)|(?:\s?(?P<level_after>80|90|95|97[.\u00b7]5|99)\s?%(?=\s?[,:;]))?)"
@@ -591,7 +603,8 @@ def outcome_before(sentence: str, pos: int) -> str | None:
 
 # ------------------------------------------------------- sentences / hedges
 HEDGE_RE = re.compile(
-    r"\b(?:power(?:ed)?\b|to\s+detect|assum(?:e|ed|ing)|hypothesi[sz]\w*|sample\s+size|"
+    # "in the powered subgroup (MD -0.8, ...)" reports a result
+    r"\b(?:power(?:ed)?\b(?!\s+sub-?groups?\b)|to\s+detect|assum(?:e|ed|ing)|hypothesi[sz]\w*|sample\s+size|"
     r"anticipat\w*|would\s+(?:be|have|provide))",
     re.IGNORECASE,
 )
@@ -738,6 +751,11 @@ _CMP_GAP = re.compile(
     r"\s*(?:[:=,]|of|was|is|were)?\s*[(\[]?\s*$",
     re.IGNORECASE,
 )
+# "HR for OS was 0.88 (95% CI 0.67-1.16)": the outcome named between an
+# abbreviation and its value (the value then needs its CI)
+_ABBR_OUTCOME_GAP = re.compile(
+    r"^\s*for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,2}\s+(?:was|were|is|of|:|=)\s*[(\[]?\s*$"
+)
 _CMP_GAP_START = re.compile(r"\s*(?:for|of|in|with|on|versus|vs|compared|relative)\b", re.I)
 _BOUND_BEFORE = re.compile(
     r"(?:\bCIs?|\binterval|\blimits?|\bbounds?|\bmargins?)\s+(?:for|of|on)\s+(?:the\s+)?"
@@ -745,12 +763,16 @@ _BOUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_BEFORE = re.compile(r"\brelative\s*$", re.IGNORECASE)
+# "mean of the differences = -9 mmHg", "pseudo-median of the differences": the
+# paired (before-after) differences within one group
+_PAIRED_BEFORE = re.compile(r"\b(?:mean|median)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _STANDARDISED_BEFORE = re.compile(r"\bstandardi[sz]ed\s+$", re.IGNORECASE)
 # "relative risk (RR) of 0.64": the abbreviation in brackets right after the
 # full name belongs to it
 _ABBR_IN_BRACKETS = re.compile(r"\s?[(\[]\s*$")
 _VALUE_TAIL = re.compile(
-    rf"(?P<unit>\s?(?!to\b|and\b|vs\b){_UNIT})?"
+    # "RR 1.62 CI 0.93-2.81": a CI word is no unit
+    rf"(?P<unit>\s?(?!to\b|and\b|vs\b|CIs?\b|CrI\b|C\.I\b){_UNIT})?"
     # a standard error written after the value: "-0.52 ± 0.09%; 95% CI ..."
     rf"(?P<se>\s*(?:\u00b1|\+\s?/\s?-)\s*{NUM_CORE}\s?(?:{_UNIT})?)?"
     # "-1.69 mmol/L [-30.5 mg/dL] [CI ...]": the value in other units
@@ -759,8 +781,9 @@ _VALUE_TAIL = re.compile(
     r"(?P<gap>(?:\s+(?:favou?ring|in\s+favou?r\s+of|between)\s+[^()\[\]\d;.]{1,50}?)?"
     rf"\s*[,;:]?\s*[(\[{{]?\s*"
     rf"(?:(?:{P_VALUE})\s*[,;]\s*)?)"
-    rf"(?P<head>{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
-    rf"{PAIR}(?P<close>\s*%?\s*[)\]}}])?"
+    # "-1.9 with a 95% CI of -6.1 to 2.3"
+    rf"(?P<head>(?:with\s+(?:an?|the)\s+)?{CI_WORD}\s*[:=,]?\s*(?:of|was|is|from|were)?\s*[(\[{{]?\s*)?"
+    rf"{_PAIR_THOUSANDS}(?P<close>\s*%?\s*[)\]}}])?"
 )
 _SKIP_VALUE_BEFORE = re.compile(
     r"(?:[Pp]\s*[<>=\u2264\u2265]|\b(?:week|month|day|year|visit|hour|margin\s+of|bound\s+of|"
@@ -835,7 +858,19 @@ _RANGE_WORD = re.compile(r"\brange\b", re.IGNORECASE)
 _THOUSANDS_AFTER = re.compile(r",\d{3}(?![\d.\u00b7])")
 # "(CI, 73.0, 81.4) for the control group": the value of one arm
 _ARM_LABEL_AFTER = re.compile(
-    r"\s*[,;]?\s*(?:for|in)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:group|arm)\b", re.IGNORECASE
+    r"\s*[,;]?\s*(?:for|in)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
+    r"(?:group|arm|unit|cohort|ward|clinic|cent(?:re|er)|site)s?\b",
+    re.IGNORECASE,
+)
+# "... for placebo, drugA and drugB, respectively": values listed for the arms,
+# the control arm among them
+_ARMS_RESPECTIVELY = re.compile(
+    r"[\s,;)\]]*(?:in|for)\s+(?:the\s+)?"
+    # "for drugA 5 mg and 10 mg versus placebo, respectively": differences
+    r"(?:(?:(?!\b(?:vs|versus|compared|relative|minus|over|against)\b)[^;()\[\]]){0,80}?\b)?"
+    r"(?:placebo|controls?|usual\s+care|standard\s+care|vehicle|sham|no\s+treatment)\b"
+    r"[^;()\[\]]{0,80}?\brespectively\b",
+    re.IGNORECASE,
 )
 _BASELINE_GAP = re.compile(
     r"\b(?:at|in)\s+baseline\b|\bbaseline\s+(?:characteristics|demographics|data|variables)\b",
@@ -922,6 +957,10 @@ def _order_ci(value: float, lo: float, hi: float) -> tuple[float, float] | None:
     return lo, hi
 
 
+# a bracket closed, then a word that starts the next item of a list
+_NEXT_ITEM = re.compile(r"[)\]]\s*[,;]?\s*(?:and|or|but|whereas|while)\b", re.IGNORECASE)
+
+
 def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     window = sentence[pos:limit]
     m = P_RE.search(window)
@@ -930,6 +969,10 @@ def _p_after(sentence: str, pos: int, limit: int) -> re.Match[str] | None:
     # only the p of this estimate: nothing but punctuation/short words before it
     before = window[: m.start()]
     if re.search(r"\d", before) or len(before) > 60:
+        return None
+    if _NEXT_ITEM.search(before):
+        # "(effect size = 0.7) and level of comfort (p = 0.03": the p of
+        # the next comparison, after the estimate's bracket has closed
         return None
     return m
 
@@ -1010,9 +1053,12 @@ def _find_effects(
         if unspelled and mention.group("abbr") in unspelled:
             continue
         before = sentence[max(0, mention.start() - 40) : mention.start()]
-        if _BOUND_BEFORE.search(before) or (info.generic and _RELATIVE_BEFORE.search(before)):
+        if _BOUND_BEFORE.search(before) or (
+            info.generic and (_RELATIVE_BEFORE.search(before) or _PAIRED_BEFORE.search(before))
+        ):
             # "the upper 95% CI limit of the difference in pain was 1.2",
-            # "relative differences were 39%": no estimate of the difference
+            # "relative differences were 39%", "mean of the differences":
+            # no estimate of a difference between the groups
             continue
         if (
             info.measure == "MD"
@@ -1027,6 +1073,7 @@ def _find_effects(
         if est is None:
             continue
         found.append(est)
+        chain_from = len(found) - 1
         taken_until = est.end
         # Further estimates chained to the same measure name:
         # "HR 0.70 (0.6-0.8) for death and 0.81 (0.7-0.9) for MI".
@@ -1050,6 +1097,11 @@ def _find_effects(
                     found[-1] = est = replace(est, p=more.p, p_op=more.p_op, end=more.end)
                 continue
             found.append(more)
+        if info.measure in ("MD", "SMD") and _ARMS_RESPECTIVELY.match(sentence, taken_until):
+            # "... 1.50 [1.22, 1.78], 1.64 [...] and 1.71 [...] for placebo,
+            # drugA 105 mg and drugA 225 mg, respectively": a value for the
+            # control arm is an arm's value, and so are the others listed
+            del found[chain_from:]
     for est in _unnamed_estimates(sentence):
         if not any(est.start < f.end and f.start < est.end for f in found):
             found.append(est)
@@ -1081,6 +1133,14 @@ _BY_VALUE = re.compile(
     r"(?P<outcome>[^,;()]{1,60}?)\s+by\s+(?:an?\s+(?:mean|average|additional|further)\s+(?:of\s+)?)?"
     rf"(?P<val>{SIGNED})\s?(?P<unit>(?!to\b|and\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
     rf"(?P<cmp>\s*,?\s*{_COMPARATOR})?"
+)
+# "motion differed by 0.02 mm (95% CI -0.11 to 0.16)": the difference itself
+_DIFFERED_BY = re.compile(
+    rf"\bdiffer(?:ed|s)?\s+(?:significantly\s+|statistically\s+significantly\s+)?"
+    # "differed between the two drugs by 2.8 points (95% CI ...)"
+    r"(?:between\s+[^;:()\[\]]{1,40}?\s+)?by\s+"
+    rf"(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?(?P<val>{SIGNED})\s?"
+    rf"(?P<unit>(?!to\b|and\b|vs\b){_UNIT})?\s*(?P<ci>{_CI_BRACKET})"
 )
 # "LS mean [Det-Gla]: 0.207; 95% CI: 0.0149, 0.3995": a mean of one arm
 # minus the other, written as the arms subtracted
@@ -1125,6 +1185,206 @@ _VALUE_NAME = re.compile(
 )
 
 
+# "1.17 points/month lower with A than with B (95% CI 0.08-2.26)", "0.66%
+# lower (95% CI 0.45-0.81, p < 0.001) than in the usual-care group", "9.7
+# percentage points higher (95% CI 6.9-12.8) ... compared with usual care": a
+# difference written as a comparative. The value is kept as written (a
+# magnitude; the direction is in the words, which ``text`` keeps), with its
+# CI as written.
+_CMP_UNIT = (
+    r"(?:percentage\s+points?|%|mm\s?Hg|mmol/mol|mmol/[lL]|mg/d[lL]|kg|lbs?|cm|mm|ml|mL|bpm"
+    r"|beats/min|points?(?:/\s?(?:month|week|year|day))?|units?|days?|hours?|minutes?|min"
+    r"|weeks?|months?|ms|seconds?|kcal|g)(?![\w/])"
+)
+_CMP_DIRECTION = r"(?P<dir>lower|higher|greater|less|more|smaller|larger|fewer|longer|shorter)\b"
+_COMPARATIVE = re.compile(
+    rf"(?<![{DASHES}\w.\u00b7+\u00b1])(?P<val>{SIGNED})(?![\d.\u00b7])"
+    rf"\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?"
+    # "1.09 (95% CI 0.27-1.90) mmHg higher": the unit after the CI
+    rf"\s*(?(unit)|(?P<unit_after>{_CMP_UNIT})?)\s*{_CMP_DIRECTION}"
+    r"(?P<tail>\s*(?P<ci2>[(\[][^()\[\]]{0,80}[)\]])?[^;:()\[\]\d]{0,70}?)"
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+"
+    r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?(?:baseline|before|pre-?\w+|expected)\b)"
+)
+_CMP_NOT_BASELINE = (
+    r"(?!(?:at\s+|the\s+|their\s+|those\s+at\s+|that\s+at\s+)?"
+    r"(?:baseline|before|pre-?\w+|expected)\b)"
+)
+# "IOP fell more with A than with B by 1.3 mmHg (95% CI 0.6-2.0)": the value
+# after the arm compared with
+_COMPARATIVE_BY = re.compile(
+    rf"{_CMP_DIRECTION}(?P<tail>[^;:()\[\]\d]{{0,60}}?)"
+    rf"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+{_CMP_NOT_BASELINE}"
+    r"[^;:()\[\]\d]{1,60}?\bby\s+(?:an?\s+(?:mean|average)\s+(?:of\s+)?)?"
+    rf"(?P<val>{SIGNED})(?![\d.\u00b7])\s?-?\s?(?P<unit>{_CMP_UNIT})?\s*(?P<ci>{_CI_BRACKET})?"
+)
+# "2.2 times more likely", "a 30% lower risk": ratios and relative changes
+_CMP_RELATIVE_AFTER = re.compile(
+    r"\s*(?:likely|risk|odds|hazard|rates?|incidence|chance|probability|times|fold)\b", re.I
+)
+_CMP_RELATIVE_WORDS = re.compile(
+    r"\b(?:risk|odds|hazard|rates?|incidence|likelihood|chance|probability|mortality|relative)\b",
+    re.I,
+)
+# quantities measured in percent, whose "0.5% lower" is an absolute difference
+_PERCENT_QUANTITY = re.compile(
+    r"\b(?:HbA\s?\(?1c\)?|A1[cC]|glycat\w+|h(?:a)?emoglobin|fat|ejection\s+fraction|saturation"
+    r"|predicted|proportions?|percentages?)",
+    re.I,
+)
+_CMP_LOWER = frozenset(["lower", "less", "smaller", "fewer", "shorter"])
+# "... than with placebo (95% CI for difference 0.11-2.05, P = 0.041)": the CI
+# after the arm compared with
+_CMP_CI_AFTER = re.compile(
+    rf"[^;:()\[\]\d]{{0,50}}?[(\[]\s*(?P<ci>{CI_WORD}\s*[:=,]?\s*"
+    rf"(?:for\s+(?:the\s+)?differences?\s*[:=,]?\s*)?{PAIR}[^()\[\]]{{0,40}})[)\]]"
+)
+# "1.12 and 1.47 mm Hg more than": the first of two values in one unit
+_CMP_FIRST_OF_TWO = re.compile(
+    rf"(?<![{DASHES}\w.\u00b7+\u00b1])(?P<val>{NUM_CORE})\s?(?P<unit>{_CMP_UNIT})?\s*(?:,|and)\s*$"
+)
+_CMP_DIRECTION_WORDS = (
+    "lower",
+    "higher",
+    "greater",
+    "less",
+    "more",
+    "smaller",
+    "larger",
+    "fewer",
+    "longer",
+    "shorter",
+)
+
+
+def _comparative_estimates(sentence: str) -> list[EffectMatch]:
+    """Differences written as "X unit lower/higher ... than ..." (see :data:`_COMPARATIVE`).
+
+    The value may also follow the arm compared with ("greater with A than
+    with B by 1.3 mmHg"). It needs a unit of measurement or a CI. A
+    percentage needs a quantity measured in percent named in its clause (HbA1c, body fat, a
+    proportion) and no word of risk, rate or odds there: "relapse was 35%
+    lower", "mortality was 30% lower" are relative changes, and so is "a 30%
+    lower ...".
+    A CI may stand before or right after the comparative word. When the CI
+    written holds only the negative of the value ("1.2 mmHg lower (95% CI
+    -2.0 to -0.4)"), the value is read as negative.
+    """
+    out: list[EffectMatch] = []
+    matches = list(_COMPARATIVE.finditer(sentence))
+    if " by " in sentence:
+        matches += _COMPARATIVE_BY.finditer(sentence)
+    for m in matches:
+        groups = m.groupdict()
+        unit = groups["unit"] or groups.get("unit_after")
+        ci_text = groups["ci"]
+        end = m.end()
+        if ci_text is None and groups.get("ci2"):
+            ci_text = groups["ci2"]
+        if ci_text is None:
+            after = _CMP_CI_AFTER.match(sentence, m.end())
+            if after is not None:
+                ci_text, end = after.group("ci"), after.end()
+        ci = (
+            re.search(
+                rf"(?:{CI_WORD}\s*[:=,]?\s*(?:for\s+(?:the\s+)?differences?\s*)?)?{PAIR}", ci_text
+            )
+            if ci_text
+            else None
+        )
+        if ci_text is not None and ci is None:
+            ci_text = None
+        if unit is None and ci is None:
+            continue
+        if _CMP_RELATIVE_AFTER.match(sentence, m.end("dir")):
+            continue
+        head = sentence[max(0, m.start() - 60) : m.start()]
+        if re.search(r"\b(?:an?|up\s+to|about|approximately|nearly|almost|over)\s*$", head, re.I):
+            # "a 30% lower ...": relative; "about 2 points more": not a value
+            continue
+        percent = unit is not None and unit.startswith("%")
+        if unit is None and ci is None:
+            continue
+        clause = re.split(r"[;:]|,\s", head)[-1]
+        if percent and (
+            _CMP_RELATIVE_WORDS.search(clause)
+            or _CMP_RELATIVE_WORDS.search(m.group("tail"))
+            or not _PERCENT_QUANTITY.search(clause)
+        ):
+            # "relapse was 35% lower": a relative change unless the
+            # quantity is itself a percentage ("HbA1c", "body fat")
+            continue
+        try:
+            value = parse_num(m.group("val"))
+        except ValueError:
+            continue
+        ci_low = ci_high = ci_level = None
+        if ci is not None:
+            try:
+                lo, hi = parse_num(ci.group("lo")), parse_num(ci.group("hi"))
+            except ValueError:
+                continue
+            ordered = _order_ci(value, lo, hi)
+            if ordered is None and m.group("dir") in _CMP_LOWER:
+                value = -value
+                ordered = _order_ci(value, lo, hi)
+            if ordered is None:
+                continue
+            ci_low, ci_high = ordered
+            ci_level = ci_level_of(ci)
+        p_val: float | None = None
+        p_op: str | None = None
+        pm = P_RE.search(ci_text) if ci_text else None
+        if pm is None:
+            pm = _p_after(sentence, end, min(len(sentence), end + 60))
+            if pm is not None:
+                end += pm.end()
+        if pm is not None:
+            p_val, p_op = parse_p(pm)
+        by_form = "unit_after" not in groups
+        first = _CMP_FIRST_OF_TWO.search(head) if ci is None and not by_form else None
+        if first is not None and (first.group("unit") or unit) == unit:
+            try:
+                first_value = parse_num(first.group("val"))
+            except ValueError:
+                first_value = None
+            if first_value is not None:
+                start = m.start() - len(head) + first.start("val")
+                out.append(
+                    EffectMatch(
+                        start=start,
+                        end=start + len(first.group("val")),
+                        measure="MD",
+                        value=first_value,
+                        ci_low=None,
+                        ci_high=None,
+                        ci_level=None,
+                        p=None,
+                        p_op=None,
+                        unit=unit,
+                        outcome=outcome_before(sentence, start),
+                        timepoint=find_timepoint(sentence, start),
+                    )
+                )
+        out.append(
+            EffectMatch(
+                start=m.start("val"),
+                end=end,
+                measure="MD",
+                value=value,
+                ci_low=ci_low,
+                ci_high=ci_high,
+                ci_level=ci_level,
+                p=p_val,
+                p_op=p_op,
+                unit=(unit or "").strip() or None,
+                outcome=outcome_before(sentence, m.start()),
+                timepoint=find_timepoint(sentence, m.start()),
+            )
+        )
+    return out
+
+
 def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     """Mean differences written without a measure name.
 
@@ -1138,6 +1398,9 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     difference by the arms it subtracts and counts with its CI.
     """
     out: list[EffectMatch] = []
+    low = sentence.lower()
+    if any(w in low for w in _CMP_WORDS) and any(d in low for d in _CMP_DIRECTION_WORDS):
+        out += _comparative_estimates(sentence)
     # each pattern below needs a bracket, and some a word, that plain
     # substring tests rule out far faster than the patterns
     bracket = "(" in sentence or "[" in sentence
@@ -1146,6 +1409,11 @@ def _unnamed_estimates(sentence: str) -> list[EffectMatch]:
     if bracket and ("mean" in sentence or "Mean" in sentence):
         for m in _ARMS_SUBTRACTED.finditer(sentence):
             est = _estimate_from(sentence, m, m.group("ci"), m.start(), m.end())
+            if est is not None:
+                out.append(est)
+    if bracket and "differ" in sentence:
+        for m in _DIFFERED_BY.finditer(sentence):
+            est = _estimate_from(sentence, m, m.group("ci"), m.start("val"), m.end())
             if est is not None:
                 out.append(est)
     if not any(w in sentence for w in _UNNAMED_WORDS) or not _UNNAMED_CUE.search(sentence):
@@ -1208,7 +1476,11 @@ def _estimate_from(
         ci_low, ci_high = ordered
         ci_level = ci_level_of(ci)
     p_from = end if ci_text else m.end("val")
-    pm = _p_after(sentence, p_from, min(len(sentence), end + 60))
+    # "(95% CI 0.3-2.1, p = 0.01)": the p-value inside the CI's bracket
+    inner = P_RE.search(ci_text) if ci_text else None
+    pm = None if inner else _p_after(sentence, p_from, min(len(sentence), end + 60))
+    if inner is not None:
+        p_val, p_op = parse_p(inner)
     if pm is None and not ci_text:
         p_from = m.end()
         pm = _p_after(sentence, p_from, min(len(sentence), m.end() + 40))
@@ -1270,8 +1542,11 @@ def _estimate_after(
             # "median [Q1, Q3]: 2.0 [1.0, 3.0]": the median of an arm
             return None
         if _THOUSANDS_AFTER.match(after) and not any(c in num.group(0) for c in ".\u00b7"):
-            # "205,618 IU/ml": thousands, which the number pattern does not read
-            return None
+            # "205,618 IU/ml", "$1,250": a number with thousands, read whole
+            whole = _SIGNED_THOUSANDS_RE.match(sentence, num.start())
+            if whole is None:
+                return None
+            num = whole
         if re.match(rf"[{DASHES}]?\s?0\d", num.group(0)):
             # "0800": a clock time or a code, never a value
             return None
@@ -1286,7 +1561,7 @@ def _estimate_after(
         # the name has been answered; a later number counts only with its CI
         compared = P_RE.search(gap) is not None
         if info.abbrev and not _ABBR_GAP.match(gap):
-            if not _CMP_GAP.match(gap):
+            if not (_CMP_GAP.match(gap) or _ABBR_OUTCOME_GAP.match(gap)):
                 return None
             compared = True
         if not info.abbrev:
@@ -1301,14 +1576,19 @@ def _estimate_after(
                     return None
                 compared = True
             elif words > 12 and not _LINK_END.search(bare_gap):
-                return None
+                if not re.search(r"[(\[]\s*$", bare_gap):
+                    return None
+                # "the hazard ratio for death of A against B was not
+                # significant (0.80; 95% CI 0.48-1.35)": a value that opens a
+                # bracket counts after many words only with its CI
+                compared = True
         return _build(sentence, m_start, m_end, num, limit, info, gap, require_ci=compared)
     return None
 
 
 # "The mean difference of -0.8 mmHg (per protocol) and -1.6 mmHg (intention
 # to treat) ...": two bare values in one unit of measurement, joined by "and"
-_MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|percentage\s+points?)"
+_MEASURE_UNIT = r"(?:mm\s?Hg|%|kg|mmol/[lL]|mg/d[lL]|mmol/mol|points?|units?|percentage\s+points?)"
 # The first value's unit may already be read with it ("-0.5% and -0.7% for
 # the 5 mg and 10 mg doses"); "and 7.1% of patients", "and 0.3% in the
 # placebo group" are not a second estimate.
@@ -1365,7 +1645,8 @@ def _chained_estimate(
     # nor do digits inside names ("for HbA1c and -1.1 mmol/L ...")
     window = _DIGIT_IN_NAME.sub(lambda d: "x" * len(d.group(0)), window)
     lead = re.match(
-        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()-]*\s+){0,5}?[(\[]?\s*"
+        # the next outcome's name may hold a unit ("BMI kg/m2 (-1.1 (95% CI ...")
+        r"^[^\d;]{0,40}?(?:,|\band\b|\bor\b|;)\s*(?:[A-Za-z][\w()/-]*\s+){0,8}?[(\[]?\s*"
         r"(?=[-\u2212\u2013]?\s?\d)",
         window,
     )
@@ -1380,6 +1661,22 @@ def _chained_estimate(
         return None
     # the chained estimate's span starts at its own value
     return replace(est, start=num.start())
+
+
+def _bare_bounds_in_bracket(sentence: str, m_start: int, tail: re.Match[str]) -> bool:
+    """Whether ``tail`` holds bounds written bare after a comma inside the estimate's bracket.
+
+    "(HR 0.61, 0.39-0.95, p=0.009)", "[RR 2.40, 1.85-3.11; p<0.0001]": the
+    bounds need a dash or "to" between them and the bracket must go on
+    (";", ",") or close right after them.
+    """
+    if tail.group("gap").strip() != "," or tail.group("head") or tail.group("unit"):
+        return False
+    if not (tail.group("sep") == "to" or tail.group("sep") in DASHES):
+        return False
+    if bracket_balance(sentence[:m_start]) <= 0:
+        return False
+    return bool(tail.group("close")) or re.match(r"\s*[;,]", sentence[tail.end() :]) is not None
 
 
 def _build(
@@ -1420,6 +1717,7 @@ def _build(
                 tail.group("close")
                 and re.search(r"[(\[]\s*$", sentence[max(0, num.start() - 3) : num.start()])
             )
+            or _bare_bounds_in_bracket(sentence, m_start, tail)
         )
     ):
         try:

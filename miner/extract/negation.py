@@ -232,3 +232,34 @@ def is_negated(doc: Doc | str, start_char: int, end_char: int) -> bool:
     if m:
         hi = m.start() + 1
     return negation_cue(text[lo:hi], start_char - lo, end_char - lo) is not None
+
+
+#: A sentence (or clause) that asks for more research: "larger trials of
+#: intravenous dosing are needed", "further studies, however, need to be done
+#: in a double-blind design". What it names is no fact of this study.
+RESEARCH_CALL_RE = re.compile(
+    r"\b(?:further|future|larger|longer|bigger|long-term|more|additional|well-designed)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:studies|trials|research|investigations?)\b[^.;]{0,120}?"
+    r"\b(?:(?:are|is)\s+(?:still\s+)?(?:needed|required|recommended|warranted|necessary)"
+    r"|needs?\s+to\s+be\s+(?:done|conducted|performed|carried\s+out|undertaken)"
+    r"|should\s+be\s+(?:done|conducted|performed|carried\s+out|undertaken))\b",
+    re.IGNORECASE,
+)
+
+
+def in_research_call(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``text[start:end]`` asks for more research.
+
+    The sentence is cut at ". " before a capital or digit and at line breaks
+    (as in :func:`is_negated`), and at semicolons.
+    """
+    lo = max(0, start - 400)
+    for m in _SENT_END_RE.finditer(text, lo, start):
+        lo = m.end()
+    stop = _SENT_END_RE.search(text, end)
+    hi = stop.start() + 1 if stop else len(text)
+    # a semicolon ends the clause: "took placebo; more studies are needed"
+    lo = text.rfind(";", lo, start) + 1 or lo
+    semi = text.find(";", end, hi)
+    hi = semi if semi >= 0 else hi
+    return RESEARCH_CALL_RE.search(text, lo, hi) is not None

@@ -163,18 +163,22 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _WORD_UNITS = "|".join(k for k in _UNITS if k not in {"no", "a", "an"})
 _WORD_TENS = "|".join(_TENS)
-_WORD_ATOM = rf"(?:(?:{_WORD_TENS})(?:[\s-]+(?:{_WORD_UNITS}))?|{_WORD_UNITS})"
+# What joins the words of a number: spaces and hyphens, including the Unicode
+# hyphen (U+2010), non-breaking hyphen (U+2011) and figure dash (U+2012) that
+# typeset abstracts use ("Eighty\u2010one").
+_JOIN = "[\\s\\-\u2010\u2011\u2012]"
+_WORD_ATOM = rf"(?:(?:{_WORD_TENS})(?:{_JOIN}+(?:{_WORD_UNITS}))?|{_WORD_UNITS})"
 #: Regular expression source for a number in words ("forty-two", "one hundred
 #: and twelve", "a hundred", "two thousand five hundred"), case-insensitive.
 WORD_NUMBER_PATTERN = (
-    rf"\b(?:(?:{_WORD_ATOM}|an?)[\s-]+(?:hundred|thousand|million)"
-    rf"(?:(?:[\s-]+and)?[\s-]+(?:{_WORD_ATOM})(?:[\s-]+(?:hundred|thousand))?)*"
-    rf"(?:(?:[\s-]+and)?[\s-]+{_WORD_ATOM})?"
+    rf"\b(?:(?:{_WORD_ATOM}|an?){_JOIN}+(?:hundred|thousand|million)"
+    rf"(?:(?:{_JOIN}+and)?{_JOIN}+(?:{_WORD_ATOM})(?:{_JOIN}+(?:hundred|thousand))?)*"
+    rf"(?:(?:{_JOIN}+and)?{_JOIN}+{_WORD_ATOM})?"
     rf"|{_WORD_ATOM})\b"
 )
 #: Compiled :data:`WORD_NUMBER_PATTERN` (IGNORECASE).
 WORD_NUMBER_RE = re.compile(WORD_NUMBER_PATTERN, re.IGNORECASE)
-_WORD_SPLIT_RE = re.compile(r"[\s-]+")
+_WORD_SPLIT_RE = re.compile(_JOIN + "+")
 
 
 def parse_int_words(text: str) -> int | None:

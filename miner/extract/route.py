@@ -35,6 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
+from miner.extract.negation import RESEARCH_CALL_RE
 from miner.extract.quantities import _load_jsonl, normalise
 from miner.extract.scan import literal_positions, match_at_starts, matches_at, may_contain
 
@@ -376,18 +377,13 @@ _ELIGIBILITY_RE = re.compile(
 # "History of" reaches only the words it governs: "a history of failed oral
 # iron", not "tablets were taken by patients with a history of radiotherapy".
 _HISTORY_BEFORE_RE = re.compile(r"\bhistory\s+of\b[^,;()]{0,50}$", re.IGNORECASE)
-# A sentence that asks for more research: "larger trials of intravenous
-# dosing are needed" names no route the trial used.
-_FUTURE_RESEARCH_RE = re.compile(
-    r"\b(?:further|future|larger|longer|bigger|long-term|more|additional|well-designed)\s+(?:\w+\s+){0,3}?"
-    r"(?:studies|trials|research|investigations?)\b[^.;]{0,120}?\b(?:are|is)\s+(?:still\s+)?"
-    r"(?:needed|required|recommended|warranted|necessary)\b",
-    re.IGNORECASE,
-)
 # Anaesthesia the operation was done under is the setting, not the study's
-# route: "hip replacement under spinal anaesthesia", "QT during spinal anesthesia".
+# route: "hip replacement under spinal anaesthesia", "QT during spinal anesthesia",
+# "midazolam 30 min before spinal anesthesia" (not "bupivacaine for spinal
+# anaesthesia": that is the drug's own route).
 _SETTING_BEFORE_RE = re.compile(
-    r"\b(?:under|during|undergoing|underwent|undergo)\s+(?:(?:a|an|the|elective|planned)\s+)?$",
+    r"\b(?:under|during|undergoing|underwent|undergo|before|after|prior\s+to|following)\s+"
+    r"(?:(?:a|an|the|elective|planned)\s+)?$",
     re.IGNORECASE,
 )
 _SETTING_ANAESTHESIA_RE = re.compile(
@@ -433,7 +429,7 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
         lo = m.end()
     after = _CLAUSE_END_RE.search(text, end, hi)
     hi = after.start() if after else hi
-    if _FUTURE_RESEARCH_RE.search(text, lo, hi):
+    if RESEARCH_CALL_RE.search(text, lo, hi):
         return True
     if _HISTORY_BEFORE_RE.search(text, max(lo, start - 70), start):
         return True

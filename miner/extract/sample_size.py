@@ -44,6 +44,7 @@ from miner.extract.quantities import (
     _WORD_TENS,
     _WORD_UNITS,
     WORD_NUMBER_PATTERN,
+    normalise,
     parse_number,
 )
 from miner.extract.scan import matches_at
@@ -69,8 +70,13 @@ _POP = (
     r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
     r"|athletes|elderly|youths?)"
 )
-# Professionals are counted only when a verb says they took part.
-_POP_ANY = _POP[:-1] + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees)"
+# Professionals are counted only when a verb says they took part; so are
+# "males" and "females", which elsewhere describe an arm ("(14 males, 23
+# females)").
+_POP_ANY = (
+    _POP[:-1]
+    + r"|radiologists|physicians|nurses|surgeons|clinicians|workers|employees|males|females)"
+)
 # A count followed by an outcome verb or a percentage is a subset, not a total;
 # a verb inside a relative clause ("women who had not had a mammogram") says
 # who was eligible, not what happened to some of them.
@@ -87,6 +93,8 @@ _NOT_SUBSET = (
 _NOT_ARM_BEFORE = (
     r"\b(?=[a-z])(?<!intervention\s)(?<!control\s)(?<!placebo\s)(?<!treatment\s)(?<!experimental\s)"
     r"(?<!treated\s)(?<!exercise\s)"
+    # "group A patients (n = 18)", "arm II women (n = 40)"
+    r"(?<!\bgroup\s\w\s)(?<!\bgroup\s\w\w\s)(?<!\bgroup\s\w\w\w\s)(?<!\barm\s\w\s)(?<!\barm\s\w\w\s)"
 )
 # Between a population noun and "(n = ...)": no verb and no list word.
 # "to" between numbers is a range ("aged 50 to 74 years"), not a list word.
@@ -111,7 +119,8 @@ _MODS = (
 # decimals may stand in it ("435 patients over 45 years old with tumours up to
 # 1.2 cm were randomized").
 _VERB_GAP = (
-    r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,])(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
+    # (a count of some of them in brackets may stand in it: "39 adults (29 women) received")
+    r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,(])(?<!\(\s)(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
     + _POP_ANY
     + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
 )
@@ -157,7 +166,11 @@ def _be_enrolled_ahead(window: str) -> bool:
 
 
 # Not a count of people: "a median age of 70 were randomized", "more than 60".
-_NOT_AN_AGE = r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+# (nor a bound: "a score \u2264 35 were randomized")
+_NOT_AN_AGE = (
+    r"(?<!age\sof\s)(?<!aged\s)(?<!median\s)(?<!mean\s)(?<!than\s)(?<!over\s)"
+    r"(?<![<>=\u2264\u2265])(?<![<>=\u2264\u2265]\s)"
+)
 # "... were (then) randomized", but not "were randomly assigned to the control
 # group": that is one arm.
 _RANDOMIZED_WHOLE = (
@@ -329,7 +342,11 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     # "a randomized controlled trial of 84 female survivors"
     (
         "SAMPLE_SIZE_ENROLLED",
-        r"\b(?:trial|study|RCT|design)\s+(?:of|in|with|among|on)\s+",
+        # (not across the line that ends a title: "... trial\nOf 412 adults")
+        # (not someone else's study: "in a case-control study among 2064 women")
+        r"(?<!case-control\s)(?<!case\scontrol\s)(?<!cohort\s)(?<!observational\s)"
+        r"(?<!previous\s)(?<!prior\s)(?<!earlier\s)"
+        r"\b(?:trial|study|RCT|design)[^\S\n]+(?:of|in|with|among|on)\s+",
         _NUM + r"\s+" + _MODS + _POP,
         _AFTER_POP,
         30,
@@ -455,11 +472,19 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         0,
     ),
 )
+# "samples taken at 6 and 64 hours were analysed": times, units and things
+# counted are no participants.
+_NOT_THINGS = (
+    r"(?!\s+(?:years?|months?|weeks?|days?|hours?|h|hrs?|minutes?|min|seconds?|mg|g|kg|ml|mcg"
+    r"|cycles?|sessions?|times|doses?|samples|specimens|biopsies|sites|cent(?:er|re)s|hospitals"
+    r"|clinics|practices|lesions?|nodes?|tumou?rs?|cells|studies|trials|articles|papers|records"
+    r"|questionnaires|items|images|scans|visits|measurements|variables|genes)\b)"
+)
 _ANALYSED_RULES: tuple[tuple[str, str, str, str | None, int], ...] = (
     (
         "ANALYSED",
         "",
-        _NUM + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
+        _NUM + _NOT_THINGS + r"\s+(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?(?:" + _MODS + _POP + r"\s+)?"
         r"(?:\w+\s+){0,2}?(?:" + _BE + r"\s+)?(?:evaluable|assessable|analy[sz]ed|completed"
         r"|included\s+in\s+the\s+(?:final\s+|primary\s+)?analys[ie]s|provided\s+(?:\w+\s+)?data)",
         None,
@@ -547,6 +572,133 @@ def _any_word(words: tuple[str, ...]) -> Callable[[str], bool]:
     return ahead
 
 
+# A count of one sex beside a count of the other ("39 men and 49 women were
+# randomized", "(20 females, 12 males)") splits the sample: neither is its
+# total, and the sum is not written.
+_SEX_NOUN = r"(?:(?:fe)?males|(?:wo)?men|boys|girls)"
+_SEX_PAIR_RE = re.compile(
+    _num("a")
+    + r"\s+(?:[A-Za-z][\w'-]*\s+){0,2}?"
+    + _SEX_NOUN
+    + r"\b\s*(?:,|;|and|,\s*and)\s+"
+    + _num("b")
+    + r"\s+(?:[A-Za-z][\w'-]*\s+){0,2}?"
+    + _SEX_NOUN
+    + r"\b",
+    re.IGNORECASE,
+)
+# People counted "in the X group" or analysed "in the X arm" are one arm's
+# size, not the whole sample ("62 patients in the early group and 61 in the
+# late group were scanned"); "in each group" gives a size per arm.
+_IN_ONE_ARM_RE = re.compile(
+    r"\s+" + _MODS + _POP_ANY + r"(?:\s+(?:were|was)(?:\s+\w+){1,2}?)?\s+(?:in|of|from)\s+"
+    r"(?:the\s+|each\s+)?"
+    r"(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
+    re.IGNORECASE,
+)
+# "64 women in standard care and 60 women in individual care": counts listed
+# side by side, each with where its people were, are parts.
+_PARTS_LISTED_RE = re.compile(
+    r"\s+"
+    + _MODS
+    + _POP_ANY
+    + r"\s+(?:in|on|receiving|given)\s+(?:(?!\b(?:were|was|had|have)\b)[^.;,()\[\]\d]){1,60}?\s+"
+    r"(?:and|or|versus|vs\.?)\s+"
+    + _NUM_CORE
+    + r"\s+(?:"
+    + _POP_ANY
+    + r"\s+)?(?:in|on|receiving|given)\b",
+    re.IGNORECASE,
+)
+_IN_ARM_AFTER_RE = re.compile(
+    r"\s+(?:in|of|from)\s+(?:the\s+|each\s+)(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
+    re.IGNORECASE,
+)
+
+
+# "149 were randomised to the A programme (...) and 148 to B": a second count
+# allocated later in the clause makes the first one an arm, not the sample.
+_NEXT_ARM_RE = re.compile(
+    # (not "435 adults were randomized 214 to A and 221 to B": the arms split it)
+    r"(?!\s*[:,(]?\s*" + _NUM_CORE + r"\s+(?:to|into)\b)"
+    r"[^.;]{0,200}?\b(?:and|while|whereas)\s+"
+    + _NUM
+    + r"\s+(?:"
+    + _POP
+    + r"\s+)?(?:(?:were|was)\s+)?(?:to|into)\s+(?!\d)",
+    re.IGNORECASE,
+)
+
+
+# "(n = 41) and patients on placebo (n = 40)": two bracketed sizes joined by a
+# list word are arms (or groups compared), never the whole sample.
+_N_LIST_NEXT_RE = re.compile(
+    r"\s*[)\]]\s*,?\s*(?:and|or|versus|vs\.?|than|compared\s+(?:with|to))\s+[^.;]{0,100}?"
+    r"[(\[]\s*n\s*=\s*\d",
+    re.IGNORECASE,
+)
+_N_LIST_PREV_RE = re.compile(
+    r"[(\[]\s*n\s*=\s*\d[\d,]*\s*[)\]]\s*,?\s*(?:and|or|versus|vs\.?|than"
+    r"|compared\s+(?:with|to))\s+[^.;()\[\]]{0,100}[(\[]\s*n\s*=\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def _in_n_list(text: str, start: int, end: int) -> bool:
+    """Whether the count at ``start:end`` is one "(n = ...)" of a list of them."""
+    if text.rfind("=", max(0, start - 4), start) < 0:
+        return False
+    return (
+        _N_LIST_NEXT_RE.match(text, end) is not None
+        or _N_LIST_PREV_RE.search(text, max(0, start - 160), start) is not None
+    )
+
+
+# Counts that describe part of a sample, never its total: "39 adults (29
+# women)", "(walking: 29 subjects, ...)", and a share of a larger sample, "133
+# (76.4%) women".
+_PART_BEFORE_RE = re.compile(
+    r"(?:\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*[(\[]\s*"
+    r"|[(\[][^()\[\]]{0,120}:\s*"
+    # "the control group that included 21 patients"
+    r"|\b(?:group|arm)\s+(?:that\s+|which\s+)?(?:included|includes|comprised|consisted\s+of)\s+)\Z",
+    re.IGNORECASE,
+)
+_SHARE_AFTER_RE = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%")
+
+
+def _names_a_part(text: str, start: int, end: int) -> bool:
+    """Whether the count at ``start:end`` is a part of the sample (see _PART_BEFORE_RE)."""
+    return (
+        _PART_BEFORE_RE.search(text, max(0, start - 140), start) is not None
+        or _SHARE_AFTER_RE.match(text, end) is not None
+    )
+
+
+_DONE_VERBS = ("conducted", "performed", "carried", "undertaken")
+_GROUP_WORD_RE = re.compile(r"\b(?:groups?|arms?)\b", re.IGNORECASE)
+_STUDY_WORD_RE = re.compile(
+    r"\b(?:study|trial|RCT|research|investigation|experiment|randomi[sz]ed)\b", re.IGNORECASE
+)
+# "53 eyes (28 in A and 25 in B) of 28 patients", "164 eyes from 82 patients"
+_EYES_OF_RE = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:eyes|teeth)\s*(?:[(\[][^()\[\]]{0,80}[)\]]\s*)?"
+    r"(?:of|from|in)\s+(?:the\s+)?" + _num("num") + r"\s+" + _MODS + _POP,
+    re.IGNORECASE,
+)
+
+
+def _sex_split_starts(text: str) -> set[int]:
+    """Starts of the counts that give one sex beside the other (see _SEX_PAIR_RE)."""
+    low = text.lower()
+    if "men" not in low and "males" not in low and "boys" not in low and "girls" not in low:
+        return set()
+    out: set[int] = set()
+    for m in _SEX_PAIR_RE.finditer(text):
+        out.update((m.start("a"), m.start("b")))
+    return out
+
+
 _ANALYSED_WORDS = ("evaluable", "assessable", "analy", "completed", "included", "provided")
 
 
@@ -566,6 +718,27 @@ _IN_TRIAL_RULE = _rule(
     _AFTER_POP,
     25,
     behind=("in",),
+)
+# "In this clinical trial, 80 adults with asthma were selected": the people a
+# sentence about the trial says took part (same conditions as _IN_TRIAL_RULE).
+_IN_THIS_TRIAL_RULE = _rule(
+    "SAMPLE_SIZE_ENROLLED",
+    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,\s*",
+    _NUM
+    + r"\s+"
+    + _MODS
+    + _POP
+    # only who they were may stand before the verb, not what they did
+    + r"\b(?:,?\s+(?:who|that|with|aged|between|from|at|in|undergoing|having|attending"
+    r"|admitted|diagnosed|referred)\b"
+    + _VERB_GAP
+    + r")?(?<!\band)\s+"
+    + _BE
+    + r"\s+(?:\w+\s+)?(?:selected|investigated|studied|examined|evaluated|followed|treated"
+    r"|enrolled|recruited|included|randomi[sz]ed|allocated|assigned|divided)\b",
+    _AFTER_POP,
+    90,
+    behind=("trial", "study", "rct"),
 )
 _TRIAL_WORD_RE = re.compile(r"\b(?:trial|study)\Z", re.IGNORECASE)
 _TRIAL_SENTENCE_RE = re.compile(r"\btrial\b|randomi[sz]", re.IGNORECASE)
@@ -864,7 +1037,10 @@ _ARM_PAREN_RE = re.compile(
 # (Not the comma inside "40,000 U", the bracket of "mg/m(2)", the colon of "1:1".)
 _LABEL_START_RE = re.compile(
     r"(?:^|(?<![\w/])\(|;|:(?!\d)|,(?!\d)\s*(?:or|and)?|\b(?:or|and|versus|vs\.?|to|either|receive|received|receiving"
-    r"|with|between|of|into|underwent|undergo|assigned|allocated)\b)\s*",
+    r"|given|with|between|of|into|underwent|undergo|assigned|allocated|while|whereas)\b"
+    # "patients on drug A (n = 41)", "those taking drug B (n = 40)"
+    r"|\b(?:patients|participants|subjects|women|men|children|adults|those)\s+(?:on|taking|given)\b"
+    r")\s*",
     re.IGNORECASE,
 )
 # Where an arm label starts inside words that describe everyone (see
@@ -899,11 +1075,15 @@ _ARM_TO_RE = re.compile(
     + _MODS
     + _POP
     + r"\s+)?"
-    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+"
+    r"(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned"
+    r"|allocated)\s+"
     # "40 patients were given placebo", "43 were administered metformin"
     r"|(?:were|was)\s+(?:given|administered)\s+"
-    r"|(?:were|was)\s+(?=in\s+))?"
+    # "76 patients were treated with drug A and 80 with drug B"
+    r"|(?:were|was)\s+(?=in\s+|treated\s+with\s)\s*)?"
     r"(?:(?P<prep>to\s+receive|to\s+the|to|in\s+the|into\s+the|received|receiving|on"
+    # "40 adults given drug A and 37 adults given placebo"
+    r"|(?<=\s)given"
     # "120 patients treated with drug A and 121 who received placebo"
     r"|treated\s+with|who\s+received|who\s+were\s+given"
     # "were treated, 42 with drug A, 40 with drug B": see SampleSizeComponent._arms
@@ -951,6 +1131,19 @@ _ARM_ELLIPSIS_RE = re.compile(
     r"|died|withdrew|discontinued|dropped|remained|developed|experienced|achieved|showed"
     r"|reported)\b)(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b|versus\b|vs\b)"
     r"[^\s,;.()\[\]]++){0,3}?)(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
+    re.IGNORECASE,
+)
+# The next arm after "76 patients were treated with drug A": "and 80 with
+# drug B", ", 58 patients with a brace" (see _arms).
+_ARM_WITH_ELLIPSIS_RE = re.compile(
+    r"\s*(?:[,;]\s*(?:and\s+)?|\b(?:and|or|versus|vs\.?)\s+)"
+    + _NUM
+    + r",?\s+(?:"
+    + _POP
+    + r"\s+)?(?:were\s+)?(?:treated\s+)?with\s+"
+    r"(?P<label>[A-Za-z][^\s,;.()\[\]]*+(?:\s+(?!and\b|or\b"
+    r"|versus\b|vs\b|were\b|was\b|had\b)[^\s,;.()\[\]]++){0,5}?)"
+    r"(?=\s*(?:[,;(\[]|\.(?:\s|$)|$|\b(?:and|or|versus|vs)\b))",
     re.IGNORECASE,
 )
 # The next arm after "13 in the A group": "and 10 in usual care", "(peer
@@ -1279,6 +1472,8 @@ _OUTCOME_RE = re.compile(
     r"|lost\s+to|did\s+not)\b",
     re.IGNORECASE,
 )
+# "(21 cases)", "(17 patients)": a bracket that only counts people.
+_POP_BRACKET_RE = re.compile(r"[(\[]\s*\d[\d,]*\s+" + _POP + r"\s*[)\]]", re.IGNORECASE)
 # Where a clause may end: ";" or a full stop; brackets are tracked.
 _CLAUSE_END_RE = re.compile(r"[;()\[\]]|\.(?=\s+[A-Z])")
 
@@ -1431,9 +1626,48 @@ def _count(text: str) -> int | None:
     return int(v)
 
 
+# "the ketamine-treated patients", "placebo-treated women": the treatment names
+# the arm.
+_TREATED_POP_RE = re.compile(r"(?P<what>.*?\S)[-\s]treated\s+" + _POP + r"\s*\Z", re.IGNORECASE)
+
+
+# "group A patients", "control dyads": an arm named before the people in it.
+_ARM_THEN_POP_RE = re.compile(
+    r"\b(?P<what>(?:groups?|arms?)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})|intervention|control|placebo"
+    r"|experimental|treatment|sham)\s+" + _POP + r"\s*\Z",
+    re.IGNORECASE,
+)
+
+
+_ORDINAL_RE = re.compile(r"first|second|third|fourth|fifth|other", re.IGNORECASE)
+
+
+# One part of such a list: "31 had drug A", ", 29 women received drug B", "and 34 had no treatment"
+_COLON_ARM = (
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*(?:and\s+)?)?"
+    + _num("num")
+    + r"\s+(?:"
+    + _POP
+    + r"\s+)?(?:had|received|underwent|were\s+given|got)\s+"
+    r"(?P<label>(?!a\b|an\b|their\b)[A-Za-z][\w+/'-]*(?:\s+(?!and\b|or\b)[A-Za-z0-9][\w+/'-]*){0,4})"
+)
+_COLON_ARM_RE = re.compile(_COLON_ARM, re.IGNORECASE)
+_COLON_ARMS_RE = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|allocated|assigned)\b[^.:;]{0,80}:"
+    r"\s*(?P<list>(?:" + _COLON_ARM.replace("(?P<num>", "(?:").replace("(?P<label>", "(?:") + r")+)"
+    r"(?=\s*(?:\.(?:\s|$)|;|$))",
+    re.IGNORECASE,
+)
+
+
 def _clean_label(label: str) -> str:
     label = _LABEL_LEAD_RE.sub("", label.strip(" ,;:"))
+    treated = _TREATED_POP_RE.match(label)
+    if treated is not None:
+        label = treated.group("what")
     stripped = _LABEL_TAIL_RE.sub("", label)
+    if _ORDINAL_RE.fullmatch(stripped.strip(" ,;:")):
+        stripped = label  # "the first group" keeps its group word
     return (stripped or label).strip(" ,;:")
 
 
@@ -1448,7 +1682,9 @@ class SampleSizeComponent:
         return doc.char_span(start, end, label=label, alignment_mode="expand")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
+        # Length-preserving: "Eighty\u2010one", "n\u2009=\u200941" and "20\u201330" read
+        # as their ASCII forms, and every offset still indexes the Doc.
+        text = normalise(doc_text(doc))
         counts = _Counts(text)
         totals: list[tuple[int, int, int]] = []
         arms = self._arms(doc, text, counts, totals)
@@ -1460,12 +1696,18 @@ class SampleSizeComponent:
         spans: list[Span] = []
         seen: set[tuple[int, str]] = set()
         for s, e, total in totals:
+            if _SHARE_AFTER_RE.match(text, e) or _EYES_OF_RE.match(text, e):
+                continue  # "133 (76.4%) women (90 A and 43 B) completed": a share
             if total >= self.min_total and not is_negated(doc, s, e):
                 span = self._span(doc, s, e, "SAMPLE_SIZE_ENROLLED")
                 if span is not None:
                     span.id_ = str(total)
                     seen.add((s, "SAMPLE_SIZE_ENROLLED"))
                     spans.append(span)
+        # Counts of one sex or of one arm are parts of the sample, never its total.
+        parts = _sex_split_starts(text)
+        sents = sentence_bounds(doc)
+        sent_starts = [a for a, _b in sents]
         for rule in _TOTAL_RES:
             label = rule.label
             for m in counts.matches(rule):
@@ -1475,6 +1717,27 @@ class SampleSizeComponent:
                     continue
                 if any(a <= s < b for a, b in arm_ranges):
                     continue
+                if s in parts or _IN_ONE_ARM_RE.match(text, e) or _in_n_list(text, s, e):
+                    continue
+                if _names_a_part(text, s, e) or _PARTS_LISTED_RE.match(text, e):
+                    continue
+                if rule.behind and "conducted" in rule.behind and m.group().startswith(_DONE_VERBS):
+                    # "surgery was performed in 15 patients" counts one arm; "the
+                    # study was performed in 40 patients" the sample
+                    sent = bisect.bisect_right(sent_starts, s) - 1
+                    lo = sents[sent][0] if sent >= 0 else 0
+                    if _GROUP_WORD_RE.search(text, lo, s) and not _STUDY_WORD_RE.search(
+                        text, lo, s
+                    ):
+                        continue
+                eyes = _EYES_OF_RE.match(text, e)
+                if eyes is not None:  # "53 eyes of 28 patients": the patients are the sample
+                    s, e = eyes.span("num")
+                    n = _count(eyes.group("num"))
+                    if n is None or n < self.min_total or (s, label) in seen:
+                        continue
+                if label == "SAMPLE_SIZE_RANDOMIZED" and _NEXT_ARM_RE.match(text, m.end()):
+                    continue
                 if is_negated(doc, s, e):
                     continue
                 span = self._span(doc, s, e, label)
@@ -1483,16 +1746,20 @@ class SampleSizeComponent:
                     seen.add((s, label))
                     spans.append(span)
         if not any(label == "SAMPLE_SIZE_RANDOMIZED" for _s, label in seen):
-            sents = sentence_bounds(doc)
-            starts = [a for a, _b in sents]
-            for m in counts.matches(_IN_TRIAL_RULE):
+            starts = sent_starts
+            in_trial = [*counts.matches(_IN_TRIAL_RULE), *counts.matches(_IN_THIS_TRIAL_RULE)]
+            for m in sorted(in_trial, key=lambda m: m.start("num")):
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or any(a <= s < b for a, b in arm_ranges):
                     continue
+                if s in parts or _IN_ONE_ARM_RE.match(text, e):
+                    continue
                 i = bisect.bisect_right(starts, s) - 1
                 sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
-                if not _TRIAL_SENTENCE_RE.search(sentence) or _OUTCOME_WORD_RE.search(sentence):
+                # (the words before the count of _IN_THIS_TRIAL_RULE name the trial)
+                named = m.re is _IN_THIS_TRIAL_RULE.regex or _TRIAL_SENTENCE_RE.search(sentence)
+                if not named or _OUTCOME_WORD_RE.search(sentence):
                     continue
                 if (s, "SAMPLE_SIZE_ENROLLED") in seen or is_negated(doc, s, e):
                     continue
@@ -1506,6 +1773,12 @@ class SampleSizeComponent:
                 s, e = m.span("num")
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or (s, "ANALYSED") in seen:
+                    continue
+                if (
+                    s in parts
+                    or _IN_ONE_ARM_RE.match(text, e)
+                    or _IN_ARM_AFTER_RE.match(text, m.end())
+                ):
                     continue
                 span = self._span(doc, s, e, "ANALYSED")
                 if span is not None:
@@ -1581,6 +1854,12 @@ class SampleSizeComponent:
             if in_group:
                 cut = in_group[-1].end()
                 label, start = label[cut:], start + cut
+            treated = _TREATED_POP_RE.match(label)
+            if treated is not None:  # "the drug A-treated patients (n = 41)"
+                label = treated.group("what")
+            arm_pop = _ARM_THEN_POP_RE.search(label)
+            if arm_pop is not None:  # "group B patients (n = 18)": group B
+                label, start = arm_pop.group("what"), start + arm_pop.start("what")
             amount = _LEADING_AMOUNT_RE.match(label.strip())
             words: re.Match[str] | None
             if amount and not label.strip()[amount.end() :] and "%" not in amount.group():
@@ -1607,7 +1886,9 @@ class SampleSizeComponent:
                     words = _LABEL_FIRST_WORDS_RE.match(label.strip())
                     if not words:
                         continue
-            kind = "paren" if m.group("num") else "paren_bare"
+            # "(35 patients)" counts people as surely as "(n = 35)"; "(35)" alone may not
+            bare_pop = m.group("bare") and _AFTER_POP_RE.match(text, m.end("bare"))
+            kind = "paren" if m.group("num") else "paren_pop" if bare_pop else "paren_bare"
             if m.group("spaced") and ("=" in inner or ":" in inner):
                 continue  # "(A: n = 14; B: n = 15)": a list, read below
             if m.group("tail") or m.group("spaced"):
@@ -1631,6 +1912,23 @@ class SampleSizeComponent:
                 cg = _COUNT_THEN_GROUP_RE.match(text, counts.starts[i])
                 if cg is not None:
                     add(cg.start(), cg.end(), cg.group("label"), _count(cg.group("num")), "paren")
+        if ":" in text:
+            # "We randomized 94 adults: 31 had drug A, 29 had drug B and 34 had
+            # no treatment": after an allocation and a colon, every part says
+            # what its people had.
+            for cm in _COLON_ARMS_RE.finditer(text):
+                listed_arms = list(_COLON_ARM_RE.finditer(cm.group("list")))
+                base = cm.start("list")
+                if len(listed_arms) < 2 or "".join(i.group() for i in listed_arms) != cm.group(
+                    "list"
+                ):
+                    continue
+                if any(_OUTCOME_RE.search(i.group("label")) for i in listed_arms):
+                    continue  # "31 had a relapse and 29 had none": events
+                for arm in listed_arms:
+                    n = _count(arm.group("num"))
+                    a, b = base + arm.start("num"), base + arm.end("label")
+                    add(a, b, arm.group("label"), n, "list_strong")
         if "respectively" in text:
             for m in _RESPECTIVELY_RE.finditer(text):
                 if not (m.group("pop") or m.group("verb")):
@@ -1673,7 +1971,12 @@ class SampleSizeComponent:
             end = m.end("label")
             if _OF_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue  # "Of 120 adults randomized to tea, 30 stopped early"
-            while (e := _ARM_ELLIPSIS_RE.match(text, end)) is not None:
+            # after "treated with X": ", 38 adults with Y" names Y, not "adults with Y"
+            with_next = (m.group("prep") or "").lower().startswith("treated")
+            while (
+                e := (_ARM_WITH_ELLIPSIS_RE.match(text, end) if with_next else None)
+                or _ARM_ELLIPSIS_RE.match(text, end)
+            ) is not None:
                 add(e.start("num"), e.end("label"), e.group("label"), _count(e.group("num")), kind)
                 end = e.end("label")
             if (m.group("prep") or "").lower().startswith("in"):
@@ -1744,21 +2047,30 @@ class SampleSizeComponent:
             kinds = {k for *_x, k in items}
             keep_kinds = set(kinds)
             if not _ALLOCATION_RE.search(sentence):
-                keep_kinds -= {"paren", "paren_bare", "paren_tail"}
+                keep_kinds -= {"paren", "paren_bare", "paren_tail", "paren_pop"}
             # Outcome words count only in the clauses that hold the arms: "41
             # to arm A and 29 to arm B; response rates were 56% and 71%" states
             # arm sizes (a ";" or a full stop the splitter missed ends them).
             last_end = max(end for _s, end, *_x in items)
             scope = text[sents[i][0] : _clause_end(text, sents[i][0], last_end, sents[i][1])]
-            outcome = _OUTCOME_RE.search(scope) is not None
+            # ("(21 cases)" counts people: no outcome word)
+            outcome = _OUTCOME_RE.search(_POP_BRACKET_RE.sub("", scope)) is not None
             if outcome:
-                keep_kinds -= {"paren_bare", "paren_tail", "to", "to_verb", "list"}
+                # ("(22 patients)" after an outcome counts events)
+                keep_kinds -= {"paren_bare", "paren_tail", "paren_pop", "to", "to_verb", "list"}
             # (a share of the sample is read as events anywhere in the sentence)
             if _OUTCOME_RE.search(sentence) and _OUTCOME_WORD_RE.search(sentence):
                 keep_kinds.discard("to_pct")
             if "list_strong" in kinds:
                 keep_kinds.add("list_strong")
-            if keep_kinds & {"paren", "paren_bare", "paren_tail", "list", "list_strong"}:
+            if keep_kinds & {
+                "paren",
+                "paren_bare",
+                "paren_tail",
+                "paren_pop",
+                "list",
+                "list_strong",
+            }:
                 # "363 patients were randomised to AC or AD (n = 182)": the
                 # first count is the total, the arms are the "(n = ...)" ones.
                 keep_kinds.discard("to_verb")
@@ -1783,6 +2095,33 @@ class SampleSizeComponent:
             if len(kept) < 2:  # arms come at least in pairs
                 continue
             arm_items.extend(kept)
+        # "Of 535 adults, 261 were randomly assigned to A and 274 to B": the
+        # count the allocated arms of a sentence add up to is the sample (the
+        # sum only confirms the written count; it is never reported).
+        by_sentence: dict[int, list[tuple[int, int, str, int, str]]] = {}
+        for it in arm_items:
+            if it[4].startswith("to"):
+                by_sentence.setdefault(bisect.bisect_right(sent_starts, it[0]) - 1, []).append(it)
+        for items in by_sentence.values():
+            items = sorted(items)
+            # (a sentence the splitter missed ends the first run of arms)
+            stop = next(
+                (
+                    k
+                    for k in range(1, len(items))
+                    if _LIST_BREAK_RE.search(text, items[k - 1][1], items[k][0])
+                ),
+                len(items),
+            )
+            ns: list[int | None] = [n for *_x, n, _k in items[:stop]]
+            if len(ns) < 2:
+                continue
+            total = _sums_to_count_before(ns, counts, items[0][0], sent_starts, sents)
+            if total is None:
+                continue
+            i = bisect.bisect_left(counts.starts, total[0])
+            if i < len(counts.starts) and counts.starts[i] == total[0] and counts.pop[i]:
+                totals.append(total)
         # "In the HA group (n = 50), ... . In the control group (n = 49), ...":
         # one named group per sentence, two or more groups in the text.
         groups = [

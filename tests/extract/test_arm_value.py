@@ -714,7 +714,9 @@ def test_counted_events_with_arms(text: str, expected: list[tuple[int, str]]) ->
             " (21% v 30%, respectively; P=.03).",
             ["control", "drug X"],
         ),
-        ("Response improved for the drug X arm (21% v 30%; P=.03).", [None, None]),
+        # one arm named before a bracketed pair is the first value's; the
+        # other side is not named
+        ("Response improved for the drug X arm (30% v 21%; P=.03).", ["drug X", None]),
     ],
     ids=[
         "word-after-value-is-no-unit",
@@ -1330,3 +1332,375 @@ def test_sentence_opening_at_baseline_describes_the_sample(head: str) -> None:
 )
 def test_pair_of_values_then_pair_of_arms(text: str, found: list[tuple[float, str]]) -> None:
     assert [(v.value, v.arm) for v in find_arm_values(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        ("Rash was less common with tacrolimus (4.1% vs 9.8%; P = 0.02).", ["tacrolimus", None]),
+        ("Mean pain fell more in the yoga group (2.4 ± 1.1 vs 1.2 ± 0.9).", ["yoga", None]),
+        ("Relapse was more frequent in arm B (31 vs. 12%).", ["arm B", None]),
+        (
+            "Remission was more frequent in the 40 mg arm than in the 10-mg arm"
+            " (52% versus 38%) and lasted longer (14.5 versus 9.1 months).",
+            ["40 mg", "10-mg", "40 mg", "10-mg"],
+        ),
+        (
+            "Compared with the sham arm, the score improved in the laser arm"
+            " (12% v 19%, respectively; P=.01).",
+            ["sham", "laser"],
+        ),
+        (
+            "Dizziness was reported more often in the lithium group (18% vs 6%) than in the"
+            " control group.",
+            ["lithium", "control"],
+        ),
+        (
+            "Women receiving alendronate had fewer falls (11% vs 20%) compared with the"
+            " placebo group.",
+            ["alendronate", "placebo"],
+        ),
+        # the one arm named is the other side of the comparison
+        (
+            "Weight was lower at 6 months compared with those in the diet group"
+            " (71.2 versus 74.5, P = 0.04).",
+            [None, None],
+        ),
+        ("Fever was less common than in the placebo group (5% vs 9%).", [None, None]),
+        # people "with" something are a subgroup, not an arm
+        ("Mortality was higher among patients with sepsis (21% vs 8%).", [None, None]),
+        # two arms not compared in order, no "respectively": no guess
+        (
+            "Compared with sham, pain was lower with laser therapy (3.2 vs 4.4).",
+            [None, None],
+        ),
+    ],
+    ids=[
+        "with-drug",
+        "in-group",
+        "group-letter",
+        "dose-arms-compared",
+        "two-arms-respectively",
+        "other-arm-after-pair",
+        "closing-compared-group",
+        "named-arm-is-comparator",
+        "than-group",
+        "people-with",
+        "two-arms-not-in-order",
+    ],
+)
+def test_bracketed_pair_after_named_arms(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Adverse events included infection (drug A, 32.5% vs. placebo, 19.0%, P=0.009),"
+            " leukopenia (37.3% vs. 9.5%, P<0.001) and fever (25.2% vs. 10.1%).",
+            ["drug A", "placebo", "drug A", "placebo", "drug A", "placebo"],
+        ),
+        (
+            "Nausea was more common in the sertraline group than in the placebo group"
+            " (21% vs 8%), as was dry mouth (14% vs 5%).",
+            ["sertraline", "placebo", "sertraline", "placebo"],
+        ),
+        (
+            "Rash (drug A, 12% vs. placebo, 4%), whereas in the open phase headache"
+            " (9% vs. 7%) was similar.",
+            ["drug A", "placebo", None, None],
+        ),
+    ],
+    ids=["outcome-list-keeps-arms", "as-was-goes-on", "new-clause-ends-list"],
+)
+def test_pairs_listed_after_a_pair_with_arms(text: str, arms: list[str | None]) -> None:
+    found = find_arm_values(text)
+    assert [v.arm for v in found] == arms[: len(found)]
+    assert len(found) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Responses occurred in 9 of 30 patients (30%; 95% CI, 15%-49%) in the sorafenib arm.",
+            ["sorafenib"],
+        ),
+        (
+            "Responses occurred in 9 of 30 patients (30%; 95% CI, 15%-49%) in the high-risk group.",
+            [None],
+        ),
+    ],
+    ids=["share-and-interval-before-arm", "subgroup-after-interval"],
+)
+def test_count_with_share_and_interval_then_arm(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.kind == "events"] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Healing took 8.1±2.2 days and 11.4±3.0 days in groups 1 and 2, respectively.",
+            ["group 1", "group 2"],
+        ),
+        (
+            "The time to healing in groups 1 and 2 was 8.1±2.2 days and 11.4±3.0 days,"
+            " respectively (p=0.01).",
+            ["group 1", "group 2"],
+        ),
+        (
+            "For drug A and drug B, respectively, median survival was 9.1 vs 7.7 months and"
+            " time to failure was 4.0 vs 3.1 months.",
+            ["drug A", "drug B", "drug A", "drug B"],
+        ),
+        (
+            "Headache occurred in 12.5% and 30.1% of naproxen and paracetamol patients,"
+            " respectively.",
+            ["naproxen", "paracetamol"],
+        ),
+        (
+            "Relapse occurred in 12.5% and 30.1% of diabetic and nondiabetic patients,"
+            " respectively.",
+            [],
+        ),
+        (
+            "Mucositis was less frequent in Arm A than in Arm B (31.5% vs. 52.0%, P = 0.02).",
+            ["arm A", "arm B"],
+        ),
+    ],
+    ids=[
+        "numbered-groups-after",
+        "numbered-groups-before",
+        "capital-for-list-before",
+        "people-list-of-treatments",
+        "people-list-of-subgroups",
+        "capital-arm-letters",
+    ],
+)
+def test_more_respectively_and_letter_arms(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+def test_count_after_a_group_letter_is_no_group() -> None:
+    text = (
+        "Rash was common, with 30 patients (61%) in arm A and 22 patients (58%) in arm B,"
+        " and was severe in five (10%) and three (8%) patients, respectively."
+    )
+    assert not any(v.arm and v.arm.endswith("22") for v in find_arm_values(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Wound infection occurred in 4.2% (5 of 120 patients) in the cefazolin group and"
+            " 9.9% (12 of 121 patients) in the placebo group.",
+            [
+                ("4.2% (5 of 120 patients)", 5, 120, 4.2, "cefazolin"),
+                ("9.9% (12 of 121 patients)", 12, 121, 9.9, "placebo"),
+            ],
+        ),
+        (
+            "Nausea was more common with drug Z than placebo (7% [21 of 300] vs 2% [six of 301]).",
+            [("7% [21 of 300]", 21, 300, 7.0, None), ("2% [six of 301]", 6, 301, 2.0, None)],
+        ),
+        # a share that is not the count's stays apart
+        (
+            "Relapse fell by 40% (12 of 80 patients) in the lithium group.",
+            [("12 of 80 patients", 12, 80, None, "lithium")],
+        ),
+    ],
+    ids=["share-then-count", "share-then-count-square", "share-of-something-else"],
+)
+def test_share_before_its_count_is_one_value(
+    text: str, expected: list[tuple[str, int, int, float | None, str | None]]
+) -> None:
+    found = [v for v in find_arm_values(text) if v.kind == "events"]
+    got = [(text[v.start : v.end], v.events, v.total, v.percent) for v in found]
+    assert got == [e[:4] for e in expected]
+    arms = [e[4] for e in expected if e[4]]
+    if arms:
+        assert [v.arm for v in found] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Sepsis developed in 4 of 90 (4.4%) patients that received meropenem.",
+            ["meropenem"],
+        ),
+        (
+            "Sepsis developed in 4 of 90 (4.4%) of the patients who were given tacrolimus.",
+            ["tacrolimus"],
+        ),
+        # a list of treatments read with "respectively" is no single arm
+        (
+            "Remission was reached in the 40.1% and the 22.5% of the patients treated with"
+            " tacrolimus and sirolimus, respectively.",
+            [],
+        ),
+    ],
+    ids=["that-received", "who-were-given", "respectively-list"],
+)
+def test_people_who_received_after_a_count(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.kind in ("events", "percent")] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Opioid use was lower in group K than in groups L and M (2.1 ± 0.8 vs. 4.4 ± 1.2"
+            " and 3.9 ± 1.0, respectively).",
+            [None, "group L", "group M"],
+        ),
+        (
+            "Scores were 30% vs. 40% and 50% vs. 60% in groups A and B, respectively.",
+            ["group A", "group B", "group A", "group B"],
+        ),
+        (
+            "Vomiting was seen in 9 (45%), 11 (55%) and 4 (20%) patients in groups P, D, and"
+            " C, respectively.",
+            ["group P", "group D", "group C"],
+        ),
+        (
+            "Women allocated to counselling reported higher satisfaction than controls at"
+            " 6 weeks (71.2 vs. 60.3, p < 0.01).",
+            ["counselling", None],
+        ),
+        (
+            "At discharge, the laser group needed fewer dressings (3.1 vs. 4.6, P = 0.01).",
+            ["laser", None],
+        ),
+        (
+            "Group III compared to Group II had shorter stays (4.1 ± 1.2 vs. 5.0 ± 1.5 days,"
+            " respectively).",
+            ["group III", "group II"],
+        ),
+        (
+            "Falls were alike in both groups (2.1 vs. 2.3 per year), but fractures were fewer"
+            " in the vitamin D group (0.4 vs. 0.9 per year).",
+            [None, None, "vitamin D", None],
+        ),
+        (
+            "Fatigue was lower with sirolimus compared to those given tacrolimus (22% vs. 31%);"
+            " rash was alike in the two groups (8% vs. 9%).",
+            ["sirolimus", "tacrolimus", "sirolimus", "tacrolimus"],
+        ),
+        (
+            "Compared to those given tacrolimus, fatigue was lower (22% vs. 31%).",
+            [None, None],
+        ),
+    ],
+    ids=[
+        "one-value-then-respectively-list",
+        "pairs-in-a-respectively-list",
+        "letter-d-is-no-unit",
+        "allocated-to",
+        "group-as-subject",
+        "roman-group-numbers",
+        "earlier-bracket-compares-nothing",
+        "those-given-the-other-arm",
+        "comparison-before-the-one-arm",
+    ],
+)
+def test_more_arms_before_pairs(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+def test_time_point_label_is_no_arm() -> None:
+    text = (
+        "Glucose was lower after the oat meal (means ± SEMs—60 min: 6.1 ± 0.4 compared with"
+        " 6.9 ± 0.5 mmol/L)."
+    )
+    assert all(v.arm != "min" for v in find_arm_values(text))
+
+
+def test_frame_does_not_take_two_of_a_longer_list() -> None:
+    text = (
+        "Peak flow was higher with tiotropium than placebo (p < 0.01), with gains of"
+        " 150 ± 20, 160 ± 22, and 140 ± 21 mL at the three visits, respectively."
+    )
+    assert all(v.arm is None for v in find_arm_values(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "Flares were fewer (budesonide 8.5%; placebo 19.2%; p = 0.01).",
+            ["budesonide", "placebo"],
+        ),
+        (
+            "Relief was faster (median, sumatriptan 45 (30-60) min vs. placebo 90 (60-120) min).",
+            ["sumatriptan", "placebo"],
+        ),
+        ("Scores were: lithium 14.2 ± 3.1; placebo 11.0 ± 2.7.", ["lithium", "placebo"]),
+        # subgroups and measures are no arms
+        ("Rash was commoner in one sex (men 9.5% vs women 17.9%).", []),
+        ("At entry (FVC 61.2 ± 9.8%; peak VO2 17.1 ± 4.0) the groups were alike.", []),
+        (
+            "Of those assigned to sirolimus, 12 of 40 relapsed, compared with 20 of 41 assigned"
+            " to placebo.",
+            ["sirolimus", "placebo"],
+        ),
+    ],
+    ids=[
+        "label-before-each-semicolon",
+        "label-before-each-vs",
+        "colon-then-labels",
+        "subgroup-labels",
+        "measure-labels",
+        "of-those-assigned-and-assigned-to",
+    ],
+)
+def test_labels_before_values(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
+    text = "Forty-one (50.6%) were assigned to sirolimus and 40 (49.4%) to tacrolimus."
+    assert [v.arm for v in find_arm_values(text) if v.arm] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        (
+            "The 5-year survival for surgery and radiotherapy was 71% compared with 52% for"
+            " surgery alone.",
+            ["surgery and radiotherapy", "surgery alone"],
+        ),
+        (
+            "Use in the intervention clinics was 48.2% compared to 12.9% in the control clinics.",
+            ["intervention clinics", "control clinics"],
+        ),
+        # the first value is said of women, a subgroup
+        ("The rate in women was 41% compared with 22% in the placebo group.", [None, "placebo"]),
+        (
+            "Three children (5.1%) had rash in the group treated with amoxicillin, versus 8"
+            " children (14.0%) in the group treated with amoxicillin plus clavulanate.",
+            [None, "amoxicillin plus clavulanate"],
+        ),
+    ],
+    ids=["for-arm-was", "in-arm-was", "subgroup-was", "group-treated-with"],
+)
+def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str | None]) -> None:
+    assert [v.arm for v in find_arm_values(text)] == arms
+
+
+@pytest.mark.parametrize(
+    ("text", "arms"),
+    [
+        ("Relapse occurred in 22% of the lithium group.", ["lithium"]),
+        ("Quitting was reported by 9/60 (15%) of the counselling group.", ["counselling"]),
+        ("Only 64% of possible groups were formed.", []),
+        ("In all, 30% of the older group relapsed.", []),
+    ],
+    ids=["share-of-the-group", "count-of-the-group", "groups-counted", "subgroup"],
+)
+def test_share_of_the_group(text: str, arms: list[str]) -> None:
+    assert [v.arm for v in find_arm_values(text) if v.arm] == arms

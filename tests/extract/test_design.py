@@ -57,6 +57,18 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         ("Adherence", "Most adults completed the study protocol; all were randomized.", True),
         ("A care protocol for falls", "Wards were randomly assigned to it or usual care.", True),
         ("Tea: study protocol for a randomized trial", "Adults will drink tea.", False),
+        ("Sequence", "Each rower drank cocoa or placebo in random sequence.", True),
+        ("Sequence alone", "Each rower ran the four sprints in random sequence.", False),
+        ("Ordered", "Nine runners had both double-masked drinks, randomly ordered.", True),
+        ("Fashion", "Adults had juice or a sham drink in a random, double blind fashion.", True),
+        ("Provided", "Twelve cyclists were randomly provided with either gel or placebo.", True),
+        ("Enrolled", "Ninety women were randomly enrolled into three study groups.", True),
+        ("Enrolled alone", "Ninety women were randomly enrolled from three clinics.", False),
+        ("Pilot", "Forty adults used the app. A randomised trial is now needed.", False),
+        ("Series", "A series of 12 adults. A randomized trial would be justified.", False),
+        ("Help", "Cohort of 80. A randomized study of both would help to settle it.", False),
+        ("Aim", "The aim of this randomized study was to find whether drains are needed.", True),
+        ("Meta", "A meta\u2010analysis of randomized, placebo\u2010controlled studies.", False),
     ],
     ids=[
         "randomly-assigned",
@@ -85,6 +97,18 @@ def design(nlp: Language, title: str, abstract: str) -> dict[str, Any]:
         "completed-protocol-is-a-trial",
         "title-protocol-not-a-trial-protocol",
         "trial-protocol-title",
+        "random-sequence-of-treatments",
+        "random-sequence-of-tests",
+        "randomly-ordered-masked",
+        "random-blinded-fashion",
+        "randomly-provided",
+        "randomly-enrolled-into-groups",
+        "randomly-enrolled-is-sampling",
+        "call-for-a-trial",
+        "call-for-a-trial-would-be",
+        "call-would-help",
+        "this-study-not-a-call",
+        "u2010-hyphen-plural-studies",
     ],
 )
 def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
@@ -108,6 +132,14 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         ("In this cluster-randomized trial, 20 schools took part.", "cluster", True),
         ("Thirty villages were randomly assigned to bed nets or none.", "cluster", True),
         ("Adults were randomized to drug or usual care.", "cluster", False),
+        ("In this double\u2010blind trial adults were randomized.", "blinding", "double"),
+        (
+            "Adults used the app. Further studies need to be done in a double-blind design.",
+            "blinding",
+            None,
+        ),
+        ("Larger placebo-controlled trials are still needed.", "placebo", False),
+        ("A randomized 3\u2010way cross\u2010over design in 9 dogs.", "crossover", True),
     ],
     ids=[
         "double",
@@ -124,6 +156,10 @@ def test_is_rct(nlp: Language, title: str, abstract: str, is_rct: bool) -> None:
         "cluster",
         "villages",
         "no-cluster",
+        "u2010-double-blind",
+        "blinding-in-research-call",
+        "placebo-in-research-call",
+        "u2010-cross-over",
     ],
 )
 def test_design_fields(nlp: Language, abstract: str, field: str, expected: Any) -> None:
@@ -139,6 +175,14 @@ def test_evidence_offsets(nlp: Language) -> None:
     assert {"randomized", "placebo", "blinding:double"} <= kinds
     for e in out["evidence"]:
         assert doc.text[e["start"] : e["end"]] == e["text"]
+
+
+def test_evidence_quotes_the_hyphen_as_written(nlp: Language) -> None:
+    doc = nlp("A double\u2010blind trial\nAdults were randomly assigned to drug or placebo.")
+    out = collect_design(doc)
+    assert out["blinding"] == "double"
+    quoted = [e["text"] for e in out["evidence"] if e["kind"] == "blinding:double"]
+    assert quoted == ["double\u2010blind"]
 
 
 def test_scans_near_words_equal_full_scans(shared: Callable[..., Path]) -> None:

@@ -326,6 +326,9 @@ DRUG_OF_DOSE_CASES = [
         "u-hCG",
         "route-dose-of",
     ),
+    ("Dogs were given coated famotidine granules (0.5 mg/kg).", "famotidine", "granules-form"),
+    ("Each child sucked a lidocaine lozenge (10 mg) before meals.", "lidocaine", "lozenge-form"),
+    ("Adults took 1,000 IU of oral vitamin D3 each day.", "vitamin D3", "vitamin-d3"),
 ]
 
 

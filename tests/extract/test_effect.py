@@ -77,6 +77,9 @@ CASES = [
         -1.2,
         0.988,
     ),
+    ("Relapse was rarer (relative hazard: 0.41, 95% CI: 0.20-0.83).", "HR", 0.41, 0.20, 0.83, 0.95),
+    ("Infections: rate difference 0.31 (95% CI 0.05 to 0.57).", "other", 0.31, 0.05, 0.57, 0.95),
+    ("AUC estimated treatment ratio 1.04, 90% CI: 0.98-1.10.", "other", 1.04, 0.98, 1.10, 0.9),
 ]
 
 
@@ -97,6 +100,9 @@ CASES = [
         "spaces-inside-numbers",
         "middle-dot-decimals",
         "middle-dot-negative",
+        "relative-hazard",
+        "rate-difference-is-not-a-risk-difference",
+        "estimated-treatment-ratio",
     ],
 )
 def test_measure_value_and_ci(
@@ -1022,7 +1028,6 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "drugA and 13.0% using drugB.",
         "Across all scans, the relative differences were 41% for sharpness.",
         "No difference was seen on any scale (Cohen's d range = 0.05\u20130.19).",
-        "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
         "The upper 95% CI limit for the difference in mean pain score was 1.4 points.",
         "No difference in adherence was seen, with 71.3% (CI, 66.0, 76.6) for the control "
         "group and 69.9% (CI, 64.1, 75.7) for the coaching group (p = 0.52).",
@@ -1032,7 +1037,6 @@ def test_no_chain_after_an_estimate_without_ci_or_p() -> None:
         "values-of-the-arms-using",
         "relative-difference",
         "range-of-effect-sizes",
-        "thousands",
         "ci-limit-for-the-difference",
         "arm-label-after-the-ci",
     ],
@@ -1051,3 +1055,315 @@ def test_range_of_ratios_is_no_estimate() -> None:
         find_effects("Across rounds, the risk ratio was 2.8\u20137.4 after a negative screen.")
         == []
     )
+
+
+# (sentence, [(value, ci_low, ci_high, p)])
+COMPARATIVES = [
+    (
+        "Fasting glucose was 12 mg/dl lower with drugA than with placebo (p < 0.01).",
+        [(12.0, None, None, 0.01)],
+    ),
+    (
+        "The tremor score fell 0.84 points/week faster, i.e. was 0.84 points/week lower while"
+        " taking drugB than while taking placebo (95% CI for difference 0.21-1.47, P = 0.009).",
+        [(0.84, 0.21, 1.47, 0.009)],
+    ),
+    (
+        "Over follow-up the treated children had a diastolic pressure 0.82 (95% confidence"
+        " interval, 0.15-1.49) mmHg higher than did the untreated children.",
+        [(0.82, 0.15, 1.49, None)],
+    ),
+    (
+        "Participants on the tight target had HbA1c on average -0.9 (95% CI: -1.3 to -0.5)"
+        " percentage points lower than those on the usual target.",
+        [(-0.9, -1.3, -0.5, None)],
+    ),
+    (
+        "The fall in pressure was larger with drugH than with drugJ by 0.9 mmHg (95% CI 0.2-1.6).",
+        [(0.9, 0.2, 1.6, None)],
+    ),
+    ("DrugK lowered HbA1c by 0.4% more than drugL (P = 0.002).", [(0.4, None, None, 0.002)]),
+    (
+        "Time asleep was 7.2 percentage points higher (95% CI 4.9\u20139.5; p<0\u00b70001)"
+        " with the new device compared with the standard device.",
+        [(7.2, 4.9, 9.5, 0.0001)],
+    ),
+    (
+        "Body fat in the coached group was 0.41% lower (95% confidence interval"
+        " 0.22-0.60, p < 0.001) than in the control group.",
+        [(0.41, 0.22, 0.60, 0.001)],
+    ),
+    (
+        "Diastolic pressure was 2.7 mmHg lower in the drugC group than in the placebo group"
+        " (95% CI -4.4 to -1.0).",
+        [(-2.7, -4.4, -1.0, None)],
+    ),
+    (
+        "DrugD lowered the pressure 0.92 and 1.31 mm Hg more than drugE after 4 and 8 weeks.",
+        [(0.92, None, None, None), (1.31, None, None, None)],
+    ),
+    (
+        "Stay was 2.5 days shorter on the pathway than with usual care (p = 0.03).",
+        [(2.5, None, None, 0.03)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    COMPARATIVES,
+    ids=[
+        "unit-lower-than-p",
+        "ci-after-the-arm-compared",
+        "unit-after-the-ci",
+        "signed-value-before-lower",
+        "value-after-the-arm-compared-by",
+        "percent-of-hba1c-with-p",
+        "percentage-points-ci-before-comparator",
+        "percent-with-ci-before-than",
+        "ci-written-negative-for-lower",
+        "two-values-one-unit",
+        "days-shorter",
+    ],
+)
+def test_difference_written_as_a_comparative(
+    text: str, expected: list[tuple[float, float | None, float | None, float | None]]
+) -> None:
+    found = [(e.value, e.ci_low, e.ci_high, e.p) for e in find_effects(text) if e.measure == "MD"]
+    assert found == [
+        tuple(pytest.approx(x) if x is not None else None for x in row) for row in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Relapse was 35% lower with drugF than with placebo (95% CI 12 to 52).",
+        "Responders were 1.8 times more likely than controls to improve (95% CI 1.1 to 2.9).",
+        "Pressure was 5.2 mmHg lower at week 8 than at baseline (p < 0.001).",
+        "Treated rats showed a 20% lower weight than controls (95% CI 11 to 29).",
+        "Scores were 6 higher in the drug group than in the placebo group.",
+        "Pain fell more in arm A than in arm B by 25% (p = 0.02).",
+        "Pressure was lower at week 6 than at baseline by 4 mmHg.",
+    ],
+    ids=[
+        "percent-of-a-risk",
+        "times-more-likely",
+        "than-baseline",
+        "a-percent",
+        "no-unit-no-ci",
+        "by-percent-of-no-percent-quantity",
+        "by-than-baseline",
+    ],
+)
+def test_comparative_that_is_no_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure == "MD"] == []
+
+
+# (sentence, [(value, ci_low, ci_high)])
+MORE_FORMS = [
+    (
+        "Viral load fell more (difference of means = 184,212 IU/ml; 95% CI 20,100 to 350,300).",
+        [(184212.0, 20100.0, 350300.0)],
+    ),
+    (
+        "The mean difference in yearly cost was $2,340 (95% CI 1,115 to 3,565).",
+        [(2340.0, 1115.0, 3565.0)],
+    ),
+    ("The mean difference was 1.8 mmHg (95% C.I 0.6 to 3.0).", [(1.8, 0.6, 3.0)]),
+    ("The mean difference was 1.8 mmHg (95% confidence limits 0.6 to 3.0).", [(1.8, 0.6, 3.0)]),
+    (
+        "The estimated difference in the QoL score (A minus B) was -2.3 with a 95% CI of"
+        " -5.9 to 1.3 (P=.21).",
+        [(-2.3, -5.9, 1.3)],
+    ),
+    (
+        "Activity rose at 6 months (adjusted difference 2.2 MET*h/wk [95% CI, 1.1 to 3.3]).",
+        [(2.2, 1.1, 3.3)],
+    ),
+    (
+        "There was a difference of 2.35 units on the mania scale (t = 2.2, P = 0.03).",
+        [(2.35, None, None)],
+    ),
+    (
+        "In the powered subgroup, the score was better (MD -0.91 (95% CI -1.62 to -0.20).",
+        [(-0.91, -1.62, -0.20)],
+    ),
+    (
+        "Between-group differences were -0.4 (95% CI -0.7 to -0.1) and -0.6 (95% CI -0.9 to"
+        " -0.3) for drugA 5 mg and 10 mg versus placebo, respectively.",
+        [(-0.4, -0.7, -0.1), (-0.6, -0.9, -0.3)],
+    ),
+    ("Implant migration differed by 0.03 mm (95% CI -0.10 to 0.16).", [(0.03, -0.10, 0.16)]),
+    (
+        "Lesion area shrank more (mean difference: -14.2 cm2 (95% CI -25.0 to -3.4 cm2)).",
+        [(-14.2, -25.0, -3.4)],
+    ),
+    (
+        "Itch scores differed between the 2 creams by 1.6 points (95% CI 0.7, 2.5), P = .002.",
+        [(1.6, 0.7, 2.5)],
+    ),
+    (
+        "Over a year the mean differences were in waist (-2.1 cm (95% CI -3.0, -1.2)), BMI kg/m2"
+        " (-0.6 (95% CI -0.9, -0.3)) and weight (-1.9 kg (95% CI -2.8, -1.0)).",
+        [(-2.1, -3.0, -1.2), (-0.6, -0.9, -0.3), (-1.9, -2.8, -1.0)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The arms differed by 1.4 mmHg (95% CI 0.5-2.3, p = 0.02).",
+        "DrugG reduced the score by 1.4 points (95% CI 0.5 to 2.3; p = 0.02) relative to placebo.",
+    ],
+    ids=["differed-by", "reduced-by-relative-to"],
+)
+def test_p_value_inside_the_ci_bracket_of_an_unnamed_difference(text: str) -> None:
+    (est,) = find_effects(text)
+    assert (est.p, est.p_op) == (pytest.approx(0.02), "=")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    MORE_FORMS,
+    ids=[
+        "thousands-in-value-and-ci",
+        "currency-with-thousands",
+        "c-i-without-final-stop",
+        "confidence-limits",
+        "with-a-ci-of",
+        "unit-product-with-asterisk",
+        "units-after-a-bare-difference",
+        "powered-subgroup-is-a-result",
+        "respectively-for-doses-versus-placebo",
+        "differed-by",
+        "unit-squared",
+        "differed-between-the-arms-by",
+        "chain-past-a-name-with-a-unit",
+    ],
+)
+def test_more_estimate_forms(
+    text: str, expected: list[tuple[float, float | None, float | None]]
+) -> None:
+    found = [(e.value, e.ci_low, e.ci_high) for e in find_effects(text) if e.measure == "MD"]
+    assert found == [
+        tuple(pytest.approx(x) if x is not None else None for x in row) for row in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No differences between arms in the primary (least squares mean [95% CI] score change"
+        " 2.10 [1.70, 2.50], 2.20 [1.80, 2.60], and 2.05 [1.65, 2.45] for placebo, drugA 50 mg,"
+        " and drugA 100 mg, respectively) were seen.",
+        "There were no differences in caesarean births between the wards: 14.1% in the"
+        " low-risk unit; 17.2% in the general unit; and 19.0% in the high-risk unit.",
+        "Walking lowered resting pulse (mean of the differences = -6 beats/min; p = 0.02;"
+        " 95% CI = [-10.1, -1.9]) in the walking group.",
+        "Ferritin rose in the supplemented group (median of the differences = 14 ng/ml;"
+        " 95% CI = [3, 25]).",
+    ],
+    ids=[
+        "arm-values-listed-with-placebo-respectively",
+        "value-located-in-an-arm",
+        "mean-of-the-paired-differences",
+        "median-of-the-paired-differences",
+    ],
+)
+def test_values_of_the_arms_after_difference(text: str) -> None:
+    assert [e for e in find_effects(text) if e.measure] == []
+
+
+def test_ci_word_right_after_the_value_is_no_unit() -> None:
+    (est,) = find_effects("More were abstinent at six weeks (12 vs 5, RR 1.62 CI 1.01-2.60).")
+    assert (est.measure, est.value, est.ci_low, est.ci_high) == ("RR", 1.62, 1.01, 2.60)
+
+
+# (sentence, [(measure, value, ci_low, ci_high, p)])
+BARE_BOUNDS = [
+    (
+        "Relapses fell (first relapse; HR 0\u00b761, 0\u00b742\u20130\u00b789, p=0\u00b701).",
+        [("HR", 0.61, 0.42, 0.89, 0.01)],
+    ),
+    (
+        "Quit rates held when dropouts were excluded [RR 1\u00b790, 1\u00b752\u20132\u00b738;"
+        " p<0\u00b70001].",
+        [("RR", 1.90, 1.52, 2.38, 0.0001)],
+    ),
+    (
+        "Neither arm gained (p=0.41); the HR for OS was 0.88 (95% CI 0.69-1.12).",
+        [("HR", 0.88, 0.69, 1.12, None)],
+    ),
+    (
+        "The hazard ratio for relapse of the drugM arm against the observation arm was not"
+        " significant (0.84; 95% confidence interval, 0.55-1.28; P = 0.42).",
+        [("HR", 0.84, 0.55, 1.28, 0.42)],
+    ),
+    (
+        "Pain fell (mean difference (95% CI) -1.2 (-2.0 to -0.4)) and larger gains in the"
+        " six minute walk test (31.5 (12.0 to 51.0) metres) were seen.",
+        [("MD", -1.2, -2.0, -0.4, None), ("MD", 31.5, 12.0, 51.0, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    BARE_BOUNDS,
+    ids=[
+        "bare-bounds-in-bracket",
+        "bare-bounds-then-semicolon",
+        "abbreviation-for-outcome-was",
+        "many-words-then-bracketed-value-with-ci",
+        "chain-past-a-long-outcome-name",
+    ],
+)
+def test_bounds_without_a_ci_word_and_outcome_after_abbreviation(
+    text: str, expected: list[tuple[str, float, float, float, float | None]]
+) -> None:
+    found = [(e.measure, e.value, e.ci_low, e.ci_high, e.p) for e in find_effects(text)]
+    assert found == [
+        (
+            m,
+            pytest.approx(v),
+            pytest.approx(lo),
+            pytest.approx(hi),
+            p if p is None else pytest.approx(p),
+        )
+        for m, v, lo, hi, p in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The HR for OS was 0.88 (p = 0.3).",
+        "The odds ratio was 1.4, 1.1-1.8 in adults.",
+        "The hazard ratio for relapse of the drugM arm against the observation arm was lower"
+        " (0.84 in men).",
+    ],
+    ids=[
+        "abbreviation-for-outcome-without-ci",
+        "bare-bounds-outside-a-bracket",
+        "many-words-then-bracketed-value-without-ci",
+    ],
+)
+def test_no_ci_read_without_its_guard(text: str) -> None:
+    assert all(e.ci_low is None for e in find_effects(text))
+    if "HR" in text or "hazard" in text:
+        assert find_effects(text) == []
+
+
+def test_no_p_value_of_the_next_item_after_the_bracket_closes() -> None:
+    found = find_effects(
+        "Readers of the booklet scored higher (p = 0.01, 95% CI = 0.5-9.1, effect size = 0.6)"
+        " and rated it more useful (p = 0.03, 95% CI = 0.1-2.2, effect size = 0.5)."
+    )
+    assert [(e.value, e.p) for e in found] == [(0.6, None), (0.5, None)]
+
+
+def test_p_value_after_the_bracket_of_its_own_difference_is_kept() -> None:
+    (est,) = find_effects("By week 2 the difference (2.3 points) was significant (P = .004).")
+    assert (est.value, est.p) == (2.3, pytest.approx(0.004))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from miner.extract.negation import is_negated, negation_cue
+from miner.extract.negation import in_research_call, is_negated, negation_cue
 
 
 def _cue(sentence: str, target: str) -> str | None:
@@ -143,3 +143,27 @@ def test_word_pre_test_on_real_abstracts(shared: Callable[..., Path]) -> None:
             assert may_break or not _BREAK_RE.search(left), left
             assert may_cue or not _BEFORE_RE.search(left), left
     assert skipped > 10_000
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("Further studies, however, need to be done in a double-blind design.", "double", True),
+        ("Larger trials of oral dosing are still needed. Tea was oral.", "oral dosing", True),
+        ("Larger trials of oral dosing are still needed. Tea was oral.", "oral.", False),
+        ("Future work should be carried out with placebo capsules.", "placebo", False),
+        ("More research should be conducted with placebo capsules.", "placebo", True),
+        ("Adults took placebo capsules; more studies are needed.", "placebo", False),
+    ],
+    ids=[
+        "need-to-be-done",
+        "are-still-needed",
+        "next-sentence-free",
+        "work-is-no-study-word",
+        "should-be-conducted",
+        "other-clause-not-the-sentence-cut",
+    ],
+)
+def test_in_research_call(text: str, word: str, expected: bool) -> None:
+    start = text.index(word)
+    assert in_research_call(text, start, start + len(word)) is expected

@@ -22,6 +22,7 @@ NUMBERS = [
     ("+3", 3.0, "plus-sign"),
     ("  7  ", 7.0, "surrounding-space"),
     ("forty-two", 42.0, "words-hyphen"),
+    ("Thirty\u2010eight", 38.0, "words-unicode-hyphen"),
     ("Twenty one", 21.0, "words-space-capital"),
     ("one hundred and twelve", 112.0, "words-hundred-and"),
     ("a hundred", 100.0, "words-a-hundred"),
@@ -67,6 +68,9 @@ INT_WORDS = [
     ("twenty twelve", None, "tens-then-teen"),
     ("five four", None, "two-units"),
     ("patients", None, "not-a-number"),
+    ("Seventy\u2010three", 73, "unicode-hyphen"),
+    ("sixty\u2011four", 64, "non-breaking-hyphen"),
+    ("two hundred and fifty\u2012one", 251, "figure-dash"),
 ]
 
 
@@ -104,6 +108,8 @@ WORD_FIND = [
     ),
     ("a hundred volunteers", ["a hundred"], "article"),
     ("none of them", [], "none"),
+    ("Ninety\u2010six adults", ["Ninety\u2010six"], "unicode-hyphen"),
+    ("one\u2011hundred and four men", ["one\u2011hundred and four"], "non-breaking-hyphen"),
 ]
 
 

@@ -997,3 +997,379 @@ def test_randomized_after_a_long_bracket(
     nlp: Language, abstract: str, randomized: int | None
 ) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "analysed"),
+    [
+        # one sex beside the other: parts of the sample, the sum is not written
+        ("Forty-one men and 37 women were randomized to tea or water.", None, None),
+        ("We randomized 52 boys and 48 girls to two reading schemes.", None, None),
+        ("In all, 78 adults (41 men and 37 women) were randomized to tea or water.", 78, None),
+        # a count of people in one group is one arm's size
+        (
+            "RESULTS: Of 300 adults, 150 were assigned to drug A and 150 to drug B. "
+            "28 patients in the drug A group and 30 patients in the drug B group were "
+            "included in the imaging substudy.",
+            300,
+            None,
+        ),
+        (
+            "RESULTS: Forty-four adults were analysed in the cream arm, and 39 in the gel arm.",
+            None,
+            None,
+        ),
+        # hours are no people
+        (
+            "Urine collected at 12 and 48 hours was stored; 8 and 24 hours were analysed.",
+            None,
+            None,
+        ),
+        # the arms of the sentence add up to the count before them
+        ("Of 412 adults, 206 were randomly assigned to drug A and 206 to placebo.", 412, None),
+        ("Of 412 adults, 300 were randomly assigned to drug A and 100 to placebo.", None, None),
+        # the trial named just before the count of people it was done in
+        (
+            "METHODS: In this clinical trial, 64 asthma patients who attended clinic A were "
+            "selected.",
+            64,
+            None,
+        ),
+        ("METHODS: In this double-blind study, 36 boys with asthma were investigated.", 36, None),
+        (
+            "In this trial, 12 patients needed rescue doses and were treated with drug C.",
+            None,
+            None,
+        ),
+        # "males" and "females" count people when a verb says they took part
+        ("Sixty-six males with prostatitis were randomized to drug A or placebo.", 66, None),
+    ],
+    ids=[
+        "men-and-women",
+        "boys-and-girls",
+        "total-before-sex-split",
+        "people-in-one-group",
+        "analysed-in-one-arm",
+        "hours-analysed",
+        "arms-add-up-to-of-count",
+        "arms-do-not-add-up",
+        "in-this-trial-selected",
+        "in-this-study-investigated",
+        "in-this-trial-did-something",
+        "males-randomized",
+    ],
+)
+def test_totals_and_parts(
+    nlp: Language, abstract: str, randomized: int | None, analysed: int | None
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert (got["randomized"], got["analysed"]) == (randomized, analysed)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # U+2010 hyphen inside a number word and a label; thin spaces round "="
+        (
+            "Fifty\u2010eight adults were randomized to drug A (n\u2009=\u200929) or the "
+            "non\u2010drug plan (n = 29).",
+            58,
+            [("drug A", 29), ("non-drug plan", 29)],
+        ),
+        (
+            "A total of 96 Spanish\u2010speaking women were enrolled.",
+            96,
+            [],
+        ),
+        # an en dash range: its upper end is no count of people
+        ("Each month, 20\u201330 women were enrolled at every site.", None, []),
+    ],
+    ids=["unicode-hyphen-words-and-labels", "unicode-hyphen-modifier", "en-dash-range"],
+)
+def test_typeset_dashes_and_spaces(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # "randomly allocated" and the next arm without its verb
+        (
+            "Over two years, 412 adults were randomly allocated to the clinic and 388 to "
+            "home visits.",
+            None,
+            [("clinic", 412), ("home visits", 388)],
+        ),
+        # "treated with" and the next arms with "with" alone
+        (
+            "RESULTS: Fifty-one adults were treated with the cream and 47 with the gel.",
+            None,
+            [("cream", 51), ("gel", 47)],
+        ),
+        (
+            "Forty adults were treated with splints, 38 adults with tape and 41 with a brace.",
+            None,
+            [("splints", 40), ("tape", 38), ("brace", 41)],
+        ),
+        # a second count allocated later in the clause: the first is one arm
+        (
+            "Clinics enrolled 250 adults; 126 were randomised to a walking scheme delivered by "
+            "local nurses helped by trained sports coaches from the town council (WALK) and 124 "
+            "to usual advice.",
+            250,
+            [],
+        ),
+        (
+            "Clinics enrolled 250 adults; 126 were randomised to the walking scheme (run by "
+            "nurses, coaches and town volunteers) and 124 to usual advice.",
+            250,
+            [("walking scheme", 126), ("usual advice", 124)],
+        ),
+        ("A total of 90 adults were randomized to drug A for 10 to 20 days.", 90, []),
+        (
+            "In 2019, 212 adults with knee pain were randomized 110 to the brace and 102 to "
+            "physiotherapy.",
+            212,
+            [("brace", 110), ("physiotherapy", 102)],
+        ),
+    ],
+    ids=[
+        "randomly-allocated-then-ellipsis",
+        "treated-with-then-with",
+        "treated-with-list",
+        "second-allocated-count",
+        "long-label-bracket-then-ellipsis",
+        "range-is-no-second-count",
+        "total-split-right-after-the-verb",
+    ],
+)
+def test_arms_allocated_or_treated(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # two bracketed sizes in a list are arms, neither is the sample
+        (
+            "Adults on drug A (n = 52) and adults on placebo (n = 50) were compared.",
+            None,
+            [("drug A", 52), ("placebo", 50)],
+        ),
+        (
+            "Women with gout (n = 33) and women with lupus (n = 31) were surveyed.",
+            None,
+            [],
+        ),
+        # "the X-treated patients" are the X arm
+        (
+            "Adults were randomized to the cream-treated patients (n = 28) or the "
+            "gel-treated patients (n = 27).",
+            None,
+            [("cream", 28), ("gel", 27)],
+        ),
+        # one bracket alone still gives the sample
+        ("Adults with gout (n = 120) were randomized to two diets.", 120, []),
+    ],
+    ids=["patients-on-x-list", "subgroups-list", "x-treated-patients", "one-bracket-total"],
+)
+def test_bracketed_lists(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a bound is no count of people
+        ("Adults with a pain score \u2264 45 were randomized to drug A or placebo.", None, []),
+        # a count of some of them in brackets: the count before it is the sample
+        ("First, 44 adults (30 women) received drug A or placebo on two days.", 44, []),
+        # "label: N subjects" inside a bracket is one group
+        (
+            "We drew a sample of 96 women (day shift: 31 subjects, night shift: 30 subjects "
+            "office: 35 subjects).",
+            96,
+            [],
+        ),
+        # a share of a larger sample, even when groups add up to it
+        (
+            "In all, 71 (80.7%) adults (40 A and 31 B) completed the diary.",
+            None,
+            [("A", 40), ("B", 31)],
+        ),
+        # "given" names the arm
+        (
+            "Levels were measured in 42 adults given drug A (2 mg a day) and 39 adults given "
+            "placebo.",
+            None,
+            [("drug A", 42), ("placebo", 39)],
+        ),
+        (
+            "Adults were given drug A (n = 33) or placebo (n = 32).",
+            None,
+            [("drug A", 33), ("placebo", 32)],
+        ),
+    ],
+    ids=[
+        "bound-is-no-count",
+        "bracketed-subset-after-total",
+        "label-colon-count-in-bracket",
+        "share-is-no-total",
+        "given-then-given",
+        "were-given-x-n-or-y-n",
+    ],
+)
+def test_parts_and_given(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        # "(21 cases)" counts people, it is no outcome word
+        (
+            "Adults were assigned to the tea group (22 cases) and the water group (19 cases).",
+            [("tea", 22), ("water", 19)],
+        ),
+        ("Relapse occurred in the tea group (22 cases) and the water group (19 cases).", []),
+        # an arm named before the people in it
+        (
+            "Adults were randomly divided into two groups: group A patients (n = 24) had "
+            "surgery, while group B patients (n = 23) had splints.",
+            [("group A", 24), ("group B", 23)],
+        ),
+        (
+            "Adults were randomized; intervention adults (n = 40) and control adults (n = 38) "
+            "were seen weekly.",
+            [("intervention", 40), ("control", 38)],
+        ),
+    ],
+    ids=["cases-in-brackets", "cases-as-events", "group-a-patients", "intervention-adults"],
+)
+def test_arm_labels_with_people(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
+
+
+def test_group_then_people_is_no_total(nlp: Language) -> None:
+    got = sample_size(
+        nlp,
+        "Sixty adults were included; group A patients (n = 30, mean age 51 years) had "
+        "surgery; later, group B patients (n = 30, mean age 50 years) had splints.",
+    )
+    assert got["randomized"] == 60
+    assert [e["n"] for e in got["evidence"]] == [60]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # someone else's study is no sample of this one
+        (
+            "An earlier case-control study among 1500 women found less disease. In this "
+            "trial we enrolled 64 healthy women.",
+            64,
+        ),
+        # a procedure done in people is one group; a study done in them is the sample
+        ("In the first group, the repair was performed in 18 patients by two surgeons.", None),
+        ("This randomised study was performed in 44 adults with gout.", 44),
+        ("In all, 60 nerve blocks were performed among 31 adults.", 31),
+        ("They were compared with a control group that included 25 adults.", None),
+        # eyes of patients: the patients are the sample
+        ("RESULTS: 120 eyes from 61 patients were examined.", 61),
+        (
+            "Forty eyes (22 in the drops group and 18 in the gel group) of 22 adults were "
+            "included in the trial.",
+            22,
+        ),
+    ],
+    ids=[
+        "case-control-study-among",
+        "procedure-performed-in",
+        "study-performed-in",
+        "blocks-performed-among-people",
+        "group-that-included",
+        "eyes-from-patients",
+        "eyes-split-of-patients",
+    ],
+)
+def test_whose_sample(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        # one named group per sentence, its people counted in brackets
+        (
+            "We studied 61 adults in two groups. The first group (30 adults) received tea "
+            "for a month. The second group (31 adults) received water for a month.",
+            [("first group", 30), ("second group", 31)],
+        ),
+        # after an outcome, "(N patients)" counts events
+        (
+            "Relapse occurred in the first group (12 patients). Relapse occurred in the "
+            "second group (9 patients).",
+            [],
+        ),
+    ],
+    ids=["ordinal-groups-in-two-sentences", "people-after-an-outcome"],
+)
+def test_groups_counted_in_brackets(
+    nlp: Language, abstract: str, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("In total 52 adults in group walks and 49 adults in home walks were analysed.", None),
+        ("A total of 120 adults in Leeds were randomized to tea; 118 in York were not.", 120),
+    ],
+    ids=["parts-listed-side-by-side", "a-verb-ends-the-part"],
+)
+def test_parts_listed(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "We randomized 90 adults into the trial: 30 had yoga, 31 had stretching and 29 had "
+            "no classes.",
+            [("yoga", 30), ("stretching", 31), ("no classes", 29)],
+        ),
+        (
+            "Adults were randomly assigned to three groups: 20 received tea, 21 received "
+            "coffee, and 22 received water.",
+            [("tea", 20), ("coffee", 21), ("water", 22)],
+        ),
+        # what they had is an outcome: no arms
+        ("Adults were randomized: 31 had relapse and 29 had no relapse.", []),
+    ],
+    ids=["had-list-after-colon", "received-list-after-colon", "outcome-list-after-colon"],
+)
+def test_arms_listed_after_a_colon(
+    nlp: Language, abstract: str, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
