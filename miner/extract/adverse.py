@@ -42,7 +42,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.arm_value import find_arm_values
-from miner.extract.doctext import SPAN_KEY, doc_lower, doc_text
+from miner.extract.doctext import SPAN_KEY, doc_lower, doc_text, span_list
 from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
 
 LABEL = "ADVERSE"
@@ -837,11 +837,7 @@ def collect_adverse_events(doc: Doc) -> list[dict[str, Any]]:
     matches = _doc_matches(doc)
     if not matches:
         return []  # without reading every span of the doc
-    wanted = {
-        (s.start_char, s.end_char, s.label_)
-        for s in doc.spans[SPAN_KEY]
-        if s.label_.startswith(LABEL)
-    }
+    wanted = {(a, b, label) for label, a, b, _kb_id in span_list(doc) if label.startswith(LABEL)}
     if not wanted:
         return []
     text = doc_text(doc)

@@ -29,7 +29,13 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_scan_lower, doc_scan_text, doc_text
+from miner.extract.doctext import (
+    add_spans,
+    doc_scan_lower,
+    doc_scan_text,
+    doc_text,
+    span_list,
+)
 from miner.extract.negation import in_research_call, is_negated
 from miner.extract.scan import finditer_near
 
@@ -356,10 +362,9 @@ def collect_design(doc: Doc) -> dict[str, Any]:
         protocol; the strongest blinding mentioned wins.
     """
     found = []
-    for span in doc.spans.get(SPAN_KEY, []):
-        label = span.label_
+    for label, start, end, _kb_id in span_list(doc):
         if label in _LABEL_NAMES:
-            found.append((span.start_char, span.end_char, label))
+            found.append((start, end, label))
     labels = {label for _, _, label in found}
     blinds = [k for k in _BLIND_ORDER if f"DESIGN_BLIND_{k.upper()}" in labels]
     evidence = []

@@ -154,6 +154,29 @@ def add_spans(doc: Doc, spans: list[Span]) -> None:
         group.append(span)
 
 
+_SPAN_LIST_KEY = "miner.span_list"
+
+
+def span_list(doc: Doc) -> list[tuple[str, int, int, str]]:
+    """``(label, start_char, end_char, kb_id)`` of every span in ``doc.spans["miner"]``.
+
+    Iterating a SpanGroup makes a Span object per span, and each collector
+    used to iterate it for its own labels: reading the group once for all of
+    them costs a seventh. The list is kept in ``doc.user_data`` (plain
+    strings and ints, no Span that would tie the Doc in a reference cycle)
+    and read again when spans were added since.
+    """
+    if SPAN_KEY not in doc.spans:
+        return []
+    group = doc.spans[SPAN_KEY]
+    cached = doc.user_data.get(_SPAN_LIST_KEY)
+    if cached is not None and cached[0] == len(group):
+        return cached[1]
+    found = [(s.label_, s.start_char, s.end_char, s.kb_id_) for s in group]
+    doc.user_data[_SPAN_LIST_KEY] = (len(found), found)
+    return found
+
+
 def bracket_balance(piece: str) -> int:
     """Round and square brackets ``piece`` opens minus those it closes."""
     if "(" not in piece and "[" not in piece and ")" not in piece and "]" not in piece:

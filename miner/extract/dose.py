@@ -41,7 +41,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from miner.extract.abbreviation import ABBREVIATIONS_KEY
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, sentence_bounds, span_list
 from miner.extract.quantities import (
     DOSE_RE,
     DURATION_RE,
@@ -958,15 +958,15 @@ def collect_doses(doc: Doc) -> list[dict[str, Any]]:
     """
     if SPAN_KEY not in doc.spans:
         return []
-    spans = [s for s in doc.spans[SPAN_KEY] if s.label_ == LABEL]
+    spans = [(a, b) for label, a, b, _kb_id in span_list(doc) if label == LABEL]
     if not spans:
         return []
     cached = doc.user_data.get(_CACHE_KEY)
     found = cached if isinstance(cached, list) else _doses_of(doc)
     out: list[dict[str, Any]] = []
-    for span in spans:
+    for span_start, span_end in spans:
         for dose in found:
-            if span.start_char <= dose["start"] and dose["end"] <= span.end_char:
+            if span_start <= dose["start"] and dose["end"] <= span_end:
                 out.append(dict(dose))
                 break
     out.sort(key=lambda d: (d["start"], d["end"]))

@@ -34,7 +34,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, doc_text, span_list
 from miner.extract.negation import RESEARCH_CALL_RE
 from miner.extract.quantities import _load_jsonl, normalise
 from miner.extract.scan import literal_positions, match_at_starts, matches_at, may_contain
@@ -696,15 +696,11 @@ def collect_routes(doc: Doc) -> list[dict[str, Any]]:
     """
     if SPAN_KEY not in doc.spans:
         return []
+    text = doc_text(doc)  # (a span's text is the text between its offsets)
     out = [
-        {
-            "route": span.kb_id_,
-            "start": span.start_char,
-            "end": span.end_char,
-            "text": span.text,
-        }
-        for span in doc.spans[SPAN_KEY]
-        if span.label_ == LABEL and span.kb_id_ in ROUTES
+        {"route": kb_id, "start": start, "end": end, "text": text[start:end]}
+        for label, start, end, kb_id in span_list(doc)
+        if label == LABEL and kb_id in ROUTES
     ]
     out.sort(key=lambda d: (d["start"], d["end"]))
     return out
