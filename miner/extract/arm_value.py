@@ -39,12 +39,11 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from miner.extract.doctext import doc_text
+from miner.extract.doctext import doc_text, span_list
 from miner.extract.dose import is_drug_word
 from miner.extract.effect import (
     CI_WORD,
     DASHES,
-    P_RE,
     PAIR,
     SIGNED,
     SPAN_KEY,
@@ -54,6 +53,7 @@ from miner.extract.effect import (
     is_hedged,
     make_span,
     outcome_before,
+    p_matches,
     parse_num,
     parse_p,
     sentence_bounds,
@@ -695,11 +695,11 @@ def _may_have_ci(sentence: str) -> bool:
 def _masked(sentence: str) -> str:
     """``sentence`` with effect estimates, CIs, p-values and "n = 21" blanked out."""
     spans = [(est.start, est.end) for est in find_effects(sentence)]
+    spans += [m.span() for m in p_matches(sentence)]
     spans += [
         m.span()
         for rx, needed in (
             (_CI_REGION, _may_have_ci(sentence)),
-            (P_RE, True),
             (_N_EQUALS, "=" in sentence),
             (_POWER_OF_TEN, "10" in sentence),
         )
@@ -1946,7 +1946,7 @@ def _comparison_p(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMa
         return values
     out = list(values)
     first = 0  # first value since the previous p-value
-    for pm in P_RE.finditer(sentence):
+    for pm in p_matches(sentence):
         group = [i for i in range(first, len(out)) if out[i].end <= pm.start()]
         if not group:
             continue
@@ -2769,7 +2769,7 @@ def collect_arm_values(doc: Doc) -> list[dict[str, Any]]:
     """
     if SPAN_KEY not in doc.spans:
         return []
-    wanted = [(s.start_char, s.end_char) for s in doc.spans[SPAN_KEY] if s.label_.startswith(LABEL)]
+    wanted = [(a, b) for label, a, b, _kb_id in span_list(doc) if label.startswith(LABEL)]
     if not wanted:
         return []
     out: list[dict[str, Any]] = []

@@ -79,7 +79,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from miner.extract.doctext import SPAN_KEY, add_spans, bracket_balance, doc_text
+from miner.extract.doctext import SPAN_KEY, add_spans, bracket_balance, doc_text, span_list
 from miner.extract.doctext import sentence_bounds as doc_sentence_bounds
 from miner.extract.quantities import parse_timepoint
 
@@ -195,6 +195,18 @@ P_VALUE = (
     rf"{_P_NUM.replace('?P<pnum>', '?P<pnum2>')})"
 )
 P_RE = re.compile(P_VALUE)
+
+
+@lru_cache(maxsize=4096)
+def p_matches(sentence: str) -> tuple[re.Match[str], ...]:
+    """``P_RE.finditer(sentence)``, searched once per sentence.
+
+    The comparison p-values, arm_value's masking and its p-value pairing
+    read the same sentences one after another.
+    """
+    return tuple(P_RE.finditer(sentence))
+
+
 _P_OPS = {
     "<": "<",
     ">": ">",
@@ -1915,7 +1927,7 @@ def find_comparison_p_values(
     # (start, end, P_RE match to parse, or the p and operator of a letterless
     # one); the matches are parsed only outside estimates
     matches: list[tuple[int, int, re.Match[str] | None, float | None, str | None]] = [
-        (m.start(), m.end(), m, None, None) for m in P_RE.finditer(sentence)
+        (m.start(), m.end(), m, None, None) for m in p_matches(sentence)
     ]
     if "(" in sentence:
         matches += [
@@ -2112,7 +2124,7 @@ def collect_effects(doc: Doc) -> list[dict[str, Any]]:
     """
     if SPAN_KEY not in doc.spans:
         return []
-    wanted = [(s.start_char, s.end_char) for s in doc.spans[SPAN_KEY] if s.label_.startswith(LABEL)]
+    wanted = [(a, b) for label, a, b, _kb_id in span_list(doc) if label.startswith(LABEL)]
     if not wanted:
         return []
     out: list[dict[str, Any]] = []

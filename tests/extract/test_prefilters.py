@@ -263,3 +263,41 @@ def test_unspelled_screen_gives_the_full_test(text: str) -> None:
     norm = " ".join(text.lower().replace("-", " ").split())
     expected = frozenset(a for a, long in effect.SPELLED_OUT.items() if long not in norm)
     assert effect._unspelled(text) == expected
+
+
+# ---------------------------------------------------------------- span list
+
+
+def test_span_list_reads_the_group_and_follows_additions() -> None:
+    import spacy
+
+    from miner.extract.doctext import add_spans, span_list
+
+    doc = spacy.blank("en")("Forty adults took 5 mg orally each day.")
+    assert span_list(doc) == []
+    add_spans(doc, [doc.char_span(0, 5, label="SAMPLE_SIZE_ENROLLED")])
+    first = span_list(doc)
+    assert first == [("SAMPLE_SIZE_ENROLLED", 0, 5, "")]
+    add_spans(doc, [doc.char_span(23, 29, label="ROUTE", kb_id="oral")])
+    assert span_list(doc) == [
+        (s.label_, s.start_char, s.end_char, s.kb_id_) for s in doc.spans["miner"]
+    ]
+    assert span_list(doc)[1] == ("ROUTE", 23, 29, "oral")
+    assert all(
+        doc.text[a:b] == s.text
+        for (_l, a, b, _k), s in zip(span_list(doc), doc.spans["miner"], strict=True)
+    )
+
+
+P_SENTENCES = [
+    pytest.param("Pain fell (p = 0.03) and sleep rose (P<0.001).", id="two"),
+    pytest.param("No p-value was given for mood.", id="none"),
+    pytest.param("Grip improved (p-value of 0.2; P = NS).", id="word-and-ns"),
+]
+
+
+@pytest.mark.parametrize("sentence", P_SENTENCES)
+def test_p_matches_are_the_plain_search(sentence: str) -> None:
+    assert [m.span() for m in effect.p_matches(sentence)] == [
+        m.span() for m in effect.P_RE.finditer(sentence)
+    ]
