@@ -539,9 +539,17 @@ def _clean_arm(raw: str | None) -> str | None:
     arm = " ".join(words)
     if arm.islower() and _TIME_UNIT_RE.match(arm):
         return None  # "120 min: 188.9 ± 19.4": a time point labels the value
+    if "/" in arm and _LAB_UNIT.fullmatch(arm):
+        return None  # "70-180 mg/dL: 75%": a unit
     return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
 
 
+# Units that a label before a colon may be ("mg/dL", "copies/mL")
+_LAB_UNIT = re.compile(
+    r"(?:mg|g|kg|mmol|\u00b5mol|umol|nmol|pmol|ng|pg|\u00b5g|ug|mcg|iu|u|copies|cells|ml|l|dl|mm|cm)"
+    r"(?:/[a-z0-9.]{1,6}){1,2}",
+    re.IGNORECASE,
+)
 _OUTCOME_VERBS = frozenset(
     [
         "discontinued",
@@ -575,7 +583,7 @@ _NOT_AN_ARM = re.compile(
 )
 # "... did not differ between intervention and control; TBS were 436 and
 # 434": a phrase with a finite verb or a negation in it is a clause, not an arm
-_CLAUSE_VERB = re.compile(r"\b(?:not|did|does|do|differ|differed)\b", re.IGNORECASE)
+_CLAUSE_VERB = re.compile(r"\b(?:not|did|does|do|differ|differed|differences?)\b", re.IGNORECASE)
 
 
 # "40.1 for any fall, 12.6 for hip fracture": an arm phrase that
@@ -617,6 +625,10 @@ _OUTCOME_NOUNS = frozenset(
         "fatigue",
         "age",
         "bmi",
+        "baseline",
+        "variation",
+        "level",
+        "levels",
     ]
 )
 
@@ -1354,12 +1366,13 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             arms[i] = _not_subgroup(_direct_arm(sentence, v, prev_end, next_start))
     # a bracketed compared pair whose first value alone took the arm written
     # before the bracket ("for the X arm (17% v 26%, respectively)"): that arm
-    # may be either side's
+    # may be either side's; a label before the colon of such a pair names
+    # what the pair measures ("(time in range: 75% vs. 61%)")
     for i in range(len(values) - 1):
         if (
             arms[i] is not None
             and arms[i + 1] is None
-            and sentence[: values[i].start].rstrip().endswith(("(", "["))
+            and sentence[: values[i].start].rstrip().endswith(("(", "[", ":"))
             and _pair_link(sentence[values[i].end : values[i + 1].start])
         ):
             arms[i] = None

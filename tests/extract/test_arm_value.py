@@ -1704,3 +1704,26 @@ def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str 
 )
 def test_share_of_the_group(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Time in range improved (70-180 mg/dL: 71% vs. 60%; P < 0.01).",
+        "Cure was similar (first visit: 61.5 ± 9.1 s versus 66.0 ± 8.7 s).",
+        "Rash was rarer with drug K (12% vs 41%), with differences driven by one site.",
+        "Results cover 1,020 people (62% women) with valid baseline and follow-up data.",
+    ],
+    ids=["unit-label", "time-point-label", "differences-clause", "baseline-phrase"],
+)
+def test_labels_that_name_no_arm(text: str) -> None:
+    bad = {"mg/dL", "first visit", "differences driven", "valid baseline"}
+    assert not {v.arm for v in find_arm_values(text)} & bad
+
+
+def test_arm_names_with_a_slash_stay_arms() -> None:
+    text = (
+        "Adverse events occurred in 25% of patients in the UMEC/VI group and in 31% in the"
+        " TIO/OLO group."
+    )
+    assert [v.arm for v in find_arm_values(text)] == ["UMEC/VI", "TIO/OLO"]
