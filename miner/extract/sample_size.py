@@ -1334,7 +1334,10 @@ _OF_ARM_RULE = _Rule(
 )
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
-_PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
+# (not the thousands comma of "48,618")
+_PART_SPLIT_RE = re.compile(
+    r"\s*(?:,(?!(?<=\d,)\d{3}(?!\d))\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)"
+)
 # A literal that each separator of a list contains (the splitters are case-sensitive).
 _PART_SEPARATORS = (",", ";", "and", "vs", "versus")
 # Lists whose parts have commas inside ("A-B, n = 150; C-D, n = 149").
@@ -1614,7 +1617,9 @@ def _sums_to_count_before(
 
 _EVENT_NOUN_AFTER_RE = re.compile(
     r"\s+(?:[\w/-]+\s+(?:or\s+)?){0,3}?(?:recurrences?|relapses?|events?|deaths?|cases|episodes?"
-    r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?)\b",
+    r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?"
+    # "103 paired samples (F, n = 35; ...)": things counted, not people
+    r"|samples|specimens|biopsies|blocks|visits|cycles|procedures)\b",
     re.IGNORECASE,
 )
 

@@ -1373,3 +1373,35 @@ def test_arms_listed_after_a_colon(
 ) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a thousands comma inside a bracket splits no list
+        (
+            "RESULTS: Counts peaked on day 9 (max. 37,512 cysts per gram) in the control group.",
+            None,
+            [],
+        ),
+        (
+            "A total of 3,200 adults (1,600 on drug A and 1,600 on placebo) were randomized.",
+            3200,
+            [("drug A", 1600), ("placebo", 1600)],
+        ),
+        # things counted per arm add up to things, not to the sample
+        (
+            "RESULTS: A total of 88 paired biopsies were available (A, n = 30; B, n = 29; "
+            "C, n = 29).",
+            None,
+            [("A", 30), ("B", 29), ("C", 29)],
+        ),
+    ],
+    ids=["thousands-comma-in-bracket", "thousands-comma-arms", "samples-add-up"],
+)
+def test_commas_and_things(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
