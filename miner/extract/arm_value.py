@@ -541,6 +541,8 @@ def _clean_arm(raw: str | None) -> str | None:
         return None  # "120 min: 188.9 ± 19.4": a time point labels the value
     if "/" in arm and _LAB_UNIT.fullmatch(arm):
         return None  # "70-180 mg/dL: 75%": a unit
+    if arm.islower() and (_DOSE_UNIT.match(arm) or _LAB_UNIT.fullmatch(arm + "/x")):
+        return None  # "25, 50 and 100 mg groups": the unit of the doses alone
     return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
 
 
@@ -1584,7 +1586,7 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
             if later and later != x:
                 arms[i + 1] = later
         elif "respectively" in inside.lower() or _COMPARED_BEFORE.search(
-            head, named[0][2], named[1][2]
+            _INNER_BRACKETS.sub(" ", head[named[0][2] : named[1][2]])
         ):
             arms[i], arms[i + 1] = named[0][0], named[1][0]
 
@@ -1665,6 +1667,7 @@ _OPENING_ARM = re.compile(
     # "..., and, for paclitaxel, 53.0 weeks": a drug or kind of care alone
     rf"|(?P<arm3>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
 )
+_CLOSES_VALUES = re.compile(r"(?:respectively|[\d%)\]])\s*,?$")
 # A subgroup of patients, not an arm ("In the high-risk group, ...")
 _SUBGROUP_WORD = re.compile(
     r"\b(?:risk|aged?|older|younger|elderly|male|female|men|women|children|adults|patients|"
@@ -1694,6 +1697,12 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
         return None
     if best.group("letter"):
         return f"{best.group('kw')} {best.group('letter')}"
+    if (best.group("arm2") or best.group("arm3")) and _CLOSES_VALUES.search(
+        sentence, 0, best.start() + 1
+    ):
+        # "29% and 13%, respectively, in patients on placebo, and 41% ...":
+        # the phrase ends the values before it rather than opening a clause
+        return None
     raw = best.group("arm") or best.group("arm2") or best.group("arm3")
     if _SUBGROUP_WORD.search(raw or ""):
         return None

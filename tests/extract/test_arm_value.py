@@ -1727,3 +1727,29 @@ def test_arm_names_with_a_slash_stay_arms() -> None:
         " TIO/OLO group."
     )
     assert [v.arm for v in find_arm_values(text)] == ["UMEC/VI", "TIO/OLO"]
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        (
+            "Remission was seen in 30%, 12%, and 2% respectively, in patients on placebo, and"
+            " 44%, 25%, and 9% of patients on sirolimus.",
+            {(44.0, "placebo"), (25.0, "placebo")},
+        ),
+        (
+            "Rash rates were alike between placebo (5.1%) and drug Q 10, 20 and 40 mg groups"
+            " (6.0%, 5.5% and 7.2%, respectively).",
+            {(6.0, "mg")},
+        ),
+        (
+            "Compared to the usual-care group, relapse was more frequent (40.1% versus 22.3%)"
+            " in the brief-advice group, with more visits (2.9 versus 1.7) as well as calls"
+            " (1.5 versus 1.1).",
+            {(2.9, "usual-care"), (1.7, "brief-advice")},
+        ),
+    ],
+    ids=["phrase-closing-a-respectively-list", "dose-unit-alone", "order-only-in-a-bracket"],
+)
+def test_no_arm_from_misread_phrases(text: str, bad: set[tuple[float, str]]) -> None:
+    assert not {(v.value, v.arm) for v in find_arm_values(text)} & bad
