@@ -68,7 +68,7 @@ _POP = (
     r"|individuals|volunteers|people|persons|cases|mothers|smokers|students|girls|boys"
     r"|survivors|couples|families|residents|adolescents|dyads|pairs|eyes|teeth"
     r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
-    r"|athletes|elderly|youths?)"
+    r"|athletes|elderly|youths?|schoolchildren|pupils)"
 )
 # Professionals are counted only when a verb says they took part; so are
 # "males" and "females", which elsewhere describe an arm ("(14 males, 23
@@ -623,9 +623,11 @@ _NEXT_ARM_RE = re.compile(
     r"(?!\s*[:,(]?\s*" + _NUM_CORE + r"\s+(?:to|into)\b)"
     r"[^.;]{0,200}?\b(?:and|while|whereas)\s+"
     + _NUM
-    + r"\s+(?:"
-    + _POP
-    + r"\s+)?(?:(?:were|was)\s+)?(?:to|into)\s+(?!\d)",
+    # (any noun: "74 manuscripts were randomized to X, and 78 manuscripts were
+    # randomized to the control arm")
+    + r"\s+(?:(?!(?:weeks?|days?|months?|years?|hours?|times|mg|ml)\b)[A-Za-z][\w-]*\s+)?"
+    r"(?:(?:were|was)\s+(?:(?:randomly\s+)?(?:randomi[sz]ed|assigned"
+    r"|allocated)\s+)?)?(?:to|into)\s+(?!\d)",
     re.IGNORECASE,
 )
 
@@ -723,7 +725,7 @@ _IN_TRIAL_RULE = _rule(
 # sentence about the trial says took part (same conditions as _IN_TRIAL_RULE).
 _IN_THIS_TRIAL_RULE = _rule(
     "SAMPLE_SIZE_ENROLLED",
-    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,\s*",
+    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,?\s*",
     _NUM
     + r"\s+"
     + _MODS

@@ -1405,3 +1405,39 @@ def test_commas_and_things(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a second allocated count with any noun: the first is one arm
+        (
+            "Overall, 61 clinics were randomized to the new rota, and 59 clinics were "
+            "randomized to the usual rota.",
+            None,
+            [],
+        ),
+        ("Sixty adults were randomized to drug A and 12 weeks into the trial were seen.", 60, []),
+        # "In this trial N children ... were enrolled" without a comma
+        (
+            "METHODS: In this open randomized trial 120 children with croup, aged 1 to 5 years "
+            "and seen at one clinic, were enrolled.",
+            120,
+            [],
+        ),
+        # schoolchildren are people
+        (
+            "In all, 230 schoolchildren were allocated to a reading group (n = 118) or a "
+            "control group (n = 112).",
+            230,
+            [("reading", 118), ("control", 112)],
+        ),
+    ],
+    ids=["second-allocated-noun", "weeks-are-no-count", "in-this-trial-no-comma", "schoolchildren"],
+)
+def test_more_nouns(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
