@@ -2467,6 +2467,12 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     return sorted(out, key=lambda v: v.start)
 
 
+_SEX_SHARE_AFTER = re.compile(
+    r"\s*(?:were\s+|was\s+)?(?:males?|females?|men|women|boys|girls|male\s+sex|female\s+sex)\b",
+    re.IGNORECASE,
+)
+
+
 def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     if not (word_numbers or _DIGIT.search(sentence)) or is_hedged(sentence):
         return []
@@ -2530,6 +2536,8 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             sample_end = None
         if w.kind == "events" and w.arm is None and _counts_the_sample(sentence, w):
             continue
+        if w.kind == "percent" and _SEX_SHARE_AFTER.match(sentence, w.end):
+            continue  # "(61 ± 7 years, 53% males)": how the sample is made up
         values.append(w)
     counts = _arm_counts(masked, sentence, [v for v in found if v.kind != "bare"] + values)
     return _finish(sentence, sorted(values + counts, key=lambda v: v.start))

@@ -1753,3 +1753,15 @@ def test_arm_names_with_a_slash_stay_arms() -> None:
 )
 def test_no_arm_from_misread_phrases(text: str, bad: set[tuple[float, str]]) -> None:
     assert not {(v.value, v.arm) for v in find_arm_values(text)} & bad
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of 88 adults (60.2% males; mean age 58 ± 9 years), 44 were in the yoga group.",
+        "Ninety smokers (52% women) were allocated to two equal groups.",
+    ],
+    ids=["share-of-males", "share-of-women"],
+)
+def test_share_of_one_sex_describes_the_sample(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind == "percent"] == []
