@@ -2467,6 +2467,11 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     return sorted(out, key=lambda v: v.start)
 
 
+_FORMULATION_AFTER = re.compile(
+    r"\s*(?:w/v|v/v|w/w)?\s*(?:solution|cream|gel|ointment|spray|drops|lotion|mouthwash|"
+    r"mouth\s*rinse|gargle|eye\s*drops|patch|foam|shampoo|varnish|suspension|emulsion)\b",
+    re.IGNORECASE,
+)
 _SEX_SHARE_AFTER = re.compile(
     r"\s*(?:were\s+|was\s+)?(?:males?|females?|men|women|boys|girls|male\s+sex|female\s+sex)\b",
     re.IGNORECASE,
@@ -2538,6 +2543,8 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             continue
         if w.kind == "percent" and _SEX_SHARE_AFTER.match(sentence, w.end):
             continue  # "(61 ± 7 years, 53% males)": how the sample is made up
+        if w.kind == "percent" and _FORMULATION_AFTER.match(sentence, w.end):
+            continue  # "glycine 1.5% solution": the strength of what was given
         values.append(w)
     counts = _arm_counts(masked, sentence, [v for v in found if v.kind != "bare"] + values)
     return _finish(sentence, sorted(values + counts, key=lambda v: v.start))

@@ -1765,3 +1765,15 @@ def test_no_arm_from_misread_phrases(text: str, bad: set[tuple[float, str]]) -> 
 )
 def test_share_of_one_sex_describes_the_sample(text: str) -> None:
     assert [v for v in find_arm_values(text) if v.kind == "percent"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Swelling fell more with drug K than with hydrocortisone 1% cream (P < 0.01).",
+        "Rinsing used chlorhexidine 0.12% mouthwash (chlorhexidine group) or water.",
+    ],
+    ids=["cream", "mouthwash"],
+)
+def test_strength_of_a_formulation_is_no_value(text: str) -> None:
+    assert find_arm_values(text) == []
