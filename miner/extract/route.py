@@ -406,9 +406,15 @@ _FORMULATIONS = ("gel", "gels", "cream", "creams", "ointment", "ointments")
 _QUALIFYING_ROUTES = frozenset({"vaginal", "rectal", "intranasal", "ophthalmic"})
 
 
+# A form word in capitals is a trial's name ("the PATCH trials"), not a patch.
+_ACRONYM_RE = re.compile(r"[A-Z]{4,}")
+
+
 def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     """Whether the mention at ``start:end`` is negated, background, eligibility or a device."""
     if _NEGATED_BEFORE_RE.search(text, max(0, start - _NEGATION_LOOKBACK), start):
+        return True
+    if _ACRONYM_RE.fullmatch(text, start, end):
         return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
         return True
@@ -547,6 +553,29 @@ _BEFORE_FORM_SHORT_RE = re.compile(
 )
 
 
+# A short form before "block" in a text about regional anaesthesia names a
+# nerve or plane block ("LFCN-block", "QLB block"); heart conduction blocks
+# ("AV block", "LBBB") and blocked molecules ("TNF block") are not routes.
+_SHORT_BLOCK_RE = re.compile(r"(?<![\w-])(?P<form>[A-Z]{2,6})[\s-]blocks?(?![\w-])")
+_NOT_NERVE_BLOCK_FORMS = frozenset(
+    {"AV", "SA", "AVN", "BB", "BBB", "LBB", "RBB", "LBBB", "RBBB", "LAF", "LAFB", "LPF", "LPFB"}
+    | {"IVB", "HB", "CHB", "NMB", "TNF", "ACE", "ARB", "CCB", "PD", "EGFR", "VEGF", "RAS", "RAAS"}
+)
+_REGIONAL_CONTEXT_RE = re.compile(
+    r"caine\b|\bregional\b|\bnerves?\b|\bplane\b|\bultrasound[\s-]guided\b", re.IGNORECASE
+)
+
+
+def _short_block_mentions(text: str) -> list[tuple[int, int, str]]:
+    if not _REGIONAL_CONTEXT_RE.search(text):
+        return []
+    return [
+        (m.start(), m.end(), "perineural")
+        for m in _SHORT_BLOCK_RE.finditer(text)
+        if m.group("form") not in _NOT_NERVE_BLOCK_FORMS
+    ]
+
+
 def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
     """Mentions of the forms above, in text order."""
     out = [
@@ -565,6 +594,8 @@ def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
             out += [(m.start(), m.end(), route) for m in regex.finditer(text)]
     if "artificial" in low:
         out += [(m.start(), m.end(), "ophthalmic") for m in _ARTIFICIAL_TEARS_RE.finditer(text)]
+    if "block" in low:
+        out += _short_block_mentions(text)
     return out
 
 
