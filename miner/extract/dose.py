@@ -216,7 +216,16 @@ _TITRATED_UP_TO_RE = re.compile(
 # placebo)" stays; "morphine group = 14.2 mg, p = 0.037" and "fruit (184
 # g/day; p = 0.001)" go).
 _ESTIMATE_AFTER_RE = re.compile(
-    r"^\s*[;,(\[]?\s*(?:95\s?%\s*)?(?:CI\b|confidence\s+intervals?|\u00b1|\+/-)", re.IGNORECASE
+    r"^\s*[;,(\[]?\s*(?:95\s?%\s*)?(?:CI\b|confidence\s+intervals?|\u00b1|\+/-)"
+    # a bare bracketed range right after the amount is its spread ("42.5 units
+    # [30.1-55.0] vs. ..."), so the amount is a result
+    r"|^\s?[(\[]\s*-?\d+(?:\.\d+)?\s*(?:-|\u2013|to)\s*-?\d+(?:\.\d+)?\s*[)\]]",
+    re.IGNORECASE,
+)
+# An amount per 100 g (or per kcal) of something is the content of a food
+# ("0.4 mg/100 g of apricots"), not a dose.
+_FOOD_CONTENT_AFTER_RE = re.compile(
+    r"^\s?(?:/|per\s)\s?(?:100\s?(?:g|gm|grams?|ml)|\d*\s?(?:kcal|kj|MJ))\b", re.IGNORECASE
 )
 _P_AFTER_RE = re.compile(r"^\s*[;,(\[]?\s*p\s?[=<>\u2264\u2265]", re.IGNORECASE)
 # Words saying that what follows is a measured amount of drug, not the dose of
@@ -467,6 +476,22 @@ def _sentence_of(
     return bounds[i]
 
 
+# A word picked only by its place ("20 g" after "ingested immediately", "10 ml"
+# after "applied") names no drug when it is an adverb or a verb form; lexicon
+# drugs and seed oils ("linseed") keep their name.
+_VERB_OR_ADVERB_RE = re.compile(r"(?:ly|ing|ed)$", re.IGNORECASE)
+
+
+def _plain_word_drug(word: str) -> bool:
+    """Whether a word found only by its position may name the drug of an amount."""
+    low = word.lower()
+    if low in _NOT_DRUGS:
+        return False
+    if is_drug_word(low) or low.endswith("seed"):
+        return True
+    return _VERB_OR_ADVERB_RE.search(low) is None
+
+
 def _drug_for(
     norm: str, start: int, end: int, drugs: Sequence[_Mention], sent: tuple[int, int]
 ) -> tuple[str | None, bool]:
@@ -479,13 +504,13 @@ def _drug_for(
     if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
         return after[0].text, True
     m = _WORD_AFTER_OF_RE.match(norm[end:s1])
-    if m and m.group(1).lower() not in _NOT_DRUGS:
+    if m and _plain_word_drug(m.group(1)):
         if m.group(1).lower() in _SALT_WORDS and m.group(2):
             return f"{m.group(1)} {m.group(2)}", False  # "of sodium aurothiomalate"
         return m.group(1), False
     window_start = max(s0, start - 40)
     m = _WORD_BEFORE_RE.search(norm, window_start, start)
-    if m and m.group(1).lower() not in _NOT_DRUGS and not m.group(1)[0].isdigit():
+    if m and _plain_word_drug(m.group(1)) and not m.group(1)[0].isdigit():
         word = m.group(1)
         if word.lower() in _SALT_WORDS:
             w = _WORD_THEN_SALT_RE.search(norm, max(s0, m.start(1) - 30), m.start(1))
@@ -494,7 +519,7 @@ def _drug_for(
         if word:
             return word, False
     m = _DOSE_OF_BEFORE_RE.search(norm, max(s0, start - 60), start)
-    if m and m.group(1).lower() not in _NOT_DRUGS and (not before or before[-1].end <= m.start(1)):
+    if m and _plain_word_drug(m.group(1)) and (not before or before[-1].end <= m.start(1)):
         return m.group(1), False
     if before:
         return before[-1].text, False
@@ -620,10 +645,18 @@ _STEP_BEFORE_RE = re.compile(
 )
 
 
+_NEW_CLAUSE_RE = re.compile(r";|,\s+(?:and|but|whereas|while)\s")
+
+
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
     form = _FORM_AFTER_RE.match(norm, end, hi)
     after = form.end() if form else end
     window = norm[end : min(hi, after + FREQ_AFTER_WINDOW)]
+    # A frequency after a new clause belongs to something else ("4 g oil per
+    # day for 8 weeks, and weekly fish intake was recorded").
+    clause = _NEW_CLAUSE_RE.search(window)
+    if clause:
+        window = window[: clause.start()]
     for m in FREQUENCY_RE.finditer(window):
         if _STEP_BEFORE_RE.search(window, 0, m.start()):
             continue  # "10 ug initially, increased weekly": how often the dose changes
@@ -768,7 +801,9 @@ def find_doses(
             norm[max(sent[0], start - 40) : start]
         ):
             continue
-        if _ESTIMATE_AFTER_RE.match(norm[end : end + 20]) or _is_measured(norm, sent[0], start):
+        if _ESTIMATE_AFTER_RE.match(norm[end : end + 30]) or _is_measured(norm, sent[0], start):
+            continue
+        if _FOOD_CONTENT_AFTER_RE.match(norm[end : end + 12]):
             continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (
             (m.group("qual") or "").lower().startswith("up")

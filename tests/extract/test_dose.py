@@ -154,6 +154,21 @@ DOSE_CASES = [
         [("Exenatide", 5.0, None, "ug", "twice daily", None, None)],
         "titration-step-is-no-frequency",
     ),
+    (
+        "Volunteers took 3 g fish oil per day for 6 weeks, and weekly egg intake was noted.",
+        [("fish oil", 3.0, None, "g", None, "6 weeks", None)],
+        "frequency-of-a-later-clause",
+    ),
+    (
+        "Runners swallowed the glucose syrup promptly (25 g) before the race.",
+        [(None, 25.0, None, "g", None, None, "oral")],
+        "adverb-is-no-drug",
+    ),
+    (
+        "The powder was taken (4 g) with water after meals.",
+        [(None, 4.0, None, "g", None, None, None)],
+        "verb-is-no-drug",
+    ),
 ]
 
 
@@ -214,6 +229,10 @@ NOT_DOSES = [
     ("The gain translated to 0.10 gained QALYs with metformin.", "number-before-a-g-word"),
     ("A 75 g oral glucose tolerance test was done at week 12 of metformin.", "ogtt-load"),
     ("A 75-g OGTT followed sitagliptin treatment.", "ogtt-abbreviation"),
+    ("Each meal held mangoes supplying 0.71 mg/100 g of lutein.", "content-per-100-g"),
+    ("Plain yoghurt held 12 mg per 100 g of vitamin C.", "content-per-100-g-words"),
+    ("The cereal gave 3.5 g/1000 kcal of fibre with psyllium.", "content-per-energy"),
+    ("Flow rose less with folate (27.4 units [18.3-36.5] vs. 41.2 units).", "amount-with-spread"),
 ]
 
 
