@@ -666,7 +666,13 @@ _PART_BEFORE_RE = re.compile(
     r"|\b(?:group|arm)\s+(?:that\s+|which\s+)?(?:included|includes|comprised|consisted\s+of)\s+)\Z",
     re.IGNORECASE,
 )
-_SHARE_AFTER_RE = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%")
+_SHARE_AFTER_RE = re.compile(
+    r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%|\s+"
+    + _MODS
+    + _POP_ANY
+    + r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]]",
+    re.IGNORECASE,
+)
 
 
 def _names_a_part(text: str, start: int, end: int) -> bool:
@@ -1267,7 +1273,8 @@ _ARM_TO_RULE = _Rule(
 # group", "among the 700 patients randomly assigned to receive drug Y", "Of 511
 # patients randomised to anastrozole", "among 2,100 women receiving drug X".
 # Such arms may stand in different sentences; two different labels are needed.
-_OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among)\s+(?:the\s+)?"
+# ("in the 244 patients randomized to the late group": see SampleSizeComponent._arms)
+_OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among|in(?=\s+the\s))\s+(?:the\s+)?"
 # Words before a population noun that describe everyone, not one arm.
 _NOT_ARM_WORD = (
     r"(?:eligible|evaluable|assessable|analy[sz]able|analy[sz]ed|randomi[sz]ed|enrolled|included"
@@ -1294,6 +1301,7 @@ _OF_ARM_RE = re.compile(
     r"|for|in|compared|experienced|developed|died|achieved|reported|showed|did|is|are)\b|$)))",
     re.IGNORECASE,
 )
+_ALLOCATED_TO_RE = re.compile(r"\b(?:assigned|allocated|randomi[sz]ed)\s+to\b", re.IGNORECASE)
 _OF_ARM_WORDS = frozenset(
     {
         "assigned",
@@ -1332,7 +1340,7 @@ _OF_ARM_RULE = _Rule(
     30,
     False,
     _of_arm_ahead,
-    behind=("of", "among"),
+    behind=("of", "among", "in"),
 )
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
@@ -1760,7 +1768,7 @@ class SampleSizeComponent:
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or any(a <= s < b for a, b in arm_ranges):
                     continue
-                if s in parts or _IN_ONE_ARM_RE.match(text, e):
+                if s in parts or _IN_ONE_ARM_RE.match(text, e) or _names_a_part(text, s, e):
                     continue
                 i = bisect.bisect_right(starts, s) - 1
                 sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
@@ -2142,6 +2150,8 @@ class SampleSizeComponent:
         of_arms: list[tuple[int, int, str, int, str]] = []
         taken = {(label.lower(), n) for _s, _e, label, n, _k in arm_items}
         for m in counts.matches(_OF_ARM_RULE):
+            if m.group().lower().startswith("in") and not _ALLOCATED_TO_RE.search(m.group()):
+                continue  # "in the 40 older patients" names no arm; "... randomized to X" does
             n = _count(m.group("num"))
             label = _clean_label(m.group("label") or m.group("label2"))
             if n is None or not label or _NOT_ARM_LABEL_RE.search(label):

@@ -1441,3 +1441,32 @@ def test_more_nouns(
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+def test_in_the_arm_denominators(nlp: Language) -> None:
+    got = sample_size(
+        nlp,
+        "RESULTS: In all, 300 adults were included. Of 151 adults randomized to the early "
+        "group, 90 healed (59.6%) whereas in the 149 adults randomized to the late group 70 "
+        "healed (47.0%).",
+    )
+    assert [(a["label"], a["n"]) for a in got["arms"]] == [("early", 151), ("late", 149)]
+    assert got["randomized"] == 300
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # people with only their share after them are a subset
+        ("In the randomized trial, surgery was done in 71 adults (58.2%).", None),
+        # a share that describes them is no subset
+        ("A total of 140 adults (45% women) were randomized to drug A or placebo.", 140),
+        # "in the N adults" without an allocation names no arm
+        ("Pain fell in the 40 older adults and in the 38 younger adults.", None),
+    ],
+    ids=["people-then-share", "share-describes-them", "in-the-without-allocation"],
+)
+def test_shares_after_people(nlp: Language, abstract: str, randomized: int | None) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert got["arms"] == []
