@@ -1433,7 +1433,12 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
         fm = _ARM_WAS_BEFORE.search(sentence, max(0, a.start - 60), a.start)
         if fm and _COMPARED_LINK.fullmatch(sentence, a.end, b.start):
             x = _clean_arm(fm.group("x"))
-            if x and x != arms[i + 1] and (fm.group("grp") or _names_treatment(x)):
+            if x is None or x == arms[i + 1]:
+                continue
+            # "the change in VMI was 35%": after "in", only a group is an arm;
+            # an arm opening the clause ("In the test group, ...") comes first
+            named = fm.group("grp") or (fm.group("prep") in ("for", "with") and _names_treatment(x))
+            if named and _opening_arm(sentence, a.start) is None:
                 arms[i] = x
     # 7. "In the X group, the rate was 30%": the arm that opens the clause
     if any(a is None for a in arms):
@@ -1580,6 +1585,8 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
             ((x, _, at),) = named
             if _COMPARED_BEFORE.search(_INNER_BRACKETS.sub(" ", head[:at])):
                 continue  # "... compared with those in the X group": the other side's
+            if ";" in _INNER_BRACKETS.sub(" ", head[at:]):
+                continue  # the arm is named in another clause
             arms[i] = x
             tail = _THEN_COMPARED.match(sentence[close.end() :])
             later = _clean_arm(tail.group("arm")) if tail else None
@@ -1723,7 +1730,7 @@ _SUBJECT_ARM = re.compile(
     re.IGNORECASE,
 )
 _ARM_WAS_BEFORE = re.compile(
-    r"\b(?:for|with|in|among)\s+(?:the\s+)?"
+    r"\b(?P<prep>for|with|in|among)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_WORD}(?:\s(?:and\s|plus\s|\+\s)?{_ARM_WORD}){{0,3}})\s+"
     r"(?P<grp>(?:groups?|arms?)\s+)?(?:was|were)\s+$"
 )

@@ -1675,8 +1675,13 @@ def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
             ["surgery and radiotherapy", "surgery alone"],
         ),
         (
-            "Use in the intervention clinics was 48.2% compared to 12.9% in the control clinics.",
-            ["intervention clinics", "control clinics"],
+            "Use in the intervention group was 48.2% compared to 12.9% in the control clinics.",
+            ["intervention", "control clinics"],
+        ),
+        # after "in", only a group is an arm: "in VMI" names what was measured
+        (
+            "In the laser group, the gain in VMI was 35.2%, compared to 9.9% in the sham group.",
+            ["laser", "sham"],
         ),
         # the first value is said of women, a subgroup
         ("The rate in women was 41% compared with 22% in the placebo group.", [None, "placebo"]),
@@ -1686,7 +1691,7 @@ def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
             [None, "amoxicillin plus clavulanate"],
         ),
     ],
-    ids=["for-arm-was", "in-arm-was", "subgroup-was", "group-treated-with"],
+    ids=["for-arm-was", "in-arm-was", "in-measure-was", "subgroup-was", "group-treated-with"],
 )
 def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
@@ -1777,3 +1782,11 @@ def test_share_of_one_sex_describes_the_sample(text: str) -> None:
 )
 def test_strength_of_a_formulation_is_no_value(text: str) -> None:
     assert find_arm_values(text) == []
+
+
+def test_arm_named_in_another_clause_is_not_taken() -> None:
+    text = (
+        "Pressure did not change with CPAP; after suction, it rose compared with baseline"
+        " (15.1 ± 9.4 vs. 11.0 ± 6.4 mmHg)."
+    )
+    assert [v.arm for v in find_arm_values(text)] == [None, None]
