@@ -732,7 +732,7 @@ def find_doses(
     """
     norm = normalise(text)
     matches = _dose_matches(norm)
-    if not matches:
+    if not matches and not _COMBINATION_RE.search(norm):
         return []
     starts = [b[0] for b in sentences]
     # Drug names and routes matter only in sentences that hold a dose: they are
@@ -856,6 +856,77 @@ def find_doses(
                     "drug": drug,
                     "value": value,
                     "value_max": value_max,
+                    "unit": dose.unit,
+                    "frequency": frequency,
+                    "duration": duration,
+                    "route": route,
+                    "start": s,
+                    "end": e,
+                    "text": text[s:e],
+                }
+            )
+    out += _combination_doses(text, norm, sentences, starts, drugs_in, routes_in)
+    out.sort(key=lambda d: (d["start"], d["end"]))
+    return out
+
+
+# A fixed combination names both drugs and both amounts with slashes
+# ("mometasone/formoterol 200/5 ug twice daily"): each amount belongs to the
+# drug in the same place. Both names must be drugs; the unit is shared.
+_COMBINATION_RE = re.compile(
+    r"(?<![\w./])(?P<v1>\d+(?:\.\d+)?)\s?/\s?(?P<v2>\d+(?:\.\d+)?\s?(?:mg|mcg|ug|\u00b5g|\u03bcg)\b)",
+    re.IGNORECASE,
+)
+_COMBINATION_PAIR_GAP_RE = re.compile(r"^\s?/\s?$")
+# What may stand between the named pair and its amounts: a device or product
+# word ("pMDI", "SPC") and an opening bracket.
+_COMBINATION_GAP_RE = re.compile(r"^\s*(?:[A-Za-z]{2,6}\s*)?[(,:]?\s*$")
+
+
+def _combination_doses(
+    text: str,
+    norm: str,
+    sentences: Sequence[tuple[int, int]],
+    starts: Sequence[int],
+    drugs_in: Callable[[tuple[int, int]], list[_Mention]],
+    routes_in: Callable[[tuple[int, int]], list[tuple[int, int, str]]],
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in _COMBINATION_RE.finditer(norm):
+        sent = _sentence_of(sentences, m.start(), len(text), starts)
+        drugs = [d for d in drugs_in(sent) if d.end <= m.start()]
+        if len(drugs) < 2:
+            continue
+        first, second = drugs[-2], drugs[-1]
+        if not (
+            _COMBINATION_PAIR_GAP_RE.match(norm[first.end : second.start])
+            and _COMBINATION_GAP_RE.match(norm[second.end : m.start()])
+        ):
+            continue
+        # (a slice: DOSE_RE does not start right after a slash)
+        if _not_dose_before(norm[max(sent[0], first.start - 30) : first.start]) or (
+            _ESTIMATE_AFTER_RE.match(norm[m.end() : m.end() + 30])
+            or _is_measured(norm, sent[0], first.start)
+        ):
+            continue
+        second_match = DOSE_RE.fullmatch(m.group("v2"))
+        dose = dose_from_match(second_match)[0] if second_match is not None else None
+        if dose is None or dose.value_max is not None or dose.qualifier:
+            continue
+        frequency = _frequency(norm, m.start(), m.end(), sent[0], sent[1])
+        duration = _duration(norm, m.end(), sent[1])
+        # One product, one route: the route of the first name holds for both.
+        route = _route_for(norm, m.start(), m.end(), first.text, routes_in(sent), drugs, sent)
+        amounts = (
+            (first, m.start("v1"), m.end("v1"), float(m.group("v1"))),
+            (second, m.start("v2"), m.end(), dose.value),
+        )
+        for drug, s, e, value in amounts:
+            out.append(
+                {
+                    "drug": drug.text,
+                    "value": value,
+                    "value_max": None,
                     "unit": dose.unit,
                     "frequency": frequency,
                     "duration": duration,
@@ -999,9 +1070,13 @@ def collect_doses(doc: Doc) -> list[dict[str, Any]]:
     cached = doc.user_data.get(_CACHE_KEY)
     found = cached if isinstance(cached, list) else _doses_of(doc)
     out: list[dict[str, Any]] = []
+    used: set[int] = set()
     for span in spans:
-        for dose in found:
-            if span.start_char <= dose["start"] and dose["end"] <= span.end_char:
+        # Two doses may share one token ("160/4.5 ug"): each span takes the
+        # first dose inside it that no other span took.
+        for i, dose in enumerate(found):
+            if i not in used and span.start_char <= dose["start"] and dose["end"] <= span.end_char:
+                used.add(i)
                 out.append(dict(dose))
                 break
     out.sort(key=lambda d: (d["start"], d["end"]))

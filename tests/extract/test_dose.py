@@ -169,6 +169,22 @@ DOSE_CASES = [
         [(None, 4.0, None, "g", None, None, None)],
         "verb-is-no-drug",
     ),
+    (
+        "Adults inhaled mometasone/formoterol 200/5 ug twice daily for 26 weeks.",
+        [
+            ("mometasone", 200.0, None, "ug", "twice daily", "26 weeks", "inhalation"),
+            ("formoterol", 5.0, None, "ug", "twice daily", "26 weeks", "inhalation"),
+        ],
+        "fixed-combination-pair",
+    ),
+    (
+        "Patients took saxagliptin/dapagliflozin (5/10 mg) once daily or placebo.",
+        [
+            ("saxagliptin", 5.0, None, "mg", "once daily", None, None),
+            ("dapagliflozin", 10.0, None, "mg", "once daily", None, None),
+        ],
+        "fixed-combination-in-brackets",
+    ),
 ]
 
 
@@ -233,6 +249,8 @@ NOT_DOSES = [
     ("Plain yoghurt held 12 mg per 100 g of vitamin C.", "content-per-100-g-words"),
     ("The cereal gave 3.5 g/1000 kcal of fibre with psyllium.", "content-per-energy"),
     ("Flow rose less with folate (27.4 units [18.3-36.5] vs. 41.2 units).", "amount-with-spread"),
+    ("Patients took Seretide 250/50 ug twice daily.", "combination-without-both-names"),
+    ("Blood pressure of 150/95 mmHg was treated with amlodipine.", "pressure-pair"),
 ]
 
 
