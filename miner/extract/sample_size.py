@@ -1186,8 +1186,10 @@ _COUNT_THEN_GROUP_RE = re.compile(
     _num("num")
     + r"\s+"
     + _POP
-    + r"\s*[(\[]\s*(?:the\s+)?(?P<label>[A-Za-z][\w+/'-]*(?:\s+[\w+/'-]+){0,2}?)"
-    r"\s+(?:group|arm)\s*[)\]]",
+    + r"\s*[(\[]\s*(?:the\s+)?(?:(?P<label>[A-Za-z][\w+/'-]*(?:\s+[\w+/'-]+){0,2}?)"
+    r"\s+(?:group|arm)"
+    # "10 patients (group I)"
+    r"|(?P<group_id>(?:group|arm)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})))\s*[)\]]",
     re.IGNORECASE,
 )
 # A verb that gives everyone a treatment, before "42 with drug A, 40 with drug B".
@@ -1926,7 +1928,9 @@ class SampleSizeComponent:
             for i in counts.pop_at:  # (at the counts followed by people only)
                 cg = _COUNT_THEN_GROUP_RE.match(text, counts.starts[i])
                 if cg is not None:
-                    add(cg.start(), cg.end(), cg.group("label"), _count(cg.group("num")), "paren")
+                    name = cg.group("label") or cg.group("group_id")
+                    # (after an outcome word such people are events: "paren_pop")
+                    add(cg.start(), cg.end(), name, _count(cg.group("num")), "paren_pop")
         if ":" in text:
             # "We randomized 94 adults: 31 had drug A, 29 had drug B and 34 had
             # no treatment": after an allocation and a colon, every part says

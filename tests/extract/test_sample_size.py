@@ -1470,3 +1470,21 @@ def test_shares_after_people(nlp: Language, abstract: str, randomized: int | Non
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
     assert got["arms"] == []
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "In all, 19 adults took part. 11 adults (group I) were randomized to drug A for "
+            "two months and 8 adults (group II) kept their usual care.",
+            [("group I", 11), ("group II", 8)],
+        ),
+        ("Relapse occurred in 11 adults (group I) and 8 adults (group II).", []),
+        ("Relapse occurred in 11 adults (the tea group) and 8 adults (the water group).", []),
+    ],
+    ids=["count-then-group-id", "group-id-after-outcome", "group-name-after-outcome"],
+)
+def test_count_then_group(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
