@@ -406,6 +406,22 @@ _FORMULATIONS = ("gel", "gels", "cream", "creams", "ointment", "ointments")
 _QUALIFYING_ROUTES = frozenset({"vaginal", "rectal", "intranasal", "ophthalmic"})
 
 
+# "IV" closing a capitalised plural name is a numeral ("... for Children and
+# Adolescents IV, ..."), not the intravenous route.
+_ROMAN_IV_AFTER_RE = re.compile(r"[,.;)]")
+_NAME_WORD_BEFORE_RE = re.compile(r"\b[A-Z][a-z]+s $")
+# Earlier work of the authors is background ("we previously showed that
+# intranasal X ...", "Recently we demonstrated that ...").
+_PRIOR_WORK_RE = re.compile(
+    r"\b(?:(?:(?:previously|recently|earlier)\s+(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?"
+    r"|(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?(?:previously|recently)\s+)"
+    r"(?:showed|shown|demonstrated|reported|found)"
+    r"|(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?(?:showed|shown|demonstrated|reported|found)\s+"
+    r"(?:previously|earlier))\s+that\b",
+    re.IGNORECASE,
+)
+
+
 # A form word in capitals is a trial's name ("the PATCH trials"), not a patch.
 _ACRONYM_RE = re.compile(r"[A-Z]{4,}")
 
@@ -417,6 +433,12 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     if _ACRONYM_RE.fullmatch(text, start, end):
         return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
+        return True
+    if (
+        route == "intravenous"
+        and _ROMAN_IV_AFTER_RE.match(text, end)
+        and _NAME_WORD_BEFORE_RE.search(text, max(0, start - 30), start)
+    ):
         return True
     if route == "oral" and _NOT_ORAL_AFTER_RE.match(text, end):
         return True
@@ -438,6 +460,8 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     if RESEARCH_CALL_RE.search(text, lo, hi):
         return True
     if _HISTORY_BEFORE_RE.search(text, max(lo, start - 70), start):
+        return True
+    if _PRIOR_WORK_RE.search(text, lo, start):
         return True
     near_lo = max(lo, start - _RESCUE_REACH)
     near_hi = min(hi, end + _RESCUE_REACH)

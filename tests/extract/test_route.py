@@ -258,6 +258,13 @@ def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
         ("A new AV block was seen in three patients.", []),
         ("The TRIBE trial gave antibiotics for cellulitis.", []),
         ("Both PATCH studies used oral penicillin.", ["oral"]),
+        ("Mood was rated on the Scale for Anxious Teenagers IV, then again at week 8.", []),
+        ("Cefazolin 2 g IV, then 1 g every 8 h, was given.", ["intravenous"]),
+        ("Each woman swallowed two soft gel capsules of fish oil daily.", ["oral"]),
+        ("Earlier we reported that intranasal oxytocin calmed rats.", []),
+        ("Our group has recently shown that oral zinc shortens colds.", []),
+        ("We found previously that topical heparin eased bruising.", []),
+        ("We have previously shown benefit, and now adults received oral zinc.", ["oral"]),
     ],
     ids=[
         "sc-after-dose",
@@ -289,6 +296,13 @@ def test_infusion_words_of_another_route_hold_for_the_whole_text() -> None:
         "av-block-no-regional-context",
         "trial-acronym-no-route",
         "trial-acronym-patch",
+        "roman-numeral-after-a-name",
+        "iv-after-dose-before-comma",
+        "gel-capsules-are-oral",
+        "prior-work-earlier-we",
+        "prior-work-our-group",
+        "prior-work-found-previously",
+        "prior-work-needs-that",
     ],
 )
 def test_more_forms_and_contexts(text: str, routes: list[str]) -> None:
