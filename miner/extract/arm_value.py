@@ -1507,11 +1507,31 @@ _MENTION_END = re.compile(
 )
 # What earlier brackets hold ("(2.5 vs. 2.6%)") compares no arms of this pair
 _INNER_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+# "X vs. Y: 136 vs. 132": the order of the arms written as a label
+_LABEL_ORDER = re.compile(r"[A-Za-z][\w/+-]*\s+(?:vs\.?|versus)\s+[A-Za-z][\w/+-]*\s*:")
+# A group named by a word before it; "both groups", "the two arms" name none
+_GROUP_NOUN = re.compile(
+    r"(?<!\bboth )(?<!\btwo )(?<!\bthe )(?<!\ball )(?<!\beach )(?<!\bthese )(?<!\bthree )"
+    r"(?<=[A-Za-z0-9] )(?:groups?|arms?)\b",
+    re.IGNORECASE,
+)
+# A ";" that ends a clause, not one that separates bracketed results of a
+# list ("(82% vs 36%, OR 10); sepsis (74% vs 11%)")
+_CLAUSE_BREAK = re.compile(r"[^\s)\]]\s*;")
 _COMPARED_BEFORE = re.compile(r"\b(?:than|compared|versus|vs|relative|against)\b", re.I)
 _THEN_COMPARED = re.compile(
     r"^[^()\[\]\d]{0,60}?\b(?:compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
     rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*[.;,]?\s*$"
 )
+
+
+def _blank_brackets(text: str) -> str:
+    """``text`` with every bracket and what it holds written as ")", nested ones too."""
+    while True:
+        blanked = _INNER_BRACKETS.sub(lambda m: ")" * len(m.group(0)), text)
+        if blanked == text:
+            return text
+        text = blanked
 
 
 def _mentions(text: str) -> list[tuple[str, int, int]]:
@@ -1581,11 +1601,15 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
         named = _mentions(head)
         if not named or len(named) > 2 or not _COMPARATIVE.search(head):
             continue
+        if _LABEL_ORDER.search(sentence):
+            return  # "(empiric vs. hemodynamic: 136 vs. 132)": the sentence states its order
         if len(named) == 1:
+            if len(_GROUP_NOUN.findall(_blank_brackets(head))) > 1:
+                continue  # another group is named, in words we cannot read as an arm
             ((x, _, at),) = named
             if _COMPARED_BEFORE.search(_INNER_BRACKETS.sub(" ", head[:at])):
                 continue  # "... compared with those in the X group": the other side's
-            if ";" in _INNER_BRACKETS.sub(" ", head[at:]):
+            if _CLAUSE_BREAK.search(_blank_brackets(head), at - 1):
                 continue  # the arm is named in another clause
             arms[i] = x
             tail = _THEN_COMPARED.match(sentence[close.end() :])

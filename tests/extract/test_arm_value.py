@@ -1790,3 +1790,18 @@ def test_arm_named_in_another_clause_is_not_taken() -> None:
         " (15.1 ± 9.4 vs. 11.0 ± 6.4 mmHg)."
     )
     assert [v.arm for v in find_arm_values(text)] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the label states the order, which is not the named arm first
+        "Pressures were lower in the titrated group (fixed vs. titrated: 138.2 vs. 132.5 mmHg)"
+        " and at night (121.0 vs. 118.4 mmHg).",
+        # another group is named in words that are no arm name
+        "Cough in the control group was higher than that of the study group (4/30 vs. 11/30).",
+    ],
+    ids=["label-states-order", "other-group-unnamed"],
+)
+def test_one_named_arm_is_not_guessed_first(text: str) -> None:
+    assert all(v.arm is None for v in find_arm_values(text))
