@@ -216,7 +216,9 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         + r"\b"
         + _BE
         + r"\s+(?:\w+\s+)?"
-        + _RAND,
+        + _RAND
+        # (not one arm: "12 adults were randomly allocated to the experimental group.")
+        + r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\s*[.;])",
         _AFTER_POP,
         0,
         _RAND_WORDS,

@@ -1488,3 +1488,15 @@ def test_shares_after_people(nlp: Language, abstract: str, randomized: int | Non
 def test_count_then_group(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("After a first visit, 14 adults were randomly allocated to the exercise group.", None),
+        ("Forty adults were randomly assigned to the tea group or the water group.", 40),
+    ],
+    ids=["one-arm-then-full-stop", "two-arms-named"],
+)
+def test_one_arm_is_no_total(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
