@@ -120,8 +120,9 @@ _MODS = (
 # 1.2 cm were randomized").
 _VERB_GAP = (
     # (a count of some of them in brackets may stand in it: "39 adults (29 women) received")
+    # (nor a count of one sex: "36 patients, 21 females, mean age 63, were randomized")
     r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,(])(?<!\(\s)(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
-    + _POP_ANY
+    + _POP_ANY.replace("|males|females", "")
     + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
 )
 _RAND = (
@@ -663,6 +664,8 @@ def _in_n_list(text: str, start: int, end: int) -> bool:
 # (76.4%) women".
 _PART_BEFORE_RE = re.compile(
     r"(?:\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*[(\[]\s*"
+    # "36 patients, 21 females, ...": a part described after the whole
+    r"|\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*,\s*"
     r"|[(\[][^()\[\]]{0,120}:\s*"
     # "the control group that included 21 patients"
     r"|\b(?:group|arm)\s+(?:that\s+|which\s+)?(?:included|includes|comprised|consisted\s+of)\s+)\Z",

@@ -1500,3 +1500,20 @@ def test_count_then_group(nlp: Language, abstract: str, arms: list[tuple[str, in
 )
 def test_one_arm_is_no_total(nlp: Language, abstract: str, randomized: int | None) -> None:
     assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # a count of one sex described after the whole is no total and hides none
+        (
+            "METHODS: Forty-four obese adults, 25 females, mean age 58 years, were randomized "
+            "to drug A or placebo.",
+            44,
+        ),
+        ("Thirty males and 41 females were randomized to drug A or placebo.", None),
+    ],
+    ids=["sex-count-after-the-whole", "males-and-females"],
+)
+def test_sex_counts_beside_the_whole(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
