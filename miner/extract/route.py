@@ -423,14 +423,21 @@ _PRIOR_WORK_RE = re.compile(
 
 
 # A form word in capitals is a trial's name ("the PATCH trials"), not a patch.
+# (Unless the words around are capitals too: a title in capitals, "DOSES OF
+# ORAL HALOPERIDOL".)
 _ACRONYM_RE = re.compile(r"[A-Z]{4,}")
+_CAPS_WORD_BEFORE_RE = re.compile(r"\b(?![IVX]+\s)[A-Z]{2,}\s+$")
+_CAPS_WORD_AFTER_RE = re.compile(r"\s+(?![IVX]+\b)[A-Z]{2,}\b")
 
 
 def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     """Whether the mention at ``start:end`` is negated, background, eligibility or a device."""
     if _NEGATED_BEFORE_RE.search(text, max(0, start - _NEGATION_LOOKBACK), start):
         return True
-    if _ACRONYM_RE.fullmatch(text, start, end):
+    if _ACRONYM_RE.fullmatch(text, start, end) and not (
+        _CAPS_WORD_BEFORE_RE.search(text, max(0, start - 20), start)
+        or _CAPS_WORD_AFTER_RE.match(text, end)
+    ):
         return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
         return True
