@@ -225,7 +225,11 @@ _ESTIMATE_AFTER_RE = re.compile(
 # An amount per 100 g (or per kcal) of something is the content of a food
 # ("0.4 mg/100 g of apricots"), not a dose.
 _FOOD_CONTENT_AFTER_RE = re.compile(
-    r"^\s?(?:/|per\s)\s?(?:100\s?(?:g|gm|grams?|ml)|\d*\s?(?:kcal|kj|MJ))\b", re.IGNORECASE
+    r"^\s?(?:/|per\s)\s?(?:100\s?(?:g|gm|grams?|ml)|\d*\s?(?:kcal|kj|MJ))\b"
+    # ... but a drug made up in a diluent is a dose ("1 g/100 ml 0.9% saline")
+    r"(?!\s*(?:of\s+)?(?:\d+(?:\.\d+)?\s?%\s*)?(?:normal\s+)?(?:saline|water|dextrose|glucose"
+    r"|sodium\s+chloride|NaCl|NS\b|solution|infusion|Ringer))",
+    re.IGNORECASE,
 )
 _P_AFTER_RE = re.compile(r"^\s*[;,(\[]?\s*p\s?[=<>\u2264\u2265]", re.IGNORECASE)
 # Words saying that what follows is a measured amount of drug, not the dose of
@@ -508,6 +512,10 @@ def _drug_for(
         if m.group(1).lower() in _SALT_WORDS and m.group(2):
             return f"{m.group(1)} {m.group(2)}", False  # "of sodium aurothiomalate"
         return m.group(1), False
+    if m and m.group(2) and _VERB_OR_ADVERB_RE.search(m.group(1)):
+        # "10 ml of distilled water": what the amount is of is named here,
+        # so no drug further on is taken for it.
+        return (m.group(2), False) if _plain_word_drug(m.group(2)) else (None, False)
     window_start = max(s0, start - 40)
     m = _WORD_BEFORE_RE.search(norm, window_start, start)
     if m and _plain_word_drug(m.group(1)) and not m.group(1)[0].isdigit():
@@ -654,9 +662,16 @@ def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
     window = norm[end : min(hi, after + FREQ_AFTER_WINDOW)]
     # A frequency after a new clause belongs to something else ("4 g oil per
     # day for 8 weeks, and weekly fish intake was recorded").
-    clause = _NEW_CLAUSE_RE.search(window)
-    if clause:
+    for clause in _NEW_CLAUSE_RE.finditer(window):
+        rest = window[clause.end() :]
+        if (
+            clause.group() == ";"
+            and rest.find(")") != -1
+            and rest.find(")") < (rest + "(").find("(")
+        ):
+            continue  # inside brackets: "(5 g; n = 59) daily"
         window = window[: clause.start()]
+        break
     for m in FREQUENCY_RE.finditer(window):
         if _STEP_BEFORE_RE.search(window, 0, m.start()):
             continue  # "10 ug initially, increased weekly": how often the dose changes
@@ -803,7 +818,7 @@ def find_doses(
             continue
         if _ESTIMATE_AFTER_RE.match(norm[end : end + 30]) or _is_measured(norm, sent[0], start):
             continue
-        if _FOOD_CONTENT_AFTER_RE.match(norm[end : end + 12]):
+        if _FOOD_CONTENT_AFTER_RE.match(norm[end : end + 40]):
             continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (
             (m.group("qual") or "").lower().startswith("up")

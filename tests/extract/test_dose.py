@@ -170,6 +170,24 @@ DOSE_CASES = [
         "verb-is-no-drug",
     ),
     (
+        "Controls gargled 15 ml of boiled water or 0.12% chlorhexidine.",
+        [
+            ("water", 15.0, None, "ml", None, None, None),
+            ("chlorhexidine", 0.12, None, "%", None, None, None),
+        ],
+        "of-participle-then-noun",
+    ),
+    (
+        "Adults took FO (3 g EPA; n = 40) daily for 10 weeks.",
+        [(None, 3.0, None, "g", "daily", "10 weeks", None)],
+        "semicolon-inside-brackets",
+    ),
+    (
+        "Each child got magnesium sulfate (2 g/100 ml saline) over an hour.",
+        [("magnesium sulfate", 2.0, None, "g", None, None, None)],
+        "drug-in-diluent-per-100-ml",
+    ),
+    (
         "Adults inhaled mometasone/formoterol 200/5 ug twice daily for 26 weeks.",
         [
             ("mometasone", 200.0, None, "ug", "twice daily", "26 weeks", "inhalation"),
@@ -365,6 +383,8 @@ DRUG_OF_DOSE_CASES = [
     ),
     ("Dogs were given coated famotidine granules (0.5 mg/kg).", "famotidine", "granules-form"),
     ("Each child sucked a lidocaine lozenge (10 mg) before meals.", "lidocaine", "lozenge-form"),
+    ("Arm B had pemetrexed 500 mg/m2 followed by carboplatin.", "pemetrexed", "trexed-stem"),
+    ("Most adults got 100 mg ustekinumab plus MTX weekly.", "ustekinumab", "mab-stem"),
     ("Adults took 1,000 IU of oral vitamin D3 each day.", "vitamin D3", "vitamin-d3"),
 ]
 
