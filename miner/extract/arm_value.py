@@ -305,10 +305,8 @@ _POWER_OF_TEN = re.compile(
     r"(?<=\d)\s?[x\u00d7]\s?10\s?(?:\(\s?[-\u2212]?\d+\s?\)|\^\s?[-\u2212]?\d+|"
     r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
 )
-# "(95% C.I 65.2, 98.0)": the abbreviation without its last full stop too
-_CI_REGION = re.compile(
-    rf"(?:{CI_WORD}|(?:\d{{2}}\s?%\s?)?C\.I\b)\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}"
-)
+# "(95% C.I 65.2, 98.0)": CI_WORD reads the abbreviation without its last full stop
+_CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
 
 # ---------------------------------------------------------------- arms
 _STOP_ARM = frozenset(
