@@ -222,6 +222,12 @@ _ESTIMATE_AFTER_RE = re.compile(
     r"|^\s?[(\[]\s*-?\d+(?:\.\d+)?\s*(?:-|\u2013|to)\s*-?\d+(?:\.\d+)?\s*[)\]]",
     re.IGNORECASE,
 )
+# A summary statistic is measured, not given ("bleeding was less (median,
+# 300 mL; interquartile range, 200 to 400 mL)").
+_SUMMARY_BEFORE_RE = re.compile(
+    r"\b(?:median|mean|average|interquartile\s+range|IQR)\s*[,:=]?\s*(?:(?:was|were|of)\s+)?$",
+    re.IGNORECASE,
+)
 # An amount per 100 g (or per kcal) of something is the content of a food
 # ("0.4 mg/100 g of apricots"), not a dose.
 _FOOD_CONTENT_AFTER_RE = re.compile(
@@ -496,6 +502,10 @@ def _plain_word_drug(word: str) -> bool:
     return _VERB_OR_ADVERB_RE.search(low) is None
 
 
+# An unknown name right after an amount in a list ("12 mg beta-carotene").
+_LIST_WORD_AFTER_RE = re.compile(r"\s([A-Za-z][A-Za-z0-9-]{3,})\b")
+
+
 def _drug_for(
     norm: str, start: int, end: int, drugs: Sequence[_Mention], sent: tuple[int, int]
 ) -> tuple[str | None, bool]:
@@ -503,9 +513,23 @@ def _drug_for(
     s0, s1 = sent
     before = [d for d in drugs if s0 <= d.start and d.end <= start]
     after = [d for d in drugs if end <= d.start and d.end <= s1]
+    after_adjacent = bool(after) and _GAP_AFTER_RE.match(norm[end : after[0].start]) is not None
     if before and _GAP_BEFORE_RE.match(norm[before[-1].end : start]):
-        return before[-1].text, True
-    if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
+        # In a list of amounts each before its own drug ("288 mg vitamin E,
+        # 375 mg vitamin C"), the drug before the comma is the last one's.
+        listed = "," in norm[before[-1].end : start]
+        if not listed:
+            return before[-1].text, True
+        if not after_adjacent:
+            named = _LIST_WORD_AFTER_RE.match(norm, end, s1)
+            if (
+                named is None
+                or not _plain_word_drug(named.group(1))
+                or FREQUENCY_RE.match(norm, named.start(1))
+            ):
+                return before[-1].text, True
+            return named.group(1), False
+    if after_adjacent:
         return after[0].text, True
     m = _WORD_AFTER_OF_RE.match(norm[end:s1])
     if m and _plain_word_drug(m.group(1)):
@@ -819,6 +843,8 @@ def find_doses(
         if _ESTIMATE_AFTER_RE.match(norm[end : end + 30]) or _is_measured(norm, sent[0], start):
             continue
         if _FOOD_CONTENT_AFTER_RE.match(norm[end : end + 40]):
+            continue
+        if _SUMMARY_BEFORE_RE.search(norm[max(sent[0], start - 30) : start]):
             continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (
             (m.group("qual") or "").lower().startswith("up")

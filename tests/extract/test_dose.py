@@ -203,6 +203,23 @@ DOSE_CASES = [
         ],
         "fixed-combination-in-brackets",
     ),
+    (
+        "Each capsule held 150 mg vitamin C, 9 mg lutein and 4 mg zinc.",
+        [
+            ("vitamin C", 150.0, None, "mg", None, None, "oral"),
+            ("lutein", 9.0, None, "mg", None, None, "oral"),
+            ("zinc", 4.0, None, "mg", None, None, "oral"),
+        ],
+        "list-of-amounts-unknown-name",
+    ),
+    (
+        "Arm A got 40 mg of pantoprazole, 250 mg of azithromycin.",
+        [
+            ("pantoprazole", 40.0, None, "mg", None, None, None),
+            ("azithromycin", 250.0, None, "mg", None, None, None),
+        ],
+        "list-of-amounts-of-drugs",
+    ),
 ]
 
 
@@ -268,6 +285,8 @@ NOT_DOSES = [
     ("The cereal gave 3.5 g/1000 kcal of fibre with psyllium.", "content-per-energy"),
     ("Flow rose less with folate (27.4 units [18.3-36.5] vs. 41.2 units).", "amount-with-spread"),
     ("Patients took Seretide 250/50 ug twice daily.", "combination-without-both-names"),
+    ("Drain output fell with tranexamic acid (median, 210 mL; IQR, 150 to 320 mL).", "median-iqr"),
+    ("Children on deferasirox (mean 24 mg/kg/day) had lower ferritin.", "mean-amount"),
     ("Blood pressure of 150/95 mmHg was treated with amlodipine.", "pressure-pair"),
 ]
 
