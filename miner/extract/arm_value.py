@@ -306,10 +306,8 @@ _POWER_OF_TEN = re.compile(
     r"(?<=\d)\s?[x\u00d7]\s?10\s?(?:\(\s?[-\u2212]?\d+\s?\)|\^\s?[-\u2212]?\d+|"
     r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
 )
-# "(95% C.I 65.2, 98.0)": the abbreviation without its last full stop too
-_CI_REGION = re.compile(
-    rf"(?:{CI_WORD}|(?:\d{{2}}\s?%\s?)?C\.I\b)\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}"
-)
+# "(95% C.I 65.2, 98.0)": CI_WORD reads the abbreviation without its last full stop
+_CI_REGION = re.compile(rf"{CI_WORD}\s*[:=,]?\s*(?:of|was|from)?\s*[(\[]?\s*{PAIR}")
 
 # ---------------------------------------------------------------- arms
 _STOP_ARM = frozenset(
@@ -540,9 +538,19 @@ def _clean_arm(raw: str | None) -> str | None:
     arm = " ".join(words)
     if arm.islower() and _TIME_UNIT_RE.match(arm):
         return None  # "120 min: 188.9 ± 19.4": a time point labels the value
+    if "/" in arm and _LAB_UNIT.fullmatch(arm):
+        return None  # "70-180 mg/dL: 75%": a unit
+    if arm.islower() and (_DOSE_UNIT.match(arm) or _LAB_UNIT.fullmatch(arm + "/x")):
+        return None  # "25, 50 and 100 mg groups": the unit of the doses alone
     return None if _NOT_AN_ARM.fullmatch(arm) or _CLAUSE_VERB.search(arm) else arm
 
 
+# Units that a label before a colon may be ("mg/dL", "copies/mL")
+_LAB_UNIT = re.compile(
+    r"(?:mg|g|kg|mmol|\u00b5mol|umol|nmol|pmol|ng|pg|\u00b5g|ug|mcg|iu|u|copies|cells|ml|l|dl|mm|cm)"
+    r"(?:/[a-z0-9.]{1,6}){1,2}",
+    re.IGNORECASE,
+)
 _OUTCOME_VERBS = frozenset(
     [
         "discontinued",
@@ -576,7 +584,7 @@ _NOT_AN_ARM = re.compile(
 )
 # "... did not differ between intervention and control; TBS were 436 and
 # 434": a phrase with a finite verb or a negation in it is a clause, not an arm
-_CLAUSE_VERB = re.compile(r"\b(?:not|did|does|do|differ|differed)\b", re.IGNORECASE)
+_CLAUSE_VERB = re.compile(r"\b(?:not|did|does|do|differ|differed|differences?)\b", re.IGNORECASE)
 
 
 # "40.1 for any fall, 12.6 for hip fracture": an arm phrase that
@@ -618,6 +626,10 @@ _OUTCOME_NOUNS = frozenset(
         "fatigue",
         "age",
         "bmi",
+        "baseline",
+        "variation",
+        "level",
+        "levels",
     ]
 )
 
@@ -1355,12 +1367,13 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
             arms[i] = _not_subgroup(_direct_arm(sentence, v, prev_end, next_start))
     # a bracketed compared pair whose first value alone took the arm written
     # before the bracket ("for the X arm (17% v 26%, respectively)"): that arm
-    # may be either side's
+    # may be either side's; a label before the colon of such a pair names
+    # what the pair measures ("(time in range: 75% vs. 61%)")
     for i in range(len(values) - 1):
         if (
             arms[i] is not None
             and arms[i + 1] is None
-            and sentence[: values[i].start].rstrip().endswith(("(", "["))
+            and sentence[: values[i].start].rstrip().endswith(("(", "[", ":"))
             and _pair_link(sentence[values[i].end : values[i + 1].start])
         ):
             arms[i] = None
@@ -1419,7 +1432,12 @@ def _assign_arms(sentence: str, values: list[ArmValueMatch]) -> list[ArmValueMat
         fm = _ARM_WAS_BEFORE.search(sentence, max(0, a.start - 60), a.start)
         if fm and _COMPARED_LINK.fullmatch(sentence, a.end, b.start):
             x = _clean_arm(fm.group("x"))
-            if x and x != arms[i + 1] and (fm.group("grp") or _names_treatment(x)):
+            if x is None or x == arms[i + 1]:
+                continue
+            # "the change in VMI was 35%": after "in", only a group is an arm;
+            # an arm opening the clause ("In the test group, ...") comes first
+            named = fm.group("grp") or (fm.group("prep") in ("for", "with") and _names_treatment(x))
+            if named and _opening_arm(sentence, a.start) is None:
                 arms[i] = x
     # 7. "In the X group, the rate was 30%": the arm that opens the clause
     if any(a is None for a in arms):
@@ -1488,11 +1506,31 @@ _MENTION_END = re.compile(
 )
 # What earlier brackets hold ("(2.5 vs. 2.6%)") compares no arms of this pair
 _INNER_BRACKETS = re.compile(r"[(\[][^()\[\]]*[)\]]")
+# "X vs. Y: 136 vs. 132": the order of the arms written as a label
+_LABEL_ORDER = re.compile(r"[A-Za-z][\w/+-]*\s+(?:vs\.?|versus)\s+[A-Za-z][\w/+-]*\s*:")
+# A group named by a word before it; "both groups", "the two arms" name none
+_GROUP_NOUN = re.compile(
+    r"(?<!\bboth )(?<!\btwo )(?<!\bthe )(?<!\ball )(?<!\beach )(?<!\bthese )(?<!\bthree )"
+    r"(?<=[A-Za-z0-9] )(?:groups?|arms?)\b",
+    re.IGNORECASE,
+)
+# A ";" that ends a clause, not one that separates bracketed results of a
+# list ("(82% vs 36%, OR 10); sepsis (74% vs 11%)")
+_CLAUSE_BREAK = re.compile(r"[^\s)\]]\s*;")
 _COMPARED_BEFORE = re.compile(r"\b(?:than|compared|versus|vs|relative|against)\b", re.I)
 _THEN_COMPARED = re.compile(
     r"^[^()\[\]\d]{0,60}?\b(?:compared\s+(?:with|to)|than(?:\s+(?:with|in|for))?)\s+(?:the\s+)?"
     rf"(?P<arm>{_ARM_PHRASE})\s+(?:groups?|arms?)\s*[.;,]?\s*$"
 )
+
+
+def _blank_brackets(text: str) -> str:
+    """``text`` with every bracket and what it holds written as ")", nested ones too."""
+    while True:
+        blanked = _INNER_BRACKETS.sub(lambda m: ")" * len(m.group(0)), text)
+        if blanked == text:
+            return text
+        text = blanked
 
 
 def _mentions(text: str) -> list[tuple[str, int, int]]:
@@ -1562,17 +1600,23 @@ def _bracketed_pairs(sentence: str, values: list[ArmValueMatch], arms: list[str 
         named = _mentions(head)
         if not named or len(named) > 2 or not _COMPARATIVE.search(head):
             continue
+        if _LABEL_ORDER.search(sentence):
+            return  # "(empiric vs. hemodynamic: 136 vs. 132)": the sentence states its order
         if len(named) == 1:
+            if len(_GROUP_NOUN.findall(_blank_brackets(head))) > 1:
+                continue  # another group is named, in words we cannot read as an arm
             ((x, _, at),) = named
             if _COMPARED_BEFORE.search(_INNER_BRACKETS.sub(" ", head[:at])):
                 continue  # "... compared with those in the X group": the other side's
+            if _CLAUSE_BREAK.search(_blank_brackets(head), at - 1):
+                continue  # the arm is named in another clause
             arms[i] = x
             tail = _THEN_COMPARED.match(sentence[close.end() :])
             later = _clean_arm(tail.group("arm")) if tail else None
             if later and later != x:
                 arms[i + 1] = later
         elif "respectively" in inside.lower() or _COMPARED_BEFORE.search(
-            head, named[0][2], named[1][2]
+            _INNER_BRACKETS.sub(" ", head[named[0][2] : named[1][2]])
         ):
             arms[i], arms[i + 1] = named[0][0], named[1][0]
 
@@ -1653,6 +1697,7 @@ _OPENING_ARM = re.compile(
     # "..., and, for paclitaxel, 53.0 weeks": a drug or kind of care alone
     rf"|(?P<arm3>{_ARM_WORD}(?:\s{_ARM_WORD}){{0,2}})\s*,)"
 )
+_CLOSES_VALUES = re.compile(r"(?:respectively|[\d%)\]])\s*,?$")
 # A subgroup of patients, not an arm ("In the high-risk group, ...")
 _SUBGROUP_WORD = re.compile(
     r"\b(?:risk|aged?|older|younger|elderly|male|female|men|women|children|adults|patients|"
@@ -1682,6 +1727,12 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
         return None
     if best.group("letter"):
         return f"{best.group('kw')} {best.group('letter')}"
+    if (best.group("arm2") or best.group("arm3")) and _CLOSES_VALUES.search(
+        sentence, 0, best.start() + 1
+    ):
+        # "29% and 13%, respectively, in patients on placebo, and 41% ...":
+        # the phrase ends the values before it rather than opening a clause
+        return None
     raw = best.group("arm") or best.group("arm2") or best.group("arm3")
     if _SUBGROUP_WORD.search(raw or ""):
         return None
@@ -1702,7 +1753,7 @@ _SUBJECT_ARM = re.compile(
     re.IGNORECASE,
 )
 _ARM_WAS_BEFORE = re.compile(
-    r"\b(?:for|with|in|among)\s+(?:the\s+)?"
+    r"\b(?P<prep>for|with|in|among)\s+(?:the\s+)?"
     rf"(?P<x>{_ARM_WORD}(?:\s(?:and\s|plus\s|\+\s)?{_ARM_WORD}){{0,3}})\s+"
     r"(?P<grp>(?:groups?|arms?)\s+)?(?:was|were)\s+$"
 )
@@ -2490,6 +2541,17 @@ def _arm_counts(masked: str, sentence: str, taken: list[ArmValueMatch]) -> list[
     return sorted(out, key=lambda v: v.start)
 
 
+_FORMULATION_AFTER = re.compile(
+    r"\s*(?:w/v|v/v|w/w)?\s*(?:solution|cream|gel|ointment|spray|drops|lotion|mouthwash|"
+    r"mouth\s*rinse|gargle|eye\s*drops|patch|foam|shampoo|varnish|suspension|emulsion)\b",
+    re.IGNORECASE,
+)
+_SEX_SHARE_AFTER = re.compile(
+    r"\s*(?:were\s+|was\s+)?(?:males?|females?|men|women|boys|girls|male\s+sex|female\s+sex)\b",
+    re.IGNORECASE,
+)
+
+
 def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
     if not (word_numbers or _DIGIT.search(sentence)) or is_hedged(sentence):
         return []
@@ -2553,6 +2615,10 @@ def _find_arm_values(sentence: str, word_numbers: bool) -> list[ArmValueMatch]:
             sample_end = None
         if w.kind == "events" and w.arm is None and _counts_the_sample(sentence, w):
             continue
+        if w.kind == "percent" and _SEX_SHARE_AFTER.match(sentence, w.end):
+            continue  # "(61 ± 7 years, 53% males)": how the sample is made up
+        if w.kind == "percent" and _FORMULATION_AFTER.match(sentence, w.end):
+            continue  # "glycine 1.5% solution": the strength of what was given
         values.append(w)
     counts = _arm_counts(masked, sentence, [v for v in found if v.kind != "bare"] + values)
     return _finish(sentence, sorted(values + counts, key=lambda v: v.start))

@@ -216,7 +216,26 @@ _TITRATED_UP_TO_RE = re.compile(
 # placebo)" stays; "morphine group = 14.2 mg, p = 0.037" and "fruit (184
 # g/day; p = 0.001)" go).
 _ESTIMATE_AFTER_RE = re.compile(
-    r"^\s*[;,(\[]?\s*(?:95\s?%\s*)?(?:CI\b|confidence\s+intervals?|\u00b1|\+/-)", re.IGNORECASE
+    r"^\s*[;,(\[]?\s*(?:95\s?%\s*)?(?:CI\b|confidence\s+intervals?|\u00b1|\+/-)"
+    # a bare bracketed range right after the amount is its spread ("42.5 units
+    # [30.1-55.0] vs. ..."), so the amount is a result
+    r"|^\s?[(\[]\s*-?\d+(?:\.\d+)?\s*(?:-|\u2013|to)\s*-?\d+(?:\.\d+)?\s*[)\]]",
+    re.IGNORECASE,
+)
+# A summary statistic is measured, not given ("bleeding was less (median,
+# 300 mL; interquartile range, 200 to 400 mL)").
+_SUMMARY_BEFORE_RE = re.compile(
+    r"\b(?:median|mean|average|interquartile\s+range|IQR)\s*[,:=]?\s*(?:(?:was|were|of)\s+)?$",
+    re.IGNORECASE,
+)
+# An amount per 100 g (or per kcal) of something is the content of a food
+# ("0.4 mg/100 g of apricots"), not a dose.
+_FOOD_CONTENT_AFTER_RE = re.compile(
+    r"^\s?(?:/|per\s)\s?(?:100\s?(?:g|gm|grams?|ml)|\d*\s?(?:kcal|kj|MJ))\b"
+    # ... but a drug made up in a diluent is a dose ("1 g/100 ml 0.9% saline")
+    r"(?!\s*(?:of\s+)?(?:\d+(?:\.\d+)?\s?%\s*)?(?:normal\s+)?(?:saline|water|dextrose|glucose"
+    r"|sodium\s+chloride|NaCl|NS\b|solution|infusion|Ringer))",
+    re.IGNORECASE,
 )
 _P_AFTER_RE = re.compile(r"^\s*[;,(\[]?\s*p\s?[=<>\u2264\u2265]", re.IGNORECASE)
 # Words saying that what follows is a measured amount of drug, not the dose of
@@ -467,6 +486,26 @@ def _sentence_of(
     return bounds[i]
 
 
+# A word picked only by its place ("20 g" after "ingested immediately", "10 ml"
+# after "applied") names no drug when it is an adverb or a verb form; lexicon
+# drugs and seed oils ("linseed") keep their name.
+_VERB_OR_ADVERB_RE = re.compile(r"(?:ly|ing|ed)$", re.IGNORECASE)
+
+
+def _plain_word_drug(word: str) -> bool:
+    """Whether a word found only by its position may name the drug of an amount."""
+    low = word.lower()
+    if low in _NOT_DRUGS:
+        return False
+    if is_drug_word(low) or low.endswith("seed"):
+        return True
+    return _VERB_OR_ADVERB_RE.search(low) is None
+
+
+# An unknown name right after an amount in a list ("12 mg beta-carotene").
+_LIST_WORD_AFTER_RE = re.compile(r"\s([A-Za-z][A-Za-z0-9-]{3,})\b")
+
+
 def _drug_for(
     norm: str, start: int, end: int, drugs: Sequence[_Mention], sent: tuple[int, int]
 ) -> tuple[str | None, bool]:
@@ -474,18 +513,36 @@ def _drug_for(
     s0, s1 = sent
     before = [d for d in drugs if s0 <= d.start and d.end <= start]
     after = [d for d in drugs if end <= d.start and d.end <= s1]
+    after_adjacent = bool(after) and _GAP_AFTER_RE.match(norm[end : after[0].start]) is not None
     if before and _GAP_BEFORE_RE.match(norm[before[-1].end : start]):
-        return before[-1].text, True
-    if after and _GAP_AFTER_RE.match(norm[end : after[0].start]):
+        # In a list of amounts each before its own drug ("288 mg vitamin E,
+        # 375 mg vitamin C"), the drug before the comma is the last one's.
+        listed = "," in norm[before[-1].end : start]
+        if not listed:
+            return before[-1].text, True
+        if not after_adjacent:
+            named = _LIST_WORD_AFTER_RE.match(norm, end, s1)
+            if (
+                named is None
+                or not _plain_word_drug(named.group(1))
+                or FREQUENCY_RE.match(norm, named.start(1))
+            ):
+                return before[-1].text, True
+            return named.group(1), False
+    if after_adjacent:
         return after[0].text, True
     m = _WORD_AFTER_OF_RE.match(norm[end:s1])
-    if m and m.group(1).lower() not in _NOT_DRUGS:
+    if m and _plain_word_drug(m.group(1)):
         if m.group(1).lower() in _SALT_WORDS and m.group(2):
             return f"{m.group(1)} {m.group(2)}", False  # "of sodium aurothiomalate"
         return m.group(1), False
+    if m and m.group(2) and _VERB_OR_ADVERB_RE.search(m.group(1)):
+        # "10 ml of distilled water": what the amount is of is named here,
+        # so no drug further on is taken for it.
+        return (m.group(2), False) if _plain_word_drug(m.group(2)) else (None, False)
     window_start = max(s0, start - 40)
     m = _WORD_BEFORE_RE.search(norm, window_start, start)
-    if m and m.group(1).lower() not in _NOT_DRUGS and not m.group(1)[0].isdigit():
+    if m and _plain_word_drug(m.group(1)) and not m.group(1)[0].isdigit():
         word = m.group(1)
         if word.lower() in _SALT_WORDS:
             w = _WORD_THEN_SALT_RE.search(norm, max(s0, m.start(1) - 30), m.start(1))
@@ -494,7 +551,7 @@ def _drug_for(
         if word:
             return word, False
     m = _DOSE_OF_BEFORE_RE.search(norm, max(s0, start - 60), start)
-    if m and m.group(1).lower() not in _NOT_DRUGS and (not before or before[-1].end <= m.start(1)):
+    if m and _plain_word_drug(m.group(1)) and (not before or before[-1].end <= m.start(1)):
         return m.group(1), False
     if before:
         return before[-1].text, False
@@ -620,10 +677,25 @@ _STEP_BEFORE_RE = re.compile(
 )
 
 
+_NEW_CLAUSE_RE = re.compile(r";|,\s+(?:and|but|whereas|while)\s")
+
+
 def _frequency(norm: str, start: int, end: int, lo: int, hi: int) -> str | None:
     form = _FORM_AFTER_RE.match(norm, end, hi)
     after = form.end() if form else end
     window = norm[end : min(hi, after + FREQ_AFTER_WINDOW)]
+    # A frequency after a new clause belongs to something else ("4 g oil per
+    # day for 8 weeks, and weekly fish intake was recorded").
+    for clause in _NEW_CLAUSE_RE.finditer(window):
+        rest = window[clause.end() :]
+        if (
+            clause.group() == ";"
+            and rest.find(")") != -1
+            and rest.find(")") < (rest + "(").find("(")
+        ):
+            continue  # inside brackets: "(5 g; n = 59) daily"
+        window = window[: clause.start()]
+        break
     for m in FREQUENCY_RE.finditer(window):
         if _STEP_BEFORE_RE.search(window, 0, m.start()):
             continue  # "10 ug initially, increased weekly": how often the dose changes
@@ -699,7 +771,7 @@ def find_doses(
     """
     norm = normalise(text)
     matches = _dose_matches(norm)
-    if not matches:
+    if not matches and not _COMBINATION_RE.search(norm):
         return []
     starts = [b[0] for b in sentences]
     # Drug names and routes matter only in sentences that hold a dose: they are
@@ -768,7 +840,11 @@ def find_doses(
             norm[max(sent[0], start - 40) : start]
         ):
             continue
-        if _ESTIMATE_AFTER_RE.match(norm[end : end + 20]) or _is_measured(norm, sent[0], start):
+        if _ESTIMATE_AFTER_RE.match(norm[end : end + 30]) or _is_measured(norm, sent[0], start):
+            continue
+        if _FOOD_CONTENT_AFTER_RE.match(norm[end : end + 40]):
+            continue
+        if _SUMMARY_BEFORE_RE.search(norm[max(sent[0], start - 30) : start]):
             continue
         if dose.qualifier in {">=", ">", "<", "<="} and not (
             (m.group("qual") or "").lower().startswith("up")
@@ -821,6 +897,77 @@ def find_doses(
                     "drug": drug,
                     "value": value,
                     "value_max": value_max,
+                    "unit": dose.unit,
+                    "frequency": frequency,
+                    "duration": duration,
+                    "route": route,
+                    "start": s,
+                    "end": e,
+                    "text": text[s:e],
+                }
+            )
+    out += _combination_doses(text, norm, sentences, starts, drugs_in, routes_in)
+    out.sort(key=lambda d: (d["start"], d["end"]))
+    return out
+
+
+# A fixed combination names both drugs and both amounts with slashes
+# ("mometasone/formoterol 200/5 ug twice daily"): each amount belongs to the
+# drug in the same place. Both names must be drugs; the unit is shared.
+_COMBINATION_RE = re.compile(
+    r"(?<![\w./])(?P<v1>\d+(?:\.\d+)?)\s?/\s?(?P<v2>\d+(?:\.\d+)?\s?(?:mg|mcg|ug|\u00b5g|\u03bcg)\b)",
+    re.IGNORECASE,
+)
+_COMBINATION_PAIR_GAP_RE = re.compile(r"^\s?/\s?$")
+# What may stand between the named pair and its amounts: a device or product
+# word ("pMDI", "SPC") and an opening bracket.
+_COMBINATION_GAP_RE = re.compile(r"^\s*(?:[A-Za-z]{2,6}\s*)?[(,:]?\s*$")
+
+
+def _combination_doses(
+    text: str,
+    norm: str,
+    sentences: Sequence[tuple[int, int]],
+    starts: Sequence[int],
+    drugs_in: Callable[[tuple[int, int]], list[_Mention]],
+    routes_in: Callable[[tuple[int, int]], list[tuple[int, int, str]]],
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in _COMBINATION_RE.finditer(norm):
+        sent = _sentence_of(sentences, m.start(), len(text), starts)
+        drugs = [d for d in drugs_in(sent) if d.end <= m.start()]
+        if len(drugs) < 2:
+            continue
+        first, second = drugs[-2], drugs[-1]
+        if not (
+            _COMBINATION_PAIR_GAP_RE.match(norm[first.end : second.start])
+            and _COMBINATION_GAP_RE.match(norm[second.end : m.start()])
+        ):
+            continue
+        # (a slice: DOSE_RE does not start right after a slash)
+        if _not_dose_before(norm[max(sent[0], first.start - 30) : first.start]) or (
+            _ESTIMATE_AFTER_RE.match(norm[m.end() : m.end() + 30])
+            or _is_measured(norm, sent[0], first.start)
+        ):
+            continue
+        second_match = DOSE_RE.fullmatch(m.group("v2"))
+        dose = dose_from_match(second_match)[0] if second_match is not None else None
+        if dose is None or dose.value_max is not None or dose.qualifier:
+            continue
+        frequency = _frequency(norm, m.start(), m.end(), sent[0], sent[1])
+        duration = _duration(norm, m.end(), sent[1])
+        # One product, one route: the route of the first name holds for both.
+        route = _route_for(norm, m.start(), m.end(), first.text, routes_in(sent), drugs, sent)
+        amounts = (
+            (first, m.start("v1"), m.end("v1"), float(m.group("v1"))),
+            (second, m.start("v2"), m.end(), dose.value),
+        )
+        for drug, s, e, value in amounts:
+            out.append(
+                {
+                    "drug": drug.text,
+                    "value": value,
+                    "value_max": None,
                     "unit": dose.unit,
                     "frequency": frequency,
                     "duration": duration,
@@ -964,9 +1111,13 @@ def collect_doses(doc: Doc) -> list[dict[str, Any]]:
     cached = doc.user_data.get(_CACHE_KEY)
     found = cached if isinstance(cached, list) else _doses_of(doc)
     out: list[dict[str, Any]] = []
+    used: set[int] = set()
     for span_start, span_end in spans:
-        for dose in found:
-            if span_start <= dose["start"] and dose["end"] <= span_end:
+        # Two doses may share one token ("160/4.5 ug"): each span takes the
+        # first dose inside it that no other span took.
+        for i, dose in enumerate(found):
+            if i not in used and span_start <= dose["start"] and dose["end"] <= span_end:
+                used.add(i)
                 out.append(dict(dose))
                 break
     out.sort(key=lambda d: (d["start"], d["end"]))

@@ -954,6 +954,39 @@ class EffectMatch:
     timepoint: str | None
 
 
+def _difference(
+    sentence: str,
+    start: int,
+    end: int,
+    value: float,
+    unit: str | None,
+    *,
+    ci: tuple[float | None, float | None, float | None] = (None, None, None),
+    p: tuple[float | None, str | None] = (None, None),
+    anchor: int | None = None,
+) -> EffectMatch:
+    """A mean difference at ``start:end`` of ``sentence``, written without a measure name.
+
+    ``ci`` is (low, high, level) and ``p`` is (value, operator); the outcome
+    and time point are read before ``anchor`` (default: ``start``).
+    """
+    at = start if anchor is None else anchor
+    return EffectMatch(
+        start=start,
+        end=end,
+        measure="MD",
+        value=value,
+        ci_low=ci[0],
+        ci_high=ci[1],
+        ci_level=ci[2],
+        p=p[0],
+        p_op=p[1],
+        unit=unit,
+        outcome=outcome_before(sentence, at),
+        timepoint=find_timepoint(sentence, at),
+    )
+
+
 def _order_ci(value: float, lo: float, hi: float) -> tuple[float, float] | None:
     """Return the CI as (low, high) with ``value`` inside it, or ``None``.
 
@@ -1363,35 +1396,18 @@ def _comparative_estimates(sentence: str) -> list[EffectMatch]:
             if first_value is not None:
                 start = m.start() - len(head) + first.start("val")
                 out.append(
-                    EffectMatch(
-                        start=start,
-                        end=start + len(first.group("val")),
-                        measure="MD",
-                        value=first_value,
-                        ci_low=None,
-                        ci_high=None,
-                        ci_level=None,
-                        p=None,
-                        p_op=None,
-                        unit=unit,
-                        outcome=outcome_before(sentence, start),
-                        timepoint=find_timepoint(sentence, start),
-                    )
+                    _difference(sentence, start, start + len(first.group("val")), first_value, unit)
                 )
         out.append(
-            EffectMatch(
-                start=m.start("val"),
-                end=end,
-                measure="MD",
-                value=value,
-                ci_low=ci_low,
-                ci_high=ci_high,
-                ci_level=ci_level,
-                p=p_val,
-                p_op=p_op,
-                unit=(unit or "").strip() or None,
-                outcome=outcome_before(sentence, m.start()),
-                timepoint=find_timepoint(sentence, m.start()),
+            _difference(
+                sentence,
+                m.start("val"),
+                end,
+                value,
+                (unit or "").strip() or None,
+                ci=(ci_low, ci_high, ci_level),
+                p=(p_val, p_op),
+                anchor=m.start(),
             )
         )
     return out
@@ -1503,19 +1519,8 @@ def _estimate_from(
     if ci_low is None and p_op is None and not m.groupdict().get("unit"):
         return None
     unit = (m.groupdict().get("unit") or "").strip() or None
-    return EffectMatch(
-        start=start,
-        end=end,
-        measure="MD",
-        value=value,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        ci_level=ci_level,
-        p=p_val,
-        p_op=p_op,
-        unit=unit,
-        outcome=outcome_before(sentence, start),
-        timepoint=find_timepoint(sentence, start),
+    return _difference(
+        sentence, start, end, value, unit, ci=(ci_low, ci_high, ci_level), p=(p_val, p_op)
     )
 
 

@@ -406,11 +406,46 @@ _FORMULATIONS = ("gel", "gels", "cream", "creams", "ointment", "ointments")
 _QUALIFYING_ROUTES = frozenset({"vaginal", "rectal", "intranasal", "ophthalmic"})
 
 
+# "IV" closing a capitalised plural name is a numeral ("... for Children and
+# Adolescents IV, ..."), not the intravenous route.
+_ROMAN_IV_AFTER_RE = re.compile(r"[,.;)]")
+_NAME_WORD_BEFORE_RE = re.compile(r"\b[A-Z][a-z]+s $")
+# Earlier work of the authors is background ("we previously showed that
+# intranasal X ...", "Recently we demonstrated that ...").
+_PRIOR_WORK_RE = re.compile(
+    r"\b(?:(?:(?:previously|recently|earlier)\s+(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?"
+    r"|(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?(?:previously|recently)\s+)"
+    r"(?:showed|shown|demonstrated|reported|found)"
+    r"|(?:we|our\s+group)\s+(?:ha(?:ve|s)\s+)?(?:showed|shown|demonstrated|reported|found)\s+"
+    r"(?:previously|earlier))\s+that\b",
+    re.IGNORECASE,
+)
+
+
+# A form word in capitals is a trial's name ("the PATCH trials"), not a patch.
+# (Unless the words around are capitals too: a title in capitals, "DOSES OF
+# ORAL HALOPERIDOL".)
+_ACRONYM_RE = re.compile(r"[A-Z]{4,}")
+_CAPS_WORD_BEFORE_RE = re.compile(r"\b(?![IVX]+\s)[A-Z]{2,}\s+$")
+_CAPS_WORD_AFTER_RE = re.compile(r"\s+(?![IVX]+\b)[A-Z]{2,}\b")
+
+
 def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     """Whether the mention at ``start:end`` is negated, background, eligibility or a device."""
     if _NEGATED_BEFORE_RE.search(text, max(0, start - _NEGATION_LOOKBACK), start):
         return True
+    if _ACRONYM_RE.fullmatch(text, start, end) and not (
+        _CAPS_WORD_BEFORE_RE.search(text, max(0, start - 20), start)
+        or _CAPS_WORD_AFTER_RE.match(text, end)
+    ):
+        return True
     if route == "intravenous" and _NOT_IV_AFTER_RE.match(text, end):
+        return True
+    if (
+        route == "intravenous"
+        and _ROMAN_IV_AFTER_RE.match(text, end)
+        and _NAME_WORD_BEFORE_RE.search(text, max(0, start - 30), start)
+    ):
         return True
     if route == "oral" and _NOT_ORAL_AFTER_RE.match(text, end):
         return True
@@ -432,6 +467,8 @@ def _not_a_fact(text: str, start: int, end: int, route: str) -> bool:
     if RESEARCH_CALL_RE.search(text, lo, hi):
         return True
     if _HISTORY_BEFORE_RE.search(text, max(lo, start - 70), start):
+        return True
+    if _PRIOR_WORK_RE.search(text, lo, start):
         return True
     near_lo = max(lo, start - _RESCUE_REACH)
     near_hi = min(hi, end + _RESCUE_REACH)
@@ -564,6 +601,29 @@ def _has_spaced_form(text: str) -> bool:
     )
 
 
+# A short form before "block" in a text about regional anaesthesia names a
+# nerve or plane block ("LFCN-block", "QLB block"); heart conduction blocks
+# ("AV block", "LBBB") and blocked molecules ("TNF block") are not routes.
+_SHORT_BLOCK_RE = re.compile(r"(?<![\w-])(?P<form>[A-Z]{2,6})[\s-]blocks?(?![\w-])")
+_NOT_NERVE_BLOCK_FORMS = frozenset(
+    {"AV", "SA", "AVN", "BB", "BBB", "LBB", "RBB", "LBBB", "RBBB", "LAF", "LAFB", "LPF", "LPFB"}
+    | {"IVB", "HB", "CHB", "NMB", "TNF", "ACE", "ARB", "CCB", "PD", "EGFR", "VEGF", "RAS", "RAAS"}
+)
+_REGIONAL_CONTEXT_RE = re.compile(
+    r"caine\b|\bregional\b|\bnerves?\b|\bplane\b|\bultrasound[\s-]guided\b", re.IGNORECASE
+)
+
+
+def _short_block_mentions(text: str) -> list[tuple[int, int, str]]:
+    if not _REGIONAL_CONTEXT_RE.search(text):
+        return []
+    return [
+        (m.start(), m.end(), "perineural")
+        for m in _SHORT_BLOCK_RE.finditer(text)
+        if m.group("form") not in _NOT_NERVE_BLOCK_FORMS
+    ]
+
+
 def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
     """Mentions of the forms above, in text order."""
     out = [
@@ -585,6 +645,8 @@ def _extra_mentions(text: str) -> list[tuple[int, int, str]]:
             out += [(m.start(), m.end(), route) for m in regex.finditer(text)]
     if "artificial" in low:
         out += [(m.start(), m.end(), "ophthalmic") for m in _ARTIFICIAL_TEARS_RE.finditer(text)]
+    if "block" in low:
+        out += _short_block_mentions(text)
     return out
 
 

@@ -68,7 +68,7 @@ _POP = (
     r"|individuals|volunteers|people|persons|cases|mothers|smokers|students|girls|boys"
     r"|survivors|couples|families|residents|adolescents|dyads|pairs|eyes|teeth"
     r"|caregivers|veterans|outpatients|inpatients|recipients|donors|parturients|pregnancies"
-    r"|athletes|elderly|youths?)"
+    r"|athletes|elderly|youths?|schoolchildren|pupils)"
 )
 # Professionals are counted only when a verb says they took part; so are
 # "males" and "females", which elsewhere describe an arm ("(14 males, 23
@@ -120,8 +120,9 @@ _MODS = (
 # 1.2 cm were randomized").
 _VERB_GAP = (
     # (a count of some of them in brackets may stand in it: "39 adults (29 women) received")
+    # (nor a count of one sex: "36 patients, 21 females, mean age 63, were randomized")
     r"(?:(?!\b(?:were|was)\b)(?!(?<![\w.,(])(?<!\(\s)(?<!age\sof\s)(?<!aged\s)\d[\d,]*\s+(?:(?:[A-Za-z][\w'/-]*\s+){0,3}?"
-    + _POP_ANY
+    + _POP_ANY.replace("|males|females", "")
     + r"|were|was|had)\b)(?:[^.;]|\.(?=\d))){0,140}?"
 )
 _RAND = (
@@ -216,7 +217,9 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         + r"\b"
         + _BE
         + r"\s+(?:\w+\s+)?"
-        + _RAND,
+        + _RAND
+        # (not one arm: "12 adults were randomly allocated to the experimental group.")
+        + r"(?!\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\s*[.;])",
         _AFTER_POP,
         0,
         _RAND_WORDS,
@@ -623,9 +626,11 @@ _NEXT_ARM_RE = re.compile(
     r"(?!\s*[:,(]?\s*" + _NUM_CORE + r"\s+(?:to|into)\b)"
     r"[^.;]{0,200}?\b(?:and|while|whereas)\s+"
     + _NUM
-    + r"\s+(?:"
-    + _POP
-    + r"\s+)?(?:(?:were|was)\s+)?(?:to|into)\s+(?!\d)",
+    # (any noun: "74 manuscripts were randomized to X, and 78 manuscripts were
+    # randomized to the control arm")
+    + r"\s+(?:(?!(?:weeks?|days?|months?|years?|hours?|times|mg|ml)\b)[A-Za-z][\w-]*\s+)?"
+    r"(?:(?:were|was)\s+(?:(?:randomly\s+)?(?:randomi[sz]ed|assigned"
+    r"|allocated)\s+)?)?(?:to|into)\s+(?!\d)",
     re.IGNORECASE,
 )
 
@@ -659,12 +664,20 @@ def _in_n_list(text: str, start: int, end: int) -> bool:
 # (76.4%) women".
 _PART_BEFORE_RE = re.compile(
     r"(?:\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*[(\[]\s*"
+    # "36 patients, 21 females, ...": a part described after the whole
+    r"|\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + _POP_ANY + r"\s*,\s*"
     r"|[(\[][^()\[\]]{0,120}:\s*"
     # "the control group that included 21 patients"
     r"|\b(?:group|arm)\s+(?:that\s+|which\s+)?(?:included|includes|comprised|consisted\s+of)\s+)\Z",
     re.IGNORECASE,
 )
-_SHARE_AFTER_RE = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%")
+_SHARE_AFTER_RE = re.compile(
+    r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%|\s+"
+    + _MODS
+    + _POP_ANY
+    + r"\s*[(\[]\s*\d+(?:\.\d+)?\s*%\s*[)\]]",
+    re.IGNORECASE,
+)
 
 
 def _names_a_part(text: str, start: int, end: int) -> bool:
@@ -723,7 +736,7 @@ _IN_TRIAL_RULE = _rule(
 # sentence about the trial says took part (same conditions as _IN_TRIAL_RULE).
 _IN_THIS_TRIAL_RULE = _rule(
     "SAMPLE_SIZE_ENROLLED",
-    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,\s*",
+    r"\b(?:in|for)\s+(?:this|the|a|an|our)\s+(?:[\w-]+,?\s+){0,5}?(?:trial|study|RCT)\s*,?\s*",
     _NUM
     + r"\s+"
     + _MODS
@@ -1178,8 +1191,10 @@ _COUNT_THEN_GROUP_RE = re.compile(
     _num("num")
     + r"\s+"
     + _POP
-    + r"\s*[(\[]\s*(?:the\s+)?(?P<label>[A-Za-z][\w+/'-]*(?:\s+[\w+/'-]+){0,2}?)"
-    r"\s+(?:group|arm)\s*[)\]]",
+    + r"\s*[(\[]\s*(?:the\s+)?(?:(?P<label>[A-Za-z][\w+/'-]*(?:\s+[\w+/'-]+){0,2}?)"
+    r"\s+(?:group|arm)"
+    # "10 patients (group I)"
+    r"|(?P<group_id>(?:group|arm)\s+(?:\d{1,2}|[A-H]|[IVX]{1,4})))\s*[)\]]",
     re.IGNORECASE,
 )
 # A verb that gives everyone a treatment, before "42 with drug A, 40 with drug B".
@@ -1265,7 +1280,8 @@ _ARM_TO_RULE = _Rule(
 # group", "among the 700 patients randomly assigned to receive drug Y", "Of 511
 # patients randomised to anastrozole", "among 2,100 women receiving drug X".
 # Such arms may stand in different sentences; two different labels are needed.
-_OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among)\s+(?:the\s+)?"
+# ("in the 244 patients randomized to the late group": see SampleSizeComponent._arms)
+_OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among|in(?=\s+the\s))\s+(?:the\s+)?"
 # Words before a population noun that describe everyone, not one arm.
 _NOT_ARM_WORD = (
     r"(?:eligible|evaluable|assessable|analy[sz]able|analy[sz]ed|randomi[sz]ed|enrolled|included"
@@ -1292,6 +1308,7 @@ _OF_ARM_RE = re.compile(
     r"|for|in|compared|experienced|developed|died|achieved|reported|showed|did|is|are)\b|$)))",
     re.IGNORECASE,
 )
+_ALLOCATED_TO_RE = re.compile(r"\b(?:assigned|allocated|randomi[sz]ed)\s+to\b", re.IGNORECASE)
 _OF_ARM_WORDS = frozenset(
     {
         "assigned",
@@ -1330,11 +1347,14 @@ _OF_ARM_RULE = _Rule(
     30,
     False,
     _of_arm_ahead,
-    behind=("of", "among"),
+    behind=("of", "among", "in"),
 )
 # Parenthesised lists: "(26 eribulin and 31 TPC)", "(Arm A: 284, Arm B: 277)"
 _PAREN_RE = re.compile(r"[(\[]([^()\[\]]{3,160})[)\]]")
-_PART_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)")
+# (not the thousands comma of "48,618")
+_PART_SPLIT_RE = re.compile(
+    r"\s*(?:,(?!(?<=\d,)\d{3}(?!\d))\s*(?:and\s+)?|;\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)"
+)
 # A literal that each separator of a list contains (the splitters are case-sensitive).
 _PART_SEPARATORS = (",", ";", "and", "vs", "versus")
 # Lists whose parts have commas inside ("A-B, n = 150; C-D, n = 149").
@@ -1614,7 +1634,9 @@ def _sums_to_count_before(
 
 _EVENT_NOUN_AFTER_RE = re.compile(
     r"\s+(?:[\w/-]+\s+(?:or\s+)?){0,3}?(?:recurrences?|relapses?|events?|deaths?|cases|episodes?"
-    r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?)\b",
+    r"|infections?|fractures?|cancers?|tumou?rs?|lesions?|failures?|complications?"
+    # "103 paired samples (F, n = 35; ...)": things counted, not people
+    r"|samples|specimens|biopsies|blocks|visits|cycles|procedures)\b",
     re.IGNORECASE,
 )
 
@@ -1753,7 +1775,7 @@ class SampleSizeComponent:
                 n = _count(m.group("num"))
                 if n is None or n < self.min_total or any(a <= s < b for a, b in arm_ranges):
                     continue
-                if s in parts or _IN_ONE_ARM_RE.match(text, e):
+                if s in parts or _IN_ONE_ARM_RE.match(text, e) or _names_a_part(text, s, e):
                     continue
                 i = bisect.bisect_right(starts, s) - 1
                 sentence = text[sents[i][0] : sents[i][1]] if i >= 0 else ""
@@ -1911,7 +1933,9 @@ class SampleSizeComponent:
             for i in counts.pop_at:  # (at the counts followed by people only)
                 cg = _COUNT_THEN_GROUP_RE.match(text, counts.starts[i])
                 if cg is not None:
-                    add(cg.start(), cg.end(), cg.group("label"), _count(cg.group("num")), "paren")
+                    name = cg.group("label") or cg.group("group_id")
+                    # (after an outcome word such people are events: "paren_pop")
+                    add(cg.start(), cg.end(), name, _count(cg.group("num")), "paren_pop")
         if ":" in text:
             # "We randomized 94 adults: 31 had drug A, 29 had drug B and 34 had
             # no treatment": after an allocation and a colon, every part says
@@ -2135,6 +2159,8 @@ class SampleSizeComponent:
         of_arms: list[tuple[int, int, str, int, str]] = []
         taken = {(label.lower(), n) for _s, _e, label, n, _k in arm_items}
         for m in counts.matches(_OF_ARM_RULE):
+            if m.group().lower().startswith("in") and not _ALLOCATED_TO_RE.search(m.group()):
+                continue  # "in the 40 older patients" names no arm; "... randomized to X" does
             n = _count(m.group("num"))
             label = _clean_label(m.group("label") or m.group("label2"))
             if n is None or not label or _NOT_ARM_LABEL_RE.search(label):

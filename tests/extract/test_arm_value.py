@@ -1675,8 +1675,13 @@ def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
             ["surgery and radiotherapy", "surgery alone"],
         ),
         (
-            "Use in the intervention clinics was 48.2% compared to 12.9% in the control clinics.",
-            ["intervention clinics", "control clinics"],
+            "Use in the intervention group was 48.2% compared to 12.9% in the control clinics.",
+            ["intervention", "control clinics"],
+        ),
+        # after "in", only a group is an arm: "in VMI" names what was measured
+        (
+            "In the laser group, the gain in VMI was 35.2%, compared to 9.9% in the sham group.",
+            ["laser", "sham"],
         ),
         # the first value is said of women, a subgroup
         ("The rate in women was 41% compared with 22% in the placebo group.", [None, "placebo"]),
@@ -1686,7 +1691,7 @@ def test_share_assigned_to_an_arm_is_no_outcome_count() -> None:
             [None, "amoxicillin plus clavulanate"],
         ),
     ],
-    ids=["for-arm-was", "in-arm-was", "subgroup-was", "group-treated-with"],
+    ids=["for-arm-was", "in-arm-was", "in-measure-was", "subgroup-was", "group-treated-with"],
 )
 def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str | None]) -> None:
     assert [v.arm for v in find_arm_values(text)] == arms
@@ -1704,3 +1709,99 @@ def test_arm_said_before_the_first_of_a_compared_pair(text: str, arms: list[str 
 )
 def test_share_of_the_group(text: str, arms: list[str]) -> None:
     assert [v.arm for v in find_arm_values(text) if v.arm] == arms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Time in range improved (70-180 mg/dL: 71% vs. 60%; P < 0.01).",
+        "Cure was similar (first visit: 61.5 ± 9.1 s versus 66.0 ± 8.7 s).",
+        "Rash was rarer with drug K (12% vs 41%), with differences driven by one site.",
+        "Results cover 1,020 people (62% women) with valid baseline and follow-up data.",
+    ],
+    ids=["unit-label", "time-point-label", "differences-clause", "baseline-phrase"],
+)
+def test_labels_that_name_no_arm(text: str) -> None:
+    bad = {"mg/dL", "first visit", "differences driven", "valid baseline"}
+    assert not {v.arm for v in find_arm_values(text)} & bad
+
+
+def test_arm_names_with_a_slash_stay_arms() -> None:
+    text = (
+        "Adverse events occurred in 25% of patients in the UMEC/VI group and in 31% in the"
+        " TIO/OLO group."
+    )
+    assert [v.arm for v in find_arm_values(text)] == ["UMEC/VI", "TIO/OLO"]
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        (
+            "Remission was seen in 30%, 12%, and 2% respectively, in patients on placebo, and"
+            " 44%, 25%, and 9% of patients on sirolimus.",
+            {(44.0, "placebo"), (25.0, "placebo")},
+        ),
+        (
+            "Rash rates were alike between placebo (5.1%) and drug Q 10, 20 and 40 mg groups"
+            " (6.0%, 5.5% and 7.2%, respectively).",
+            {(6.0, "mg")},
+        ),
+        (
+            "Compared to the usual-care group, relapse was more frequent (40.1% versus 22.3%)"
+            " in the brief-advice group, with more visits (2.9 versus 1.7) as well as calls"
+            " (1.5 versus 1.1).",
+            {(2.9, "usual-care"), (1.7, "brief-advice")},
+        ),
+    ],
+    ids=["phrase-closing-a-respectively-list", "dose-unit-alone", "order-only-in-a-bracket"],
+)
+def test_no_arm_from_misread_phrases(text: str, bad: set[tuple[float, str]]) -> None:
+    assert not {(v.value, v.arm) for v in find_arm_values(text)} & bad
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of 88 adults (60.2% males; mean age 58 ± 9 years), 44 were in the yoga group.",
+        "Ninety smokers (52% women) were allocated to two equal groups.",
+    ],
+    ids=["share-of-males", "share-of-women"],
+)
+def test_share_of_one_sex_describes_the_sample(text: str) -> None:
+    assert [v for v in find_arm_values(text) if v.kind == "percent"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Swelling fell more with drug K than with hydrocortisone 1% cream (P < 0.01).",
+        "Rinsing used chlorhexidine 0.12% mouthwash (chlorhexidine group) or water.",
+    ],
+    ids=["cream", "mouthwash"],
+)
+def test_strength_of_a_formulation_is_no_value(text: str) -> None:
+    assert find_arm_values(text) == []
+
+
+def test_arm_named_in_another_clause_is_not_taken() -> None:
+    text = (
+        "Pressure did not change with CPAP; after suction, it rose compared with baseline"
+        " (15.1 ± 9.4 vs. 11.0 ± 6.4 mmHg)."
+    )
+    assert [v.arm for v in find_arm_values(text)] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the label states the order, which is not the named arm first
+        "Pressures were lower in the titrated group (fixed vs. titrated: 138.2 vs. 132.5 mmHg)"
+        " and at night (121.0 vs. 118.4 mmHg).",
+        # another group is named in words that are no arm name
+        "Cough in the control group was higher than that of the study group (4/30 vs. 11/30).",
+    ],
+    ids=["label-states-order", "other-group-unnamed"],
+)
+def test_one_named_arm_is_not_guessed_first(text: str) -> None:
+    assert all(v.arm is None for v in find_arm_values(text))

@@ -154,6 +154,72 @@ DOSE_CASES = [
         [("Exenatide", 5.0, None, "ug", "twice daily", None, None)],
         "titration-step-is-no-frequency",
     ),
+    (
+        "Volunteers took 3 g fish oil per day for 6 weeks, and weekly egg intake was noted.",
+        [("fish oil", 3.0, None, "g", None, "6 weeks", None)],
+        "frequency-of-a-later-clause",
+    ),
+    (
+        "Runners swallowed the glucose syrup promptly (25 g) before the race.",
+        [(None, 25.0, None, "g", None, None, "oral")],
+        "adverb-is-no-drug",
+    ),
+    (
+        "The powder was taken (4 g) with water after meals.",
+        [(None, 4.0, None, "g", None, None, None)],
+        "verb-is-no-drug",
+    ),
+    (
+        "Controls gargled 15 ml of boiled water or 0.12% chlorhexidine.",
+        [
+            ("water", 15.0, None, "ml", None, None, None),
+            ("chlorhexidine", 0.12, None, "%", None, None, None),
+        ],
+        "of-participle-then-noun",
+    ),
+    (
+        "Adults took FO (3 g EPA; n = 40) daily for 10 weeks.",
+        [(None, 3.0, None, "g", "daily", "10 weeks", None)],
+        "semicolon-inside-brackets",
+    ),
+    (
+        "Each child got magnesium sulfate (2 g/100 ml saline) over an hour.",
+        [("magnesium sulfate", 2.0, None, "g", None, None, None)],
+        "drug-in-diluent-per-100-ml",
+    ),
+    (
+        "Adults inhaled mometasone/formoterol 200/5 ug twice daily for 26 weeks.",
+        [
+            ("mometasone", 200.0, None, "ug", "twice daily", "26 weeks", "inhalation"),
+            ("formoterol", 5.0, None, "ug", "twice daily", "26 weeks", "inhalation"),
+        ],
+        "fixed-combination-pair",
+    ),
+    (
+        "Patients took saxagliptin/dapagliflozin (5/10 mg) once daily or placebo.",
+        [
+            ("saxagliptin", 5.0, None, "mg", "once daily", None, None),
+            ("dapagliflozin", 10.0, None, "mg", "once daily", None, None),
+        ],
+        "fixed-combination-in-brackets",
+    ),
+    (
+        "Each capsule held 150 mg vitamin C, 9 mg lutein and 4 mg zinc.",
+        [
+            ("vitamin C", 150.0, None, "mg", None, None, "oral"),
+            ("lutein", 9.0, None, "mg", None, None, "oral"),
+            ("zinc", 4.0, None, "mg", None, None, "oral"),
+        ],
+        "list-of-amounts-unknown-name",
+    ),
+    (
+        "Arm A got 40 mg of pantoprazole, 250 mg of azithromycin.",
+        [
+            ("pantoprazole", 40.0, None, "mg", None, None, None),
+            ("azithromycin", 250.0, None, "mg", None, None, None),
+        ],
+        "list-of-amounts-of-drugs",
+    ),
 ]
 
 
@@ -214,6 +280,14 @@ NOT_DOSES = [
     ("The gain translated to 0.10 gained QALYs with metformin.", "number-before-a-g-word"),
     ("A 75 g oral glucose tolerance test was done at week 12 of metformin.", "ogtt-load"),
     ("A 75-g OGTT followed sitagliptin treatment.", "ogtt-abbreviation"),
+    ("Each meal held mangoes supplying 0.71 mg/100 g of lutein.", "content-per-100-g"),
+    ("Plain yoghurt held 12 mg per 100 g of vitamin C.", "content-per-100-g-words"),
+    ("The cereal gave 3.5 g/1000 kcal of fibre with psyllium.", "content-per-energy"),
+    ("Flow rose less with folate (27.4 units [18.3-36.5] vs. 41.2 units).", "amount-with-spread"),
+    ("Patients took Seretide 250/50 ug twice daily.", "combination-without-both-names"),
+    ("Drain output fell with tranexamic acid (median, 210 mL; IQR, 150 to 320 mL).", "median-iqr"),
+    ("Children on deferasirox (mean 24 mg/kg/day) had lower ferritin.", "mean-amount"),
+    ("Blood pressure of 150/95 mmHg was treated with amlodipine.", "pressure-pair"),
 ]
 
 
@@ -328,6 +402,8 @@ DRUG_OF_DOSE_CASES = [
     ),
     ("Dogs were given coated famotidine granules (0.5 mg/kg).", "famotidine", "granules-form"),
     ("Each child sucked a lidocaine lozenge (10 mg) before meals.", "lidocaine", "lozenge-form"),
+    ("Arm B had pemetrexed 500 mg/m2 followed by carboplatin.", "pemetrexed", "trexed-stem"),
+    ("Most adults got 100 mg ustekinumab plus MTX weekly.", "ustekinumab", "mab-stem"),
     ("Adults took 1,000 IU of oral vitamin D3 each day.", "vitamin D3", "vitamin-d3"),
 ]
 

@@ -1373,3 +1373,147 @@ def test_arms_listed_after_a_colon(
 ) -> None:
     got = sample_size(nlp, abstract)["arms"]
     assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a thousands comma inside a bracket splits no list
+        (
+            "RESULTS: Counts peaked on day 9 (max. 37,512 cysts per gram) in the control group.",
+            None,
+            [],
+        ),
+        (
+            "A total of 3,200 adults (1,600 on drug A and 1,600 on placebo) were randomized.",
+            3200,
+            [("drug A", 1600), ("placebo", 1600)],
+        ),
+        # things counted per arm add up to things, not to the sample
+        (
+            "RESULTS: A total of 88 paired biopsies were available (A, n = 30; B, n = 29; "
+            "C, n = 29).",
+            None,
+            [("A", 30), ("B", 29), ("C", 29)],
+        ),
+    ],
+    ids=["thousands-comma-in-bracket", "thousands-comma-arms", "samples-add-up"],
+)
+def test_commas_and_things(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized", "arms"),
+    [
+        # a second allocated count with any noun: the first is one arm
+        (
+            "Overall, 61 clinics were randomized to the new rota, and 59 clinics were "
+            "randomized to the usual rota.",
+            None,
+            [],
+        ),
+        ("Sixty adults were randomized to drug A and 12 weeks into the trial were seen.", 60, []),
+        # "In this trial N children ... were enrolled" without a comma
+        (
+            "METHODS: In this open randomized trial 120 children with croup, aged 1 to 5 years "
+            "and seen at one clinic, were enrolled.",
+            120,
+            [],
+        ),
+        # schoolchildren are people
+        (
+            "In all, 230 schoolchildren were allocated to a reading group (n = 118) or a "
+            "control group (n = 112).",
+            230,
+            [("reading", 118), ("control", 112)],
+        ),
+    ],
+    ids=["second-allocated-noun", "weeks-are-no-count", "in-this-trial-no-comma", "schoolchildren"],
+)
+def test_more_nouns(
+    nlp: Language, abstract: str, randomized: int | None, arms: list[tuple[str, int]]
+) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+
+
+def test_in_the_arm_denominators(nlp: Language) -> None:
+    got = sample_size(
+        nlp,
+        "RESULTS: In all, 300 adults were included. Of 151 adults randomized to the early "
+        "group, 90 healed (59.6%) whereas in the 149 adults randomized to the late group 70 "
+        "healed (47.0%).",
+    )
+    assert [(a["label"], a["n"]) for a in got["arms"]] == [("early", 151), ("late", 149)]
+    assert got["randomized"] == 300
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # people with only their share after them are a subset
+        ("In the randomized trial, surgery was done in 71 adults (58.2%).", None),
+        # a share that describes them is no subset
+        ("A total of 140 adults (45% women) were randomized to drug A or placebo.", 140),
+        # "in the N adults" without an allocation names no arm
+        ("Pain fell in the 40 older adults and in the 38 younger adults.", None),
+    ],
+    ids=["people-then-share", "share-describes-them", "in-the-without-allocation"],
+)
+def test_shares_after_people(nlp: Language, abstract: str, randomized: int | None) -> None:
+    got = sample_size(nlp, abstract)
+    assert got["randomized"] == randomized
+    assert got["arms"] == []
+
+
+@pytest.mark.parametrize(
+    ("abstract", "arms"),
+    [
+        (
+            "In all, 19 adults took part. 11 adults (group I) were randomized to drug A for "
+            "two months and 8 adults (group II) kept their usual care.",
+            [("group I", 11), ("group II", 8)],
+        ),
+        ("Relapse occurred in 11 adults (group I) and 8 adults (group II).", []),
+        ("Relapse occurred in 11 adults (the tea group) and 8 adults (the water group).", []),
+    ],
+    ids=["count-then-group-id", "group-id-after-outcome", "group-name-after-outcome"],
+)
+def test_count_then_group(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
+    got = sample_size(nlp, abstract)["arms"]
+    assert [(a["label"], a["n"]) for a in got] == arms
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        ("After a first visit, 14 adults were randomly allocated to the exercise group.", None),
+        ("Forty adults were randomly assigned to the tea group or the water group.", 40),
+    ],
+    ids=["one-arm-then-full-stop", "two-arms-named"],
+)
+def test_one_arm_is_no_total(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
+
+
+@pytest.mark.parametrize(
+    ("abstract", "randomized"),
+    [
+        # a count of one sex described after the whole is no total and hides none
+        (
+            "METHODS: Forty-four obese adults, 25 females, mean age 58 years, were randomized "
+            "to drug A or placebo.",
+            44,
+        ),
+        ("Thirty males and 41 females were randomized to drug A or placebo.", None),
+    ],
+    ids=["sex-count-after-the-whole", "males-and-females"],
+)
+def test_sex_counts_beside_the_whole(nlp: Language, abstract: str, randomized: int | None) -> None:
+    assert sample_size(nlp, abstract)["randomized"] == randomized
