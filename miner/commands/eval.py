@@ -27,6 +27,9 @@ MATCHING_NOTES = """## How the figures are computed
   Unmatched predictions are false positives (also in records without gold), except those
   equal to an annotated-but-not-gold mention (e.g. a C-TrO mention filling no template slot),
   which are not counted; `randomized` is one slot per record.
+- pico `randomized` is pico's `total-participants`, every total it labels (enrolled,
+  randomized, evaluable): the prediction is `sample_size.randomized`, else
+  `sample_size.analysed`. ctro's label is the randomized total, so ctro reads `randomized` only.
 - llm-meta-analysis gold covers only some outcomes: recall only ("partial").
 - rct-art `arm_link`: the predicted arm value must overlap the gold value span and name the
   gold arm (content words contained, or at least half shared; "group"/"arm" and people nouns
