@@ -1730,7 +1730,7 @@ def _opening_arm(sentence: str, pos: int) -> str | None:
     if (best.group("arm2") or best.group("arm3")) and _CLOSES_VALUES.search(
         sentence, 0, best.start() + 1
     ):
-        # "29% and 13%, respectively, in patients on placebo, and 41% ...":
+        # "27% and 15%, respectively, in adults on placebo, and 38% ...":
         # the phrase ends the values before it rather than opening a clause
         return None
     raw = best.group("arm") or best.group("arm2") or best.group("arm3")

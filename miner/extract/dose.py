@@ -222,8 +222,8 @@ _ESTIMATE_AFTER_RE = re.compile(
     r"|^\s?[(\[]\s*-?\d+(?:\.\d+)?\s*(?:-|\u2013|to)\s*-?\d+(?:\.\d+)?\s*[)\]]",
     re.IGNORECASE,
 )
-# A summary statistic is measured, not given ("bleeding was less (median,
-# 300 mL; interquartile range, 200 to 400 mL)").
+# A summary statistic is measured, not given ("blood loss fell (median,
+# 250 mL; interquartile range, 180 to 390 mL)").
 _SUMMARY_BEFORE_RE = re.compile(
     r"\b(?:median|mean|average|interquartile\s+range|IQR)\s*[,:=]?\s*(?:(?:was|were|of)\s+)?$",
     re.IGNORECASE,

@@ -346,7 +346,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
     (
         "SAMPLE_SIZE_ENROLLED",
         # (not across the line that ends a title: "... trial\nOf 412 adults")
-        # (not someone else's study: "in a case-control study among 2064 women")
+        # (not someone else's study: "in a case-control study among 1830 men")
         r"(?<!case-control\s)(?<!case\scontrol\s)(?<!cohort\s)(?<!observational\s)"
         r"(?<!previous\s)(?<!prior\s)(?<!earlier\s)"
         r"\b(?:trial|study|RCT|design)[^\S\n]+(?:of|in|with|among|on)\s+",
@@ -475,7 +475,7 @@ _TOTAL_RULES: tuple[tuple[Any, ...], ...] = (
         0,
     ),
 )
-# "samples taken at 6 and 64 hours were analysed": times, units and things
+# "urine from 8 and 24 hours was analysed": times, units and things
 # counted are no participants.
 _NOT_THINGS = (
     r"(?!\s+(?:years?|months?|weeks?|days?|hours?|h|hrs?|minutes?|min|seconds?|mg|g|kg|ml|mcg"
@@ -599,7 +599,7 @@ _IN_ONE_ARM_RE = re.compile(
     r"(?:(?!both\b)[\w'/+-]+\s+){0,4}?(?:group|arm)\b",
     re.IGNORECASE,
 )
-# "64 women in standard care and 60 women in individual care": counts listed
+# "52 adults in group walks and 49 adults in home walks": counts listed
 # side by side, each with where its people were, are parts.
 _PARTS_LISTED_RE = re.compile(
     r"\s+"
@@ -1280,7 +1280,7 @@ _ARM_TO_RULE = _Rule(
 # group", "among the 700 patients randomly assigned to receive drug Y", "Of 511
 # patients randomised to anastrozole", "among 2,100 women receiving drug X".
 # Such arms may stand in different sentences; two different labels are needed.
-# ("in the 244 patients randomized to the late group": see SampleSizeComponent._arms)
+# ("in the 149 adults randomized to the late group": see SampleSizeComponent._arms)
 _OF_ARM_LEFT = r"\b(?:(?:out\s+)?of|among|in(?=\s+the\s))\s+(?:the\s+)?"
 # Words before a population noun that describe everyone, not one arm.
 _NOT_ARM_WORD = (
