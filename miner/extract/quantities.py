@@ -338,7 +338,8 @@ _AMOUNT_ALT = (
 )
 _DENOM_ALT = _alternation(_DENOM_FORMS)
 _EXP_ALT = _alternation(_EXP_FORMS)
-_NOT_WORD = r"(?![A-Za-z\u00b5\u03bc])"
+# a unit ends its word ("mgX" is none), and "GM-CSF" names a growth factor, not grams
+_NOT_WORD = r"(?![A-Za-z\u00b5\u03bc]|(?-i:-[A-Z]{2}))"
 _SLASH_SEP = r"(?:\s?/\s?|\s+per\s+)"
 _EXP_SEP = r"(?:\s?[\u00b7\u22c5\u2219.]\s?|\s)"
 #: Regular expression source for a unit as written ("mg/kg/day", "\u00b5g kg-1 min-1",

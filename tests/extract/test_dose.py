@@ -288,6 +288,7 @@ NOT_DOSES = [
     ("Drain output fell with tranexamic acid (median, 210 mL; IQR, 150 to 320 mL).", "median-iqr"),
     ("Children on deferasirox (mean 24 mg/kg/day) had lower ferritin.", "mean-amount"),
     ("Blood pressure of 150/95 mmHg was treated with amlodipine.", "pressure-pair"),
+    ("Adults got an HIV-1 GM-CSF vaccine at weeks 0 and 8.", "gm-csf-is-no-gram"),
 ]
 
 
@@ -503,3 +504,8 @@ def test_ade_drug_dose_amounts(shared) -> None:  # type: ignore[no-untyped-def]
     assert tp + fn > 90
     assert tp >= 0.9 * (tp + fn)
     assert tp >= 0.9 * (tp + fp)
+
+
+def test_unit_before_a_capitalised_name(nlp: spacy.language.Language) -> None:
+    text = "Fourteen adults were given 5 microg/kg/day GM-CSF under the skin."
+    assert [(d["value"], d["unit"]) for d in collect_doses(nlp(text))] == [(5.0, "ug/kg/day")]
