@@ -748,9 +748,14 @@ DOSE_PATTERN = (
     r"(?:(?P<qual>" + _QUALIFIER + r")\s?)?"
     r"(?P<between>between\s+)?"
     r"(?P<v1>" + _DOSE_NUM + r")"
-    r"(?:\s?(?P<u1>" + UNIT_PATTERN + r"))?"
+    # the first unit of a range ("1 mg to 3 mg") only: else "5 mg kg-1" would
+    # split into "mg" and a unit "kg"
+    r"(?:\s?(?P<u1>" + UNIT_PATTERN + r")(?=\s?-\s?[\d.]|\s+(?:to|and)\s+[\d.]))?"
     r"(?:(?(between)\s+and\s+|(?:\s?-\s?|\s+to\s+))(?P<v2>" + _DOSE_NUM + r"))?"
     r"(?:\s?-\s?|\s?)(?P<unit>" + UNIT_PATTERN + r")"
+    # a unit that a per-body or volume word follows was not read whole ("5 microg
+    # kg day-1", "77.7 mg l(-1) h", "2.0 milligrams%"): no dose rather than a wrong unit
+    r"(?!\s?(?:kg|l|dl|%)(?![A-Za-z]))"
 )
 DOSE_RE = re.compile(DOSE_PATTERN, re.IGNORECASE)
 

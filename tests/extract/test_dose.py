@@ -509,3 +509,28 @@ def test_ade_drug_dose_amounts(shared) -> None:  # type: ignore[no-untyped-def]
 def test_unit_before_a_capitalised_name(nlp: spacy.language.Language) -> None:
     text = "Fourteen adults were given 5 microg/kg/day GM-CSF under the skin."
     assert [(d["value"], d["unit"]) for d in collect_doses(nlp(text))] == [(5.0, "ug/kg/day")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Children had ketamine 0.5 mg kg-1 before induction.", [(0.5, "mg/kg")]),
+        ("Rats had drugQ 2 mg kg\u22121 day\u22121 for a week.", [(2.0, "mg/kg/day")]),
+        ("Adults had drugZ 1 mg to 3 mg at night.", [(1.0, "mg")]),
+        ("Rats had drugR 5 microg kg day-1 for a week.", []),
+        ("The AUC of drugS was 61.2 mg l(-1) h after the dose.", []),
+        ("Adults with creatinine over 1.8 milligrams% were excluded from drugT.", []),
+    ],
+    ids=[
+        "negative-power",
+        "negative-powers-unicode-minus",
+        "range-first-unit",
+        "unit-not-read-whole-no-dose",
+        "auc-unit-not-read-whole",
+        "percent-after-unit",
+    ],
+)
+def test_units_read_whole_or_not_at_all(
+    nlp: spacy.language.Language, text: str, expected: list[tuple[float, str]]
+) -> None:
+    assert [(d["value"], d["unit"]) for d in collect_doses(nlp(text))] == expected
