@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Span
 from miner.extract.arm_value import find_arm_values
 from miner.extract.doctext import SPAN_KEY, doc_lower, doc_text, span_list
 from miner.extract.effect import add_spans, find_timepoint, make_span, sentence_bounds
+from miner.extract.scan import CASE_ODD
 
 LABEL = "ADVERSE"
 LABEL_EVENT = "ADVERSE_EVENT"
@@ -256,14 +257,12 @@ def _term_runs(vocab: Sequence[tuple[str, Sequence[str]]]) -> _TermRuns | None:
 
 
 _TERM_RUNS = _term_runs(_VOCAB)
-# Under re.IGNORECASE these match ASCII letters but lower() does not turn
-# them into those letters: text holding one is searched at every character.
-_FOLD_ODD = "\u0130\u0131\u017f\u212a"
 
 
 def _runs_readable(text: str) -> bool:
     """Whether the letter runs of ``text.lower()`` are those ``_TERM_RE`` sees in ``text``."""
-    return _TERM_RUNS is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
+    # text holding a scan.CASE_ODD letter is searched at every character
+    return _TERM_RUNS is not None and (text.isascii() or not any(c in text for c in CASE_ODD))
 
 
 def _plain_lower(text: str) -> str | None:
@@ -500,7 +499,7 @@ _ALL_CUES = _Cues()
 
 def _cues(sentence: str) -> _Cues:
     """:class:`_Cues` of ``sentence`` (all true when case folding is not plain ASCII)."""
-    if not (sentence.isascii() or not any(c in sentence for c in _FOLD_ODD)):
+    if not (sentence.isascii() or not any(c in sentence for c in CASE_ODD)):
         return _ALL_CUES
     low = sentence.lower()
     return _Cues(**{name: any(w in low for w in words) for name, words in _CUE_WORDS.items()})

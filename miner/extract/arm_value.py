@@ -59,7 +59,7 @@ from miner.extract.effect import (
     sentence_bounds,
     timepoint_days,
 )
-from miner.extract.scan import matches_at, may_contain
+from miner.extract.scan import CASE_ODD, matches_at, may_contain
 
 LABEL = "ARM_VALUE"
 KINDS = ("mean", "median", "events", "percent")
@@ -260,9 +260,6 @@ _DIGIT_START = re.compile(rf"[-\d.\u00b7{DASHES}](?<![\w.\u00b7/].)")
 # Where a word number may start, in the lower-cased text: a pattern of
 # literals lets ``re`` skip to their first letters
 _WORD_START = re.compile("|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)))
-# Letters that match an ASCII letter of a number word case-insensitively but
-# do not lower-case to it: such a sentence is scanned at every position
-_CASE_ODD = ("\u0130", "\u0131", "\u017f")
 _MEDIAN_CUE = re.compile(r"\bmedian|\bIQR\b|interquartile", re.IGNORECASE)
 _SD_CUE = re.compile(r"\bmeans?\b|\bSD\b|standard\s+deviation|\u00b1|\+/-", re.IGNORECASE)
 _SE_CUE = re.compile(r"\bSEM?\b|standard\s+error", re.IGNORECASE)
@@ -792,7 +789,9 @@ def _scan(masked: str, word_numbers: bool) -> Iterator[re.Match[str]]:
     starts = [m.start() for m in _DIGIT_START.finditer(masked)]
     if word_numbers:
         low = masked.lower()
-        if len(low) != len(masked) or any(c in masked for c in _CASE_ODD):
+        # a letter that matches a number word's letter but does not lowercase to
+        # it (scan.CASE_ODD): the sentence is scanned at every position
+        if len(low) != len(masked) or any(c in masked for c in CASE_ODD):
             yield from _VALUE_RE.finditer(masked)
             return
         words = [m.start() for m in _WORD_START.finditer(low)]

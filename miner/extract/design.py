@@ -37,7 +37,7 @@ from miner.extract.doctext import (
     span_list,
 )
 from miner.extract.negation import in_research_call, is_negated
-from miner.extract.scan import finditer_near
+from miner.extract.scan import CASE_ODD, finditer_near
 
 _RZ = r"randomi[sz]"
 _RANDOM_RE = re.compile(
@@ -177,9 +177,7 @@ _BLIND_NEAR: dict[str, _NearSpec] = {
 }
 _PLACEBO_NEAR: _NearSpec = (("placebo",), 10, 20)
 
-# Under re.IGNORECASE these match ASCII letters but lower() does not turn them
-# into those letters; the word tests below need text without them.
-_FOLD_ODD = "\u0130\u0131\u017f\u212a"
+# The word tests below need text without a scan.CASE_ODD letter.
 # Every match of _CLUSTER_RE holds "cluster", or "randomi[sz]ed by|at", or a
 # unit noun and "were|was random" (lowercase); most abstracts hold none, and
 # the windows around every "random" cost more than this test.
@@ -292,7 +290,7 @@ class DesignComponent:
         text = doc_scan_text(doc)
         low = doc_scan_lower(doc)
         # lowercase words say what the patterns can match
-        plain = low is not None and (text.isascii() or not any(c in text for c in _FOLD_ODD))
+        plain = low is not None and (text.isascii() or not any(c in text for c in CASE_ODD))
         spans: list[Span] = []
         self._randomized(doc, text, low, plain, spans)
         title_end = text.find("\n")

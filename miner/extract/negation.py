@@ -18,6 +18,7 @@ import re
 from spacy.tokens import Doc
 
 from miner.extract.doctext import doc_text
+from miner.extract.scan import CASE_ODD
 
 #: Characters looked at before / after the span.
 WINDOW_BEFORE = 60
@@ -134,14 +135,9 @@ _CUE_WORDS = frozenset(
 _RUN_RE = re.compile(r"[a-z]+")
 
 
-# Under re.IGNORECASE these match ASCII letters but lower() does not turn them
-# into those letters.
-_FOLD_ODD = "\u0130\u0131\u017f\u212a"
-
-
 def _may_hold(left: str) -> tuple[bool, bool]:
     """Whether ``left`` may hold a clause break, and whether it may hold a cue."""
-    if not left.isascii() and any(c in left for c in _FOLD_ODD):
+    if not left.isascii() and any(c in left for c in CASE_ODD):
         return True, True
     words = _RUN_RE.findall(left.lower())
     may_break = ";" in left or ":" in left or not _BREAK_WORDS.isdisjoint(words)

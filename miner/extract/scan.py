@@ -136,10 +136,12 @@ def match_at_starts(
     return matches_at(regex, text, positions)
 
 
-#: Characters that match an ASCII letter ignoring case without lowercasing to
-#: it (dotted and dotless I, long s): a text holding one may match a pattern
-#: of letters that its lowercased form does not contain.
-CASE_ODD = ("\u0130", "\u0131", "\u017f")
+#: Characters that match an ASCII letter under ``re.IGNORECASE`` without
+#: lowercasing to it, or not one for one (dotted and dotless I, long s, the
+#: Kelvin sign): a text holding one may match a pattern of letters that its
+#: lowercased form does not show where it does, so a screen on the lowercased
+#: text does not hold for it.
+CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
 def may_contain(text: str, low: str, words: Iterable[str]) -> bool:

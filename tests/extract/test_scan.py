@@ -6,7 +6,14 @@ import re
 
 import pytest
 
-from miner.extract.scan import finditer_near, literal_windows, lower_same_length, match_at_starts
+from miner.extract.scan import (
+    CASE_ODD,
+    finditer_near,
+    literal_windows,
+    lower_same_length,
+    match_at_starts,
+    may_contain,
+)
 
 
 def test_windows_merge_and_clip() -> None:
@@ -54,3 +61,12 @@ def test_match_at_starts_is_finditer_inside_ranges() -> None:
     got = match_at_starts(regex, starts, text, [(0, 6), (26, 27)])
     assert [m.group() for m in got] == ["10 mg", "2.5 mg"]
     assert match_at_starts(regex, starts, text, []) == []
+
+
+@pytest.mark.parametrize("odd", CASE_ODD, ids=lambda c: f"U+{ord(c):04X}")
+def test_case_odd_letters_defeat_a_lowercase_screen(odd: str) -> None:
+    # each matches an ASCII letter under IGNORECASE, so a screen of the
+    # lowercased text must give way to the regular expression
+    assert any(re.fullmatch(c, odd, re.IGNORECASE) for c in "abcdefghijklmnopqrstuvwxyz")
+    text = f"x{odd}y"
+    assert may_contain(text, text.lower(), ["never-here"])
