@@ -24,6 +24,11 @@ def sample_size(nlp: Language, abstract: str) -> dict[str, Any]:
     return collect_sample_size(nlp(f"A trial\n{abstract}"))
 
 
+def arm_pairs(result: dict[str, Any]) -> list[tuple[str, int]]:
+    """(label, n) of every arm of a ``collect_sample_size`` result."""
+    return [(a["label"], a["n"]) for a in result["arms"]]
+
+
 @pytest.mark.parametrize(
     ("abstract", "randomized"),
     [
@@ -581,7 +586,7 @@ def test_analysed(nlp: Language, abstract: str, analysed: int | None) -> None:
 )
 def test_arms(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
     out = sample_size(nlp, abstract)
-    assert [(a["label"], a["n"]) for a in out["arms"]] == arms
+    assert arm_pairs(out) == arms
 
 
 def test_no_sum_of_arms(nlp: Language) -> None:
@@ -746,8 +751,7 @@ def test_fraction_and_bracket_starts_as_by_regular_expression(
 def test_the_arm_before_negates_no_arm(
     nlp: Language, abstract: str, arms: list[tuple[str, int]]
 ) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
@@ -905,8 +909,7 @@ def test_the_arm_before_negates_no_arm(
     ],
 )
 def test_arm_shapes(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
@@ -932,8 +935,8 @@ def test_a_sex_count_is_no_arm(nlp: Language) -> None:
         "Adults were randomized to drug A (14 males, 23 females) or drug B (17 males, "
         "19 females). Couples were randomized to a female condom (n = 30) or a male condom "
         "(n = 32).",
-    )["arms"]
-    assert [(a["label"], a["n"]) for a in got] == [("female condom", 30), ("male condom", 32)]
+    )
+    assert arm_pairs(got) == [("female condom", 30), ("male condom", 32)]
 
 
 @pytest.mark.parametrize(
@@ -976,8 +979,7 @@ def test_subsets_are_no_total(nlp: Language, abstract: str) -> None:
     ids=["in-group-then-in-arm", "no-allocation"],
 )
 def test_arms_named_with_in(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
@@ -1091,7 +1093,7 @@ def test_typeset_dashes_and_spaces(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 @pytest.mark.parametrize(
@@ -1152,7 +1154,7 @@ def test_arms_allocated_or_treated(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 @pytest.mark.parametrize(
@@ -1186,7 +1188,7 @@ def test_bracketed_lists(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 @pytest.mark.parametrize(
@@ -1236,7 +1238,7 @@ def test_parts_and_given(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 @pytest.mark.parametrize(
@@ -1263,8 +1265,7 @@ def test_parts_and_given(
     ids=["cases-in-brackets", "cases-as-events", "group-a-patients", "intervention-adults"],
 )
 def test_arm_labels_with_people(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 def test_group_then_people_is_no_total(nlp: Language) -> None:
@@ -1334,8 +1335,7 @@ def test_whose_sample(nlp: Language, abstract: str, randomized: int | None) -> N
 def test_groups_counted_in_brackets(
     nlp: Language, abstract: str, arms: list[tuple[str, int]]
 ) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
@@ -1371,8 +1371,7 @@ def test_parts_listed(nlp: Language, abstract: str, randomized: int | None) -> N
 def test_arms_listed_after_a_colon(
     nlp: Language, abstract: str, arms: list[tuple[str, int]]
 ) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
@@ -1404,7 +1403,7 @@ def test_commas_and_things(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 @pytest.mark.parametrize(
@@ -1440,7 +1439,7 @@ def test_more_nouns(
 ) -> None:
     got = sample_size(nlp, abstract)
     assert got["randomized"] == randomized
-    assert [(a["label"], a["n"]) for a in got["arms"]] == arms
+    assert arm_pairs(got) == arms
 
 
 def test_in_the_arm_denominators(nlp: Language) -> None:
@@ -1450,7 +1449,7 @@ def test_in_the_arm_denominators(nlp: Language) -> None:
         "group, 90 healed (59.6%) whereas in the 149 adults randomized to the late group 70 "
         "healed (47.0%).",
     )
-    assert [(a["label"], a["n"]) for a in got["arms"]] == [("early", 151), ("late", 149)]
+    assert arm_pairs(got) == [("early", 151), ("late", 149)]
     assert got["randomized"] == 300
 
 
@@ -1486,8 +1485,7 @@ def test_shares_after_people(nlp: Language, abstract: str, randomized: int | Non
     ids=["count-then-group-id", "group-id-after-outcome", "group-name-after-outcome"],
 )
 def test_count_then_group(nlp: Language, abstract: str, arms: list[tuple[str, int]]) -> None:
-    got = sample_size(nlp, abstract)["arms"]
-    assert [(a["label"], a["n"]) for a in got] == arms
+    assert arm_pairs(sample_size(nlp, abstract)) == arms
 
 
 @pytest.mark.parametrize(
